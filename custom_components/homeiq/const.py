@@ -1,0 +1,38 @@
+"""Constants for HomeIQ."""
+
+from __future__ import annotations
+
+import logging
+from typing import Final
+
+DOMAIN: Final = "homeiq"
+LOGGER = logging.getLogger(__package__)
+
+# Options (set in the options flow).
+CONF_TRAIN_TIME: Final = "train_time"
+CONF_HISTORY_DAYS: Final = "history_days"
+CONF_MIN_DAYS_DEVICE: Final = "min_days_device"
+CONF_MIN_EVENTS_SYNERGY: Final = "min_events_synergy"
+CONF_MIN_FEEDBACK_RANKER: Final = "min_feedback_ranker"
+CONF_DEEP_LEARNING: Final = "deep_learning"
+
+DEFAULT_TRAIN_TIME: Final = "03:30:00"
+DEFAULT_HISTORY_DAYS: Final = 30
+DEFAULT_MIN_DAYS_DEVICE: Final = 14
+DEFAULT_MIN_EVENTS_SYNERGY: Final = 20
+DEFAULT_MIN_FEEDBACK_RANKER: Final = 20
+DEFAULT_DEEP_LEARNING: Final = True
+
+MIN_HISTORY_DAYS: Final = 1
+MAX_HISTORY_DAYS: Final = 180
+
+DEFAULT_OPTIONS: Final = {
+    CONF_TRAIN_TIME: DEFAULT_TRAIN_TIME,
+    CONF_HISTORY_DAYS: DEFAULT_HISTORY_DAYS,
+    CONF_MIN_DAYS_DEVICE: DEFAULT_MIN_DAYS_DEVICE,
+    CONF_MIN_EVENTS_SYNERGY: DEFAULT_MIN_EVENTS_SYNERGY,
+    CONF_MIN_FEEDBACK_RANKER: DEFAULT_MIN_FEEDBACK_RANKER,
+    CONF_DEEP_LEARNING: DEFAULT_DEEP_LEARNING,
+}
+
+SERVICE_TRAIN_NOW: Final = "train_now"
