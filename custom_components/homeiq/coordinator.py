@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from time import perf_counter
 from typing import Any, override
 
@@ -29,8 +29,9 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
+from .core.home import Home
 from .core.run import RunResult, StepOutcome, StepResult
-from .home.reader import async_read_home
+from .home.reader import HomeReader
 
 STORAGE_VERSION = 1
 TRIGGER_SCHEDULE = "schedule"
@@ -83,6 +84,8 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
         self._run_started: datetime | None = None
         self._last_run: RunResult | None = None
         self._unsub_nightly: CALLBACK_TYPE | None = None
+        self.reader = HomeReader(hass)
+        self.home: Home | None = None
 
     def option(self, key: str) -> Any:
         """Return an option, falling back to its default."""
@@ -91,6 +94,8 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
     @override
     async def _async_setup(self) -> None:
         """Load the last run from storage."""
+        await self.reader.async_load()
+        self.config_entry.async_on_unload(self.reader.async_track_registry())
         stored = await self._store.async_load()
         if stored and stored.get("last_run"):
             try:
@@ -200,13 +205,18 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
         return StepResult(name, StepOutcome.OK, started, perf_counter() - t0, details)
 
     async def _async_step_read_home(self) -> dict[str, Any]:
-        end = dt_util.utcnow()
-        start = end - timedelta(days=int(self.option(CONF_HISTORY_DAYS)))
-        home = await async_read_home(self.hass, start, end)
+        now = dt_util.utcnow()
+        home, report = await self.reader.async_read(
+            now.timestamp(), float(self.option(CONF_HISTORY_DAYS))
+        )
+        self.home = home
         return {
-            "window_start": start.isoformat(),
-            "window_end": end.isoformat(),
+            "window_start": dt_util.utc_from_timestamp(home.window_start or 0).isoformat(),
+            "window_end": now.isoformat(),
             **home.summary(),
+            "new_rows": report.new_rows,
+            **dict(report.counts),
+            "skipped": dict(self.reader.store.counters),
         }
 
     @override

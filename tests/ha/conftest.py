@@ -30,6 +30,12 @@ def auto_enable_custom_integrations(recorder_mock: Any, enable_custom_integratio
 
 
 @pytest.fixture
+def hass_config_dir(hass_tmp_config_dir: str) -> str:
+    """A configuration directory per test: HomeIQ writes its history store there."""
+    return hass_tmp_config_dir
+
+
+@pytest.fixture
 def options() -> dict[str, Any]:
     """Options of the mock config entry; override in a module or parametrize."""
     return dict(DEFAULT_OPTIONS)

@@ -11,6 +11,7 @@ from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.homeiq.core.run import RunOutcome, StepOutcome
+from custom_components.homeiq.home.reader import HomeReader
 
 
 async def test_setup_and_unload(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
@@ -34,7 +35,7 @@ async def test_setup_does_not_wait_for_training(
 ) -> None:
     """Setting up never runs (or awaits) the training pipeline."""
     mock_config_entry.add_to_hass(hass)
-    with patch("custom_components.homeiq.coordinator.async_read_home") as read_home:
+    with patch.object(HomeReader, "async_read") as read_home:
         assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
         await hass.async_block_till_done()
     read_home.assert_not_called()
@@ -51,7 +52,7 @@ async def test_unload_cancels_running_run(
         entered.set()
         await asyncio.Event().wait()
 
-    with patch("custom_components.homeiq.coordinator.async_read_home", blocking_read):
+    with patch.object(HomeReader, "async_read", blocking_read):
         task = coordinator.async_start_run("action")
         await entered.wait()
         assert coordinator.is_running

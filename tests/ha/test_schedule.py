@@ -17,7 +17,9 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.homeiq.const import CONF_TRAIN_TIME, DEFAULT_OPTIONS
-from custom_components.homeiq.home.reader import async_read_home
+from custom_components.homeiq.home.reader import HomeReader
+
+READ = HomeReader.async_read
 
 
 def local(hour: int, minute: int, second: int = 0) -> datetime:
@@ -41,9 +43,7 @@ async def test_runs_once_at_configured_time(
     """The run starts exactly once, at the configured time, and not at other times."""
     freezer.move_to(local(0, 0))
     mock_config_entry.add_to_hass(hass)
-    with patch(
-        "custom_components.homeiq.coordinator.async_read_home", wraps=async_read_home
-    ) as read_home:
+    with patch.object(HomeReader, "async_read", autospec=True, side_effect=READ) as read_home:
         assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
         await hass.async_block_till_done()
 
@@ -86,9 +86,9 @@ async def test_nightly_skipped_while_running(
     async def slow_read(*args: Any) -> Any:
         calls.append(args)
         await release.wait()
-        return await async_read_home(*args)
+        return await READ(*args)
 
-    with patch("custom_components.homeiq.coordinator.async_read_home", slow_read):
+    with patch.object(HomeReader, "async_read", slow_read):
         task = coordinator.async_start_run("action")
         await _advance(hass, freezer, local(3, 30), wait_runs=False)
         assert "Nightly training skipped: a run is still in progress" in caplog.text
@@ -109,7 +109,7 @@ async def test_no_run_after_unload(
     await hass.async_block_till_done()
     assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
     await hass.async_block_till_done()
-    with patch("custom_components.homeiq.coordinator.async_read_home") as read_home:
+    with patch.object(HomeReader, "async_read") as read_home:
         await _advance(hass, freezer, local(3, 30))
     read_home.assert_not_called()
 
@@ -123,9 +123,7 @@ async def test_unreadable_time_uses_default(
     mock_config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
-    with patch(
-        "custom_components.homeiq.coordinator.async_read_home", wraps=async_read_home
-    ) as read_home:
+    with patch.object(HomeReader, "async_read", autospec=True, side_effect=READ) as read_home:
         await _advance(hass, freezer, local(3, 29, 59))
         assert read_home.call_count == 0
         await _advance(hass, freezer, local(3, 30))

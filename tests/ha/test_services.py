@@ -19,6 +19,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 
 from custom_components.homeiq.const import DOMAIN, SERVICE_TRAIN_NOW
+from custom_components.homeiq.home.reader import HomeReader
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=dt_util.UTC)
 
@@ -83,6 +84,10 @@ async def test_train_now_returns_counts(
                     "automations": 0,
                     "entities_with_history": 4,
                     "history_rows": 8,
+                    "new_rows": 8,
+                    "entities_without_area": 2,
+                    "entities_without_history": 1,
+                    "skipped": {},
                 },
             }
         ],
@@ -184,10 +189,7 @@ async def test_failed_step_is_reported(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
     """A step that raises makes the run fail with the reason, without raising from the action."""
-    with patch(
-        "custom_components.homeiq.coordinator.async_read_home",
-        side_effect=RuntimeError("database is locked"),
-    ):
+    with patch.object(HomeReader, "async_read", side_effect=RuntimeError("database is locked")):
         response = await hass.services.async_call(
             DOMAIN, SERVICE_TRAIN_NOW, {}, blocking=True, return_response=True
         )

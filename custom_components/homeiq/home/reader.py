@@ -1,12 +1,19 @@
-"""Read the home from Home Assistant's registries and the recorder."""
+"""Read the home from Home Assistant's registries, automations and the recorder.
+
+:class:`HomeReader` keeps HomeIQ's derived store (``core.store``) under the configuration
+directory and reads the recorder incrementally: each read asks only for rows newer than the
+store's watermark, so history older than the recorder keeps stays available.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from homeassistant.components.recorder import history
-from homeassistant.core import HomeAssistant
+from homeassistant.components.automation import DATA_COMPONENT as AUTOMATIONS
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import (
     area_registry as ar,
     device_registry as dr,
@@ -15,11 +22,24 @@ from homeassistant.helpers import (
 )
 from homeassistant.helpers.recorder import get_instance
 
-from ..const import DOMAIN
-from ..core.history import HistoryBuilder
-from ..core.home import Area, Automation, Device, Entity, Home, StateHistory
+from ..const import DOMAIN, LOGGER
+from ..core.automations import reduce_automation
+from ..core.home import Area, Automation, Device, Entity, Home
+from ..core.store import DAY, DerivedStore, StoreCorruptError
+from .recorder import iter_state_changes
 
-HISTORY_CHUNK = timedelta(days=1)
+STORE_DIR = DOMAIN
+STORE_NAME = "history"
+# Rows younger than this may still sit in the recorder's queue; they are read next time.
+SETTLE_SECONDS = 60.0
+NUMERIC_DOMAINS = frozenset({"sensor", "number", "input_number"})
+
+
+def is_numeric(entity: Entity) -> bool:
+    """Whether an entity reports numbers (a unit, or a numeric sensor device class)."""
+    return entity.domain in NUMERIC_DOMAINS and (
+        entity.unit is not None or entity.device_class in {"battery", "humidity", "temperature"}
+    )
 
 
 def build_home_structure(hass: HomeAssistant) -> Home:
@@ -62,10 +82,12 @@ def build_home_structure(hass: HomeAssistant) -> Home:
         if entry.entity_id in own:
             continue
         device = devices.get(entry.device_id) if entry.device_id else None
+        state = hass.states.get(entry.entity_id)
         entities[entry.entity_id] = Entity(
             entity_id=entry.entity_id,
             device_class=entry.device_class or entry.original_device_class,
-            unit=entry.unit_of_measurement,
+            unit=entry.unit_of_measurement
+            or (state.attributes.get("unit_of_measurement") if state else None),
             area_id=entry.area_id or (device.area_id if device else None),
             device_id=entry.device_id if device else None,
             name=entry.name or entry.original_name,
@@ -79,55 +101,144 @@ def build_home_structure(hass: HomeAssistant) -> Home:
                 unit=state.attributes.get("unit_of_measurement"),
                 name=state.attributes.get("friendly_name"),
             )
-    automations = [
-        Automation(
-            automation_id=state.attributes.get("id") or state.entity_id,
-            name=state.name,
-            enabled=state.state == "on",
+    return Home(areas=areas, devices=devices, entities=entities, automations=read_automations(hass))
+
+
+def read_automations(hass: HomeAssistant) -> list[Automation]:
+    """The home's automations reduced to trigger entities → action entities / services."""
+    if AUTOMATIONS not in hass.data:
+        return []
+    ent_reg = er.async_get(hass)
+
+    def resolve(registry_id: str) -> str | None:
+        return er.async_resolve_entity_id(ent_reg, registry_id)
+
+    automations = []
+    for entity in hass.data[AUTOMATIONS].entities:
+        state = hass.states.get(entity.entity_id)
+        automations.append(
+            reduce_automation(
+                getattr(entity, "raw_config", None) or {},
+                fallback_id=entity.entity_id,
+                enabled=state is not None and state.state == "on",
+                resolve=resolve,
+            )
         )
-        for state in hass.states.async_all("automation")
-    ]
-    return Home(areas=areas, devices=devices, entities=entities, automations=automations)
+    return automations
 
 
-def read_histories(
-    hass: HomeAssistant, entity_ids: list[str], start: datetime, end: datetime
-) -> dict[str, StateHistory]:
-    """Read state changes in [start, end) through the recorder history API, a day at a time.
+@dataclass(slots=True)
+class ReadReport:
+    """What one read did, for the run's step details and diagnostics."""
 
-    Runs in the recorder's executor.
-    """
-    builders: dict[str, HistoryBuilder] = {}
-    chunk_start = start
-    while chunk_start < end:
-        chunk_end = min(chunk_start + HISTORY_CHUNK, end)
-        rows: dict[str, list[Any]] = history.get_significant_states(
-            hass,
-            chunk_start,
-            chunk_end,
-            entity_ids,
-            include_start_time_state=False,
-            significant_changes_only=False,
-            minimal_response=True,
-            no_attributes=True,
-            compressed_state_format=True,
+    read_from: float
+    read_to: float
+    new_rows: int = 0
+    counts: Counter[str] = field(default_factory=Counter)
+
+
+class HomeReader:
+    """Reads the home incrementally into the derived store and builds :class:`Home` objects."""
+
+    def __init__(self, hass: HomeAssistant, *, keep_days: float = 180.0) -> None:
+        """Create a reader whose store lives in ``<config>/.storage/homeiq/``."""
+        self.hass = hass
+        self.path = Path(hass.config.path(".storage", STORE_DIR, STORE_NAME))
+        self.keep_days = keep_days
+        self.store = DerivedStore(keep_days=keep_days)
+        self.store_reset_reason: str | None = None
+        # Registry changes seen while a read runs in a worker thread wait here.
+        self._reading = False
+        self._pending: list[tuple[str, str, str | None]] = []
+
+    async def async_load(self) -> None:
+        """Load the store; an unreadable store is replaced by an empty one (and said so)."""
+        self.store = await self.hass.async_add_executor_job(self._load)
+
+    def _load(self) -> DerivedStore:
+        if not self.path.with_suffix(".json").exists():
+            return DerivedStore(keep_days=self.keep_days)
+        try:
+            return DerivedStore.load(self.path)
+        except StoreCorruptError as err:
+            LOGGER.warning("HomeIQ's history store is unreadable and starts over: %s", err)
+            self.store_reset_reason = str(err)
+            return DerivedStore(keep_days=self.keep_days)
+
+    @callback
+    def async_track_registry(self) -> Any:
+        """Follow entity renames and removals; return the unsubscribe callback."""
+
+        @callback
+        def _updated(event: Event[er.EventEntityRegistryUpdatedData]) -> None:
+            data = event.data
+            if data["action"] == "update" and "old_entity_id" in data:
+                self._pending.append(("rename", data["old_entity_id"], data["entity_id"]))
+            elif data["action"] == "remove":
+                self._pending.append(("remove", data["entity_id"], None))
+            if not self._reading:
+                self._apply_pending()
+
+        return self.hass.bus.async_listen(er.EVENT_ENTITY_REGISTRY_UPDATED, _updated)
+
+    def _apply_pending(self) -> None:
+        for action, entity_id, new_id in self._pending:
+            if action == "rename" and new_id is not None:
+                self.store.rename(entity_id, new_id)
+            else:
+                self.store.remove(entity_id)
+        self._pending.clear()
+
+    async def async_read(self, now: float, window_days: float) -> tuple[Home, ReadReport]:
+        """Read new recorder rows into the store, save it, and build the home of the window."""
+        self._reading = True
+        try:
+            return await self._async_read(now, window_days)
+        finally:
+            self._reading = False
+            self._apply_pending()
+
+    async def _async_read(self, now: float, window_days: float) -> tuple[Home, ReadReport]:
+        home = build_home_structure(self.hass)
+        numeric = {eid for eid, entity in home.entities.items() if is_numeric(entity)}
+        read_to = now - SETTLE_SECONDS
+        read_from = self.store.watermark or (now - self.keep_days * DAY)
+        report = ReadReport(read_from=read_from, read_to=read_to)
+        if read_to > read_from:
+            report.new_rows = await get_instance(self.hass).async_add_executor_job(
+                self._ingest, set(home.entities), numeric, read_from, read_to
+            )
+            self.store.watermark = read_to
+        await self.hass.async_add_executor_job(self._trim_and_save, now)
+        home.histories = await self.hass.async_add_executor_job(
+            self.store.histories, now - window_days * DAY, now
         )
-        for entity_id, states in rows.items():
-            builder = builders.setdefault(entity_id, HistoryBuilder())
-            for row in states:
-                builder.append(float(row["lu"]), str(row["s"]))
-        chunk_start = chunk_end
-    return {entity_id: builder.build() for entity_id, builder in builders.items()}
-
-
-async def async_read_home(hass: HomeAssistant, start: datetime, end: datetime) -> Home:
-    """Read the home's structure and the history of [start, end)."""
-    home = build_home_structure(hass)
-    entity_ids = sorted(home.entities)
-    if entity_ids:
-        home.histories = await get_instance(hass).async_add_executor_job(
-            read_histories, hass, entity_ids, start, end
+        home.window_start = now - window_days * DAY
+        home.window_end = now
+        report.counts.update(
+            entities_without_area=sum(1 for e in home.entities.values() if e.area_id is None),
+            entities_without_history=sum(1 for e in home.entities if e not in home.histories),
         )
-    home.window_start = start.timestamp()
-    home.window_end = end.timestamp()
-    return home
+        return home, report
+
+    def _ingest(self, wanted: set[str], numeric: set[str], start: float, end: float) -> int:
+        kept = 0
+        for chunk in iter_state_changes(self.hass, wanted, start, end):
+            ids = chunk.entity_ids
+            first = 0
+            for n in range(1, len(ids) + 1):
+                if n == len(ids) or ids[n] != ids[first]:
+                    entity_id = ids[first]
+                    kept += self.store.ingest(
+                        entity_id,
+                        chunk.timestamps[first:n],
+                        chunk.states[first:n],
+                        chunk.origins[first:n],
+                        numeric=entity_id in numeric,
+                    )
+                    first = n
+        return kept
+
+    def _trim_and_save(self, now: float) -> None:
+        self.store.trim(now)
+        self.store.save(self.path)
