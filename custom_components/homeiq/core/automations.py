@@ -31,7 +31,8 @@ def _entity_ids(value: Any, resolve: Resolver) -> list[str]:
         item = raw.strip().lower()
         if _ENTITY_ID.match(item):
             found.append(item)
-        elif (resolved := resolve(raw.strip())) is not None:  # an entity registry id (device triggers)
+        # Device triggers and actions name an entity registry id instead.
+        elif (resolved := resolve(raw.strip())) is not None:
             found.append(resolved)
     return found
 
