@@ -12,5 +12,11 @@ from .coordinator import HomeIQConfigEntry
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: HomeIQConfigEntry
 ) -> dict[str, Any]:
-    """Return diagnostics for a config entry."""
-    return {"options": dict(entry.options), "data": entry.runtime_data.coordinator.data.as_dict()}
+    """Return the options, the last run, and what the history store holds and skipped."""
+    coordinator = entry.runtime_data.coordinator
+    return {
+        "options": dict(entry.options),
+        "data": coordinator.data.as_dict(),
+        "store": coordinator.reader.store.summary(),
+        "store_reset_reason": coordinator.reader.store_reset_reason,
+    }

@@ -28,6 +28,14 @@ async def test_diagnostics(
     assert before == {
         "options": DEFAULT_OPTIONS,
         "data": {"running": False, "run_started": None, "last_run": None},
+        "store": {
+            "watermark": None,
+            "entities": 0,
+            "event_rows": 0,
+            "hourly_rows": 0,
+            "skipped": {},
+        },
+        "store_reset_reason": None,
     }
 
     response = await hass.services.async_call(
@@ -35,10 +43,9 @@ async def test_diagnostics(
     )
     after = await get_diagnostics_for_config_entry(hass, hass_client, init_integration)
 
-    assert after == {
-        "options": DEFAULT_OPTIONS,
-        "data": {"running": False, "run_started": None, "last_run": response},
-    }
+    assert after["data"] == {"running": False, "run_started": None, "last_run": response}
+    assert after["store"]["watermark"] is not None
+    assert after["store_reset_reason"] is None
     assert [step["name"] for step in response["steps"]] == ["read_home"]
 
 

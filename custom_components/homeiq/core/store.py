@@ -25,6 +25,7 @@ import os
 from pathlib import Path
 import tempfile
 from typing import Any
+import zipfile
 
 import numpy as np
 import numpy.typing as npt
@@ -404,7 +405,7 @@ class DerivedStore:
             store.counters = Counter(meta["counters"])
         except StoreCorruptError:
             raise
-        except (OSError, ValueError, KeyError, IndexError, TypeError) as err:
+        except (OSError, ValueError, KeyError, IndexError, TypeError, zipfile.BadZipFile) as err:
             raise StoreCorruptError(f"{path}: {err}") from err
         return store
 
