@@ -252,6 +252,31 @@ class DerivedStore:
             )
         return len(keep_ts)
 
+    def ingest_rows(
+        self,
+        entity_ids: Sequence[str],
+        timestamps: Sequence[float],
+        states: Sequence[str | None],
+        origins: Sequence[int],
+        numeric: set[str],
+    ) -> int:
+        """Ingest rows of several entities, grouped by entity (each group oldest first)."""
+        kept = 0
+        first = 0
+        total = len(entity_ids)
+        for n in range(1, total + 1):
+            if n == total or entity_ids[n] != entity_ids[first]:
+                entity_id = entity_ids[first]
+                kept += self.ingest(
+                    entity_id,
+                    timestamps[first:n],
+                    states[first:n],
+                    origins[first:n],
+                    numeric=entity_id in numeric,
+                )
+                first = n
+        return kept
+
     def rename(self, old_id: str, new_id: str) -> None:
         """Let the history of ``old_id`` continue under ``new_id``."""
         if old_id in self.events:

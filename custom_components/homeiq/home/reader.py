@@ -222,22 +222,12 @@ class HomeReader:
         return home, report
 
     def _ingest(self, wanted: set[str], numeric: set[str], start: float, end: float) -> int:
-        kept = 0
-        for chunk in iter_state_changes(self.hass, wanted, start, end):
-            ids = chunk.entity_ids
-            first = 0
-            for n in range(1, len(ids) + 1):
-                if n == len(ids) or ids[n] != ids[first]:
-                    entity_id = ids[first]
-                    kept += self.store.ingest(
-                        entity_id,
-                        chunk.timestamps[first:n],
-                        chunk.states[first:n],
-                        chunk.origins[first:n],
-                        numeric=entity_id in numeric,
-                    )
-                    first = n
-        return kept
+        return sum(
+            self.store.ingest_rows(
+                chunk.entity_ids, chunk.timestamps, chunk.states, chunk.origins, numeric
+            )
+            for chunk in iter_state_changes(self.hass, wanted, start, end)
+        )
 
     def _trim_and_save(self, now: float) -> None:
         self.store.trim(now)

@@ -18,6 +18,7 @@ from homeassistant.components.recorder.db_schema import States, StatesMeta
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.recorder import session_scope
 from sqlalchemy import Case, case, select
+from sqlalchemy.orm import Session
 
 from ..core.home import Origin
 
@@ -43,48 +44,57 @@ def _origin_column() -> Case[int]:
     )
 
 
-def metadata_ids(hass: HomeAssistant) -> dict[int, str]:
-    """Map every metadata id in the recorder to its entity id."""
-    with session_scope(hass=hass, read_only=True) as session:
-        return {
-            metadata_id: entity_id
-            for metadata_id, entity_id in session.execute(
-                select(StatesMeta.metadata_id, StatesMeta.entity_id)
-            )
-            if entity_id is not None
-        }
+def select_metadata_ids(session: Session) -> dict[int, str]:
+    """Map every metadata id in the recorder database to its entity id."""
+    return {
+        metadata_id: entity_id
+        for metadata_id, entity_id in session.execute(
+            select(StatesMeta.metadata_id, StatesMeta.entity_id)
+        )
+        if entity_id is not None
+    }
+
+
+def select_state_changes(
+    session: Session, id_map: dict[int, str], start_ts: float, end_ts: float
+) -> RecorderRows | None:
+    """State changes of the entities in ``id_map`` in (start_ts, end_ts], by entity then time."""
+    stmt = (
+        select(States.metadata_id, States.state, States.last_updated_ts, _origin_column())
+        .where(States.last_updated_ts > start_ts)
+        .where(States.last_updated_ts <= end_ts)
+        .where(
+            States.last_changed_ts.is_(None) | (States.last_changed_ts == States.last_updated_ts)
+        )
+        .where(States.metadata_id.in_(list(id_map)))
+        .order_by(States.metadata_id, States.last_updated_ts)
+    )
+    rows = session.execute(stmt).all()
+    if not rows:
+        return None
+    metadata, states, timestamps, origins = zip(*rows, strict=True)
+    return RecorderRows(
+        entity_ids=[id_map[m] for m in metadata],
+        timestamps=list(timestamps),
+        states=list(states),
+        origins=list(origins),
+    )
 
 
 def iter_state_changes(
     hass: HomeAssistant, wanted: set[str], start_ts: float, end_ts: float
 ) -> Iterator[RecorderRows]:
     """Yield the state changes of ``wanted`` entities in (start_ts, end_ts], chunk by chunk."""
-    id_map = {mid: eid for mid, eid in metadata_ids(hass).items() if eid in wanted}
+    with session_scope(hass=hass, read_only=True) as session:
+        all_ids = select_metadata_ids(session)
+    id_map = {mid: eid for mid, eid in all_ids.items() if eid in wanted}
     if not id_map:
         return
-    origin = _origin_column()
     chunk_start = start_ts
     while chunk_start < end_ts:
         chunk_end = min(chunk_start + CHUNK_SECONDS, end_ts)
-        stmt = (
-            select(States.metadata_id, States.state, States.last_updated_ts, origin)
-            .where(States.last_updated_ts > chunk_start)
-            .where(States.last_updated_ts <= chunk_end)
-            .where(
-                States.last_changed_ts.is_(None)
-                | (States.last_changed_ts == States.last_updated_ts)
-            )
-            .where(States.metadata_id.in_(list(id_map)))
-            .order_by(States.metadata_id, States.last_updated_ts)
-        )
         with session_scope(hass=hass, read_only=True) as session:
-            rows = session.execute(stmt).all()
-        if rows:
-            metadata, states, timestamps, origins = zip(*rows, strict=True)
-            yield RecorderRows(
-                entity_ids=[id_map[m] for m in metadata],
-                timestamps=list(timestamps),
-                states=list(states),
-                origins=list(origins),
-            )
+            rows = select_state_changes(session, id_map, chunk_start, chunk_end)
+        if rows is not None:
+            yield rows
         chunk_start = chunk_end

@@ -1,0 +1,1 @@
+"""Developer tools behind scripts/generate and scripts/benchmark (not shipped)."""
