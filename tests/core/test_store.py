@@ -172,3 +172,31 @@ def test_corrupt_store_raises(tmp_path: Path, damage: str) -> None:
         meta.write_text(meta.read_text().replace('[["off", "on"]]', '[["off"]]'))
     with pytest.raises(StoreCorruptError):
         DerivedStore.load(path)
+
+
+def test_ingest_chunks_groups_entities_across_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows of one entity spread over chunks (and flushes) end up as one ordered history."""
+    monkeypatch.setattr("custom_components.homeiq.core.store.FLUSH_ROWS", 3)
+    store = DerivedStore()
+    chunks = [
+        (
+            ["light.a", "light.a", "switch.b"],
+            [T0, T0 + 1, T0 + 2],
+            ["off", "on", "on"],
+            [DEV, USER, DEV],
+        ),
+        (
+            ["light.a", "switch.b", "switch.b"],
+            [T0 + 5, T0 + 6, T0 + 7],
+            ["off", "off", ""],
+            [AUTO, USER, DEV],
+        ),
+        (["sensor.t"], [T0 + 8], ["21.25"], [DEV]),
+    ]
+    assert store.ingest_chunks(chunks, numeric={"sensor.t"}) == 6
+    assert store.events["light.a"].states() == ["off", "on", "off"]
+    assert store.events["light.a"].origins.tolist() == [DEV, USER, AUTO]
+    assert store.events["switch.b"].timestamps.tolist() == [T0 + 2, T0 + 6]
+    assert store.hourly["sensor.t"].total.tolist() == [21.25]
+    assert store.numeric == {"sensor.t"}
+    assert store.counters == {"empty_states": 1}

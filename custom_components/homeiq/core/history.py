@@ -5,8 +5,14 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import numpy.typing as npt
 
 from .home import Origin, StateHistory
+
+
+def to_microseconds(timestamps: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """Round POSIX timestamps to the microsecond, the resolution Home Assistant keeps."""
+    return np.rint(np.asarray(timestamps, dtype=np.float64) * 1e6) / 1e6
 
 
 def parse_numeric(state: str) -> float:

@@ -17,14 +17,14 @@ Files: ``<name>.npz`` (plain arrays, loaded with ``allow_pickle=False``) and ``<
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 import json
 import math
 import os
 from pathlib import Path
 import tempfile
-from typing import Any
+from typing import Any, cast
 import zipfile
 
 import numpy as np
@@ -37,6 +37,10 @@ FORMAT_VERSION = 1
 HOUR = 3600.0
 DAY = 86_400.0
 UNAVAILABLE_STATES = frozenset({"unknown", "unavailable"})
+FLUSH_ROWS = 500_000
+
+# Rows of several entities: entity ids, timestamps, states, origins (column by column).
+type RowChunk = tuple[Sequence[str], Sequence[float], Sequence[str | None], Sequence[int]]
 
 
 class StoreCorruptError(Exception):
@@ -171,16 +175,14 @@ def _merge_sorted(a: StateHistory, b: StateHistory) -> StateHistory:
 
 
 def pack_rows(
-    timestamps: Sequence[float], states: Sequence[str], origins: Sequence[int]
+    timestamps: Sequence[float] | npt.NDArray[np.float64],
+    states: Sequence[str],
+    origins: Sequence[int] | npt.NDArray[np.int8],
 ) -> StateHistory:
     """Pack rows of one entity (oldest first) into a :class:`StateHistory`."""
-    vocabulary: dict[str, int] = {}
-    codes = np.fromiter(
-        (vocabulary.setdefault(s, len(vocabulary)) for s in states),
-        dtype=np.int32,
-        count=len(states),
-    )
-    vocab = list(vocabulary)
+    vocab = list(dict.fromkeys(states))
+    index = {state: code for code, state in enumerate(vocab)}
+    codes = np.fromiter(map(index.__getitem__, states), dtype=np.int32, count=len(states))
     parsed = np.array([parse_numeric(s) for s in vocab], dtype=np.float64)
     return StateHistory(
         timestamps=np.asarray(timestamps, dtype=np.float64),
@@ -222,19 +224,22 @@ class DerivedStore:
         """
         known = self.events.get(entity_id)
         after = known.timestamps[-1] if known is not None and len(known) else -math.inf
-        keep_ts: list[float] = []
-        keep_states: list[str] = []
-        keep_origins: list[int] = []
-        for ts, state, origin in zip(timestamps, states, origins, strict=True):
-            if ts <= after:
-                self.counters["duplicate_rows"] += 1
-            elif not state:
-                self.counters["empty_states"] += 1
-            else:
-                keep_ts.append(ts)
-                keep_states.append(state)
-                keep_origins.append(origin)
-        if not keep_ts:
+        ts = np.asarray(timestamps, dtype=np.float64)
+        org = np.asarray(origins, dtype=np.int8)
+        duplicate = ts <= after
+        empty = np.fromiter(map(_is_empty, states), dtype=bool, count=len(states))
+        keep = ~duplicate & ~empty
+        if duplicate.any():
+            self.counters["duplicate_rows"] += int(duplicate.sum())
+        if (empty & ~duplicate).any():
+            self.counters["empty_states"] += int((empty & ~duplicate).sum())
+        if keep.all():
+            keep_ts, keep_states, keep_origins = ts, cast(Sequence[str], states), org
+        else:
+            rows = np.flatnonzero(keep)
+            keep_ts, keep_origins = ts[rows], org[rows]
+            keep_states = [cast(str, states[i]) for i in rows.tolist()]
+        if not len(keep_ts):
             return 0
         new = pack_rows(keep_ts, keep_states, keep_origins)
         self.events[entity_id] = new if known is None else _concat_histories(known, new)
@@ -252,30 +257,42 @@ class DerivedStore:
             )
         return len(keep_ts)
 
-    def ingest_rows(
+    def ingest_chunks(
         self,
-        entity_ids: Sequence[str],
-        timestamps: Sequence[float],
-        states: Sequence[str | None],
-        origins: Sequence[int],
+        chunks: Iterable[RowChunk],
         numeric: set[str],
     ) -> int:
-        """Ingest rows of several entities, grouped by entity (each group oldest first)."""
+        """Ingest chunks of rows of several entities (each chunk ordered by entity, then time).
+
+        Rows are gathered per entity first, so each entity's arrays grow once per read.
+        """
+        gathered: dict[str, tuple[list[float], list[str | None], list[int]]] = {}
+        pending = 0
         kept = 0
-        first = 0
-        total = len(entity_ids)
-        for n in range(1, total + 1):
-            if n == total or entity_ids[n] != entity_ids[first]:
-                entity_id = entity_ids[first]
-                kept += self.ingest(
-                    entity_id,
-                    timestamps[first:n],
-                    states[first:n],
-                    origins[first:n],
-                    numeric=entity_id in numeric,
-                )
-                first = n
-        return kept
+
+        def flush() -> int:
+            added = sum(
+                self.ingest(entity_id, ts, st, org, numeric=entity_id in numeric)
+                for entity_id, (ts, st, org) in gathered.items()
+            )
+            gathered.clear()
+            return added
+
+        for entity_ids, timestamps, states, origins in chunks:
+            first = 0
+            total = len(entity_ids)
+            for n in range(1, total + 1):
+                if n == total or entity_ids[n] != entity_ids[first]:
+                    ts, st, org = gathered.setdefault(entity_ids[first], ([], [], []))
+                    ts.extend(timestamps[first:n])
+                    st.extend(states[first:n])
+                    org.extend(origins[first:n])
+                    first = n
+            pending += total
+            if pending >= FLUSH_ROWS:  # bound the memory of a long first read
+                kept += flush()
+                pending = 0
+        return kept + flush()
 
     def rename(self, old_id: str, new_id: str) -> None:
         """Let the history of ``old_id`` continue under ``new_id``."""
@@ -443,6 +460,10 @@ class DerivedStore:
             "hourly_rows": sum(h.hours.size for h in self.hourly.values()),
             "skipped": dict(self.counters),
         }
+
+
+def _is_empty(state: str | None) -> bool:
+    return not state
 
 
 def _atomic_write(path: Path, write: Any) -> None:

@@ -222,11 +222,12 @@ class HomeReader:
         return home, report
 
     def _ingest(self, wanted: set[str], numeric: set[str], start: float, end: float) -> int:
-        return sum(
-            self.store.ingest_rows(
-                chunk.entity_ids, chunk.timestamps, chunk.states, chunk.origins, numeric
-            )
-            for chunk in iter_state_changes(self.hass, wanted, start, end)
+        return self.store.ingest_chunks(
+            (
+                (chunk.entity_ids, chunk.timestamps, chunk.states, chunk.origins)
+                for chunk in iter_state_changes(self.hass, wanted, start, end)
+            ),
+            numeric,
         )
 
     def _trim_and_save(self, now: float) -> None:

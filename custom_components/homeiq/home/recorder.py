@@ -69,7 +69,7 @@ def select_state_changes(
         .where(States.metadata_id.in_(list(id_map)))
         .order_by(States.metadata_id, States.last_updated_ts)
     )
-    rows = session.execute(stmt).all()
+    rows = session.connection().execute(stmt).all()
     if not rows:
         return None
     metadata, states, timestamps, origins = zip(*rows, strict=True)

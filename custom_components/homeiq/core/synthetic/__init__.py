@@ -1,0 +1,42 @@
+"""Seeded synthetic homes with known ground truth.
+
+``generate_home(seed)`` builds a :class:`~..home.Home` (areas, floors, devices, entities,
+automations, state histories and external series) together with the truth a model has to
+find: the home type, the planted cause → effect synergies and the planted device failures.
+Everything is drawn from ``numpy.random.default_rng(seed)``; the same arguments give the
+same home, array for array.
+"""
+
+from .generator import (
+    DEFAULT_START_TS,
+    count_events,
+    generate_corpus,
+    generate_home,
+    measure_generator_rate,
+)
+from .model import (
+    FAILURE_KINDS,
+    HOME_TYPES,
+    ROUTINES,
+    SYNERGY_KINDS,
+    GroundTruth,
+    PlantedFailure,
+    PlantedSynergy,
+    SyntheticHome,
+)
+
+__all__ = [
+    "DEFAULT_START_TS",
+    "FAILURE_KINDS",
+    "HOME_TYPES",
+    "ROUTINES",
+    "SYNERGY_KINDS",
+    "GroundTruth",
+    "PlantedFailure",
+    "PlantedSynergy",
+    "SyntheticHome",
+    "count_events",
+    "generate_corpus",
+    "generate_home",
+    "measure_generator_rate",
+]
