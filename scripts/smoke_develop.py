@@ -1,11 +1,13 @@
 """End-to-end check of scripts/develop: start Home Assistant, onboard, add HomeIQ, train.
 
-Usage: .venv/bin/python scripts/smoke_develop.py [--config DIR]
+Usage: .venv/bin/python scripts/smoke_develop.py [--config DIR] [--generated]
 
 Starts ``scripts/develop`` on a fresh configuration folder, creates the owner account
 through the onboarding API, adds HomeIQ through the config-flow API (what the UI calls),
 calls ``homeiq.train_now`` with a response, prints that response as JSON and stops Home
-Assistant. Exits non-zero when any step fails.
+Assistant. With ``--generated`` the folder first gets a synthetic home
+(``scripts/generate ha-config``) and the check also requires that HomeIQ read its devices
+and history. Exits non-zero when any step fails.
 """
 
 from __future__ import annotations
@@ -91,9 +93,24 @@ def main() -> int:
     parser.add_argument(
         "--config", type=Path, help="configuration folder (default: a new temp folder)"
     )
+    parser.add_argument(
+        "--generated", action="store_true", help="write a synthetic home into the folder first"
+    )
     args = parser.parse_args()
     config = args.config or Path(tempfile.mkdtemp(prefix="homeiq-develop-"))
     config.mkdir(parents=True, exist_ok=True)
+    if args.generated:
+        subprocess.run(
+            [
+                str(REPO / "scripts" / "generate"),
+                "ha-config",
+                "--config",
+                str(config),
+                "--days",
+                "7",
+            ],
+            check=True,
+        )
     env = {**os.environ, "HOMEIQ_CONFIG": str(config)}
     log = (config / "smoke.log").open("wb")
     proc = subprocess.Popen(
@@ -108,7 +125,11 @@ def main() -> int:
         except subprocess.TimeoutExpired:
             proc.kill()
     print(json.dumps(response, indent=2))
-    return 0 if response.get("outcome") == "success" else 1
+    ok = response.get("outcome") == "success"
+    if args.generated:
+        details = response["steps"][0]["details"]  # type: ignore[index]
+        ok = ok and all(details[key] > 0 for key in ("devices", "entities", "history_rows"))
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import (
@@ -23,6 +21,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 from custom_components.homeiq.core.home import Home, Origin
 from custom_components.homeiq.core.synthetic import generate_home
 from custom_components.homeiq.home.reader import HomeReader
+from tools.generate import automation_configs
 
 START = 1_795_000_000.0
 
@@ -81,24 +80,6 @@ def _context(origin: int) -> Context:
     return Context()
 
 
-def _automation_config(home: Home) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": automation.automation_id,
-            "alias": automation.name,
-            "initial_state": automation.enabled,
-            "triggers": [{"trigger": "state", "entity_id": list(automation.trigger_entities)}]
-            if automation.trigger_entities
-            else [{"trigger": "event", "event_type": "homeiq_test"}],
-            "actions": [
-                {"action": service, "target": {"entity_id": list(automation.action_entities)}}
-                for service in automation.action_services
-            ],
-        }
-        for automation in home.automations
-    ]
-
-
 async def test_generated_home_round_trip(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory
 ) -> None:
@@ -106,7 +87,7 @@ async def test_generated_home_round_trip(
     source = generate_home(3, target_entities=25, days=2, start_ts=START).home
     area_ids = _register(hass, source)
     assert await async_setup_component(
-        hass, "automation", {"automation": _automation_config(source)}
+        hass, "automation", {"automation": automation_configs(source)}
     )
 
     rows = sorted(
@@ -129,7 +110,7 @@ async def test_generated_home_round_trip(
             domain, _, name = service.partition(".")
             hass.services.async_register(domain, name, lambda call: None)
     assert await async_setup_component(
-        hass, "automation", {"automation": _automation_config(source)}
+        hass, "automation", {"automation": automation_configs(source)}
     )
 
     assert source.window_end is not None

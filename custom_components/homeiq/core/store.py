@@ -250,7 +250,8 @@ class DerivedStore:
                 unavailable = np.array(
                     [new.vocabulary[c] in UNAVAILABLE_STATES for c in new.codes[bad]]
                 )
-                self.counters["non_numeric_in_numeric"] += int((~unavailable).sum())
+                if (~unavailable).any():
+                    self.counters["non_numeric_in_numeric"] += int((~unavailable).sum())
             self.hourly[entity_id] = merge_hourly(
                 self.hourly.get(entity_id, HourlyAggregate.empty()),
                 aggregate_hourly(new.timestamps, new.values),

@@ -1,0 +1,130 @@
+"""Benchmarks that print figures (not timed tests): ``scripts/benchmark [--json]``.
+
+History read: a 150-entity synthetic home with 30 days of history is written into a real
+recorder database (SQLite, Home Assistant's schema); then, in the same run, it is read
+through HomeIQ's adapter code path (the recorder query per day chunk + the derived store)
+and by a plain SQLite scan of the same rows. ``history_read_ratio`` is adapter rows/s over
+raw rows/s; the target is >= 0.5.
+
+Generator: events per second of the synthetic home generator; the target is >= 100000.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+import sqlite3
+import sys
+import tempfile
+import time
+from typing import Any
+
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+
+from custom_components.homeiq.core.store import DAY, DerivedStore
+from custom_components.homeiq.core.synthetic import generate_home, measure_generator_rate
+from custom_components.homeiq.home.reader import is_numeric
+from custom_components.homeiq.home.recorder import (
+    CHUNK_SECONDS,
+    select_metadata_ids,
+    select_state_changes,
+)
+from tools.recorder_db import write_recorder_db
+
+TARGETS = {"history_read_ratio": 0.5, "generator_events_per_s": 100_000}
+
+
+def _adapter_read(path: Path, numeric: set[str], start: float, end: float) -> tuple[int, float]:
+    """Read (start, end] the way HomeReader does; return (rows kept, seconds)."""
+    engine = create_engine(f"sqlite:///{path}", future=True)
+    store = DerivedStore()
+    t0 = time.perf_counter()
+    with Session(engine) as session:
+        id_map = select_metadata_ids(session)
+        chunks = []
+        chunk = start
+        while chunk < end:
+            rows = select_state_changes(session, id_map, chunk, min(chunk + CHUNK_SECONDS, end))
+            if rows is not None:
+                chunks.append((rows.entity_ids, rows.timestamps, rows.states, rows.origins))
+            chunk += CHUNK_SECONDS
+        kept = store.ingest_chunks(chunks, numeric)
+    seconds = time.perf_counter() - t0
+    engine.dispose()
+    return kept, seconds
+
+
+def _raw_read(path: Path, start: float, end: float) -> tuple[int, float]:
+    """A plain SQLite scan of the same rows and columns; return (rows, seconds)."""
+    t0 = time.perf_counter()
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute(
+            "SELECT metadata_id, state, last_updated_ts, context_user_id_bin,"
+            " context_parent_id_bin FROM states"
+            " WHERE last_updated_ts > ? AND last_updated_ts <= ?"
+            " ORDER BY metadata_id, last_updated_ts",
+            (start, end),
+        ).fetchall()
+    return len(rows), time.perf_counter() - t0
+
+
+def bench_history_read(entities: int = 150, days: int = 30, repeat: int = 3) -> dict[str, Any]:
+    """Figures of reading a generated home's recorder database."""
+    synthetic = generate_home(7, target_entities=entities, days=days)
+    home = synthetic.home
+    assert home.window_start is not None
+    assert home.window_end is not None
+    start, end = home.window_start - 1, home.window_end + DAY
+    numeric = {eid for eid, entity in home.entities.items() if is_numeric(entity)}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "home-assistant_v2.db"
+        written = write_recorder_db(path, home)
+        adapter = min(
+            (_adapter_read(path, numeric, start, end) for _ in range(repeat)), key=lambda r: r[1]
+        )
+        raw = min((_raw_read(path, start, end) for _ in range(repeat)), key=lambda r: r[1])
+    adapter_rate = adapter[0] / adapter[1]
+    raw_rate = raw[0] / raw[1]
+    return {
+        "history_entities": len(home.entities),
+        "history_days": days,
+        "history_rows": written,
+        "history_rows_read": adapter[0],
+        "history_read_rows_per_s": round(adapter_rate),
+        "raw_sqlite_rows_per_s": round(raw_rate),
+        "history_read_ratio": round(adapter_rate / raw_rate, 3),
+    }
+
+
+def run(repeat: int = 3) -> dict[str, Any]:
+    """All benchmark figures as one flat JSON-able object."""
+    figures = bench_history_read(repeat=repeat)
+    generator = max(
+        (measure_generator_rate(seed=0, days=30, target_entities=150) for _ in range(repeat)),
+        key=lambda r: r["events_per_s"],
+    )
+    figures["generator_events"] = generator["events"]
+    figures["generator_events_per_s"] = round(generator["events_per_s"])
+    figures["targets_met"] = {key: figures[key] >= target for key, target in TARGETS.items()}
+    return figures
+
+
+def main() -> int:
+    """Print the figures; exit 1 when a target is missed."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure (best is kept)")
+    args = parser.parse_args()
+    figures = run(repeat=args.repeat)
+    if args.json:
+        print(json.dumps(figures))
+    else:
+        for key, value in figures.items():
+            print(f"{key:28} {value}")
+    return 0 if all(figures["targets_met"].values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
