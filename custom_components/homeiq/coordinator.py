@@ -216,6 +216,7 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
             **home.summary(),
             "new_rows": report.new_rows,
             **dict(report.counts),
+            "external_series": report.external,
             "skipped": dict(self.reader.store.counters),
         }
 

@@ -68,7 +68,7 @@ async def test_unload_cancels_running_run(
 async def test_last_run_survives_restart(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
-    """The last run is stored and shown again after the entry is reloaded."""
+    """The last run and the history store survive a reload of the entry."""
     coordinator = init_integration.runtime_data.coordinator
     result = await coordinator.async_start_run("action")
     assert result.outcome is RunOutcome.SUCCESS
@@ -80,6 +80,9 @@ async def test_last_run_survives_restart(
     assert reloaded is not coordinator
     assert reloaded.data.last_run is not None
     assert reloaded.data.last_run.as_dict() == result.as_dict()
+    # The history store was saved by the run and loaded again.
+    assert coordinator.reader.store.watermark is not None
+    assert reloaded.reader.store.watermark == coordinator.reader.store.watermark
     assert hass.states.get("sensor.homeiq_training_status").state == "success"
 
 

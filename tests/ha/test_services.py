@@ -36,9 +36,11 @@ async def _seed_history(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> 
         (300, "binary_sensor.test_motion", "off"),
         (3600, "sensor.test_motion_battery", "89"),
     ]
+    outdoor = {"device_class": "temperature", "unit_of_measurement": "°C"}
     for offset, entity_id, state in writes:
         freezer.move_to(T0 + timedelta(seconds=offset))
-        hass.states.async_set(entity_id, state, context=Context())
+        attributes = outdoor if entity_id == "sensor.outside_temperature" else None
+        hass.states.async_set(entity_id, state, attributes, context=Context())
     await async_wait_recording_done(hass)
     freezer.move_to(T0 + timedelta(hours=2))
 
@@ -87,6 +89,7 @@ async def test_train_now_returns_counts(
                     "new_rows": 8,
                     "entities_without_area": 2,
                     "entities_without_history": 1,
+                    "external_series": {"outdoor_temperature": "sensor.outside_temperature"},
                     "skipped": {},
                 },
             }

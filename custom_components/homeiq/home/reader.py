@@ -24,6 +24,7 @@ from homeassistant.helpers.recorder import get_instance
 
 from ..const import DOMAIN, LOGGER
 from ..core.automations import reduce_automation
+from ..core.external import attach_external_series
 from ..core.home import Area, Automation, Device, Entity, Home
 from ..core.store import DAY, DerivedStore, StoreCorruptError
 from .recorder import iter_state_changes
@@ -135,6 +136,7 @@ class ReadReport:
     read_to: float
     new_rows: int = 0
     counts: Counter[str] = field(default_factory=Counter)
+    external: dict[str, str] = field(default_factory=dict)
 
 
 class HomeReader:
@@ -215,6 +217,7 @@ class HomeReader:
         )
         home.window_start = now - window_days * DAY
         home.window_end = now
+        report.external = attach_external_series(home)
         report.counts.update(
             entities_without_area=sum(1 for e in home.entities.values() if e.area_id is None),
             entities_without_history=sum(1 for e in home.entities if e not in home.histories),
