@@ -151,27 +151,23 @@ def _concat_histories(old: StateHistory, new: StateHistory) -> StateHistory:
     )
 
 
-def _select_rows(history: StateHistory, mask: npt.NDArray[np.bool_]) -> StateHistory:
+def _select_rows(
+    history: StateHistory, rows: npt.NDArray[np.bool_] | npt.NDArray[np.intp]
+) -> StateHistory:
+    """The rows picked by a mask or an index array (in that order)."""
     return StateHistory(
-        timestamps=history.timestamps[mask],
-        values=history.values[mask],
-        codes=history.codes[mask],
+        timestamps=history.timestamps[rows],
+        values=history.values[rows],
+        codes=history.codes[rows],
         vocabulary=history.vocabulary,
-        origins=history.origins[mask],
+        origins=history.origins[rows],
     )
 
 
 def _merge_sorted(a: StateHistory, b: StateHistory) -> StateHistory:
     """Merge two histories of one entity into one, ordered by time."""
     joined = _concat_histories(a, b)
-    order = np.argsort(joined.timestamps, kind="stable")
-    return StateHistory(
-        timestamps=joined.timestamps[order],
-        values=joined.values[order],
-        codes=joined.codes[order],
-        vocabulary=joined.vocabulary,
-        origins=joined.origins[order],
-    )
+    return _select_rows(joined, np.argsort(joined.timestamps, kind="stable"))
 
 
 def pack_rows(
