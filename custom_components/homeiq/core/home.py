@@ -121,6 +121,7 @@ class Home:
     external: dict[str, StateHistory] = field(default_factory=dict)
     window_start: float | None = None
     window_end: float | None = None
+    time_zone: str = "UTC"  # IANA name; routines, nights and tariffs run on local time
 
     def summary(self) -> dict[str, int]:
         """Counts that describe the home's size and how much history it has."""

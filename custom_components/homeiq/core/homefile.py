@@ -161,6 +161,7 @@ def _write_home(directory: Path, synthetic: SyntheticHome) -> None:
         "format": HOME_FORMAT,
         "version": VERSION,
         "window": {"start": home.window_start, "end": home.window_end},
+        "time_zone": home.time_zone,
         "areas": [asdict(area) for area in home.areas.values()],
         "devices": [asdict(device) for device in home.devices.values()],
         "entities": [asdict(entity) for entity in home.entities.values()],
@@ -220,6 +221,7 @@ def load_home(path: Path) -> SyntheticHome:
             automations=[_automation(d) for d in document["automations"]],
             window_start=_optional_float(window["start"]),
             window_end=_optional_float(window["end"]),
+            time_zone=str(document.get("time_zone", "UTC")),
         )
         truth = _truth(document["truth"])
     except (KeyError, TypeError, AttributeError) as err:

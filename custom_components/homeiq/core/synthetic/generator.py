@@ -9,6 +9,7 @@ import numpy as np
 from ..home import Home, StateHistory
 from .behaviour import DEVICE_BEHAVIOURS, battery, household_tracks
 from .context import Context, independent_track, placed_view
+from ..timezone import fixed_offset_zone
 from .environment import DAY, Environment, draw_location, external_series
 from .failures import FailurePlan, abnormal_motion, apply_failure, plan_failures
 from .layout import draw_layout, weighted_choice
@@ -73,6 +74,7 @@ def generate_home(
         external=external_series(streams[7], env, start_ts, end_ts),
         window_start=start_ts,
         window_end=end_ts,
+        time_zone=fixed_offset_zone(location.utc_offset_h),
     )
     truth = GroundTruth(
         home_type=home_type,
