@@ -1,0 +1,714 @@
+"""The model registry: versioned, checksummed models on disk, promoted only when not worse.
+
+A model is a set of numeric arrays plus JSON metadata — never a pickle: loading a model
+runs no code. On disk, per model name::
+
+    <root>/<name>/v<version>/model.npz    the arrays (``np.load(..., allow_pickle=False)``)
+    <root>/<name>/v<version>/model.json   format, sha256 of model.npz, array list, ModelInfo
+    <root>/<name>/active.json             active version + formerly active ones, newest first
+
+A bundled model (shipped with the integration, trained on the synthetic corpus) has the
+same two files in ``<bundled_root>/<name>/`` and version 0.
+
+Every write goes to a hidden temporary file or directory beside its target and is moved
+into place with ``os.replace``, so a crash leaves the old state or the new one, never half
+a model; leftovers of a crash are hidden (``.*.tmp``) and swept by the next save. The
+registry assumes one writer per root (Home Assistant never runs two trainings at once).
+
+Lifecycle: :meth:`ModelRegistry.save_candidate` writes the next version without
+activating it; :meth:`ModelRegistry.promote_if_better` activates it only if its held-out
+primary metric is at least as good as the active version's, then prunes to ``keep``
+versions; :meth:`ModelRegistry.active` loads the active version and falls back to the
+formerly active versions, then to the bundled model, when a file is broken.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+import hashlib
+import io
+import json
+import math
+import numbers
+import os
+from pathlib import Path
+import re
+import shutil
+import tempfile
+from typing import Any, Final, Literal
+import uuid
+
+import numpy as np
+import numpy.typing as npt
+
+FORMAT: Final = "homeiq-model"
+POINTER_FORMAT: Final = "homeiq-model-pointer"
+FORMAT_VERSION: Final = 1
+MODEL_NPZ: Final = "model.npz"
+MODEL_JSON: Final = "model.json"
+ACTIVE_JSON: Final = "active.json"
+TRAINED_ON: Final = frozenset({"synthetic", "this_home"})
+NUMERIC_KINDS: Final = frozenset("biufc")  # bool, signed, unsigned, float, complex
+
+_MODEL_NAME = re.compile(r"[a-z][a-z0-9_]*")
+_ARRAY_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_RESERVED_ARRAY_NAMES = frozenset({"file", "allow_pickle"})  # keyword names of np.savez
+_VERSION_DIR = re.compile(r"v([1-9][0-9]*)")
+
+type Arrays = dict[str, npt.NDArray[Any]]
+type ModelSource = Literal["active", "previous", "bundled"]
+
+
+class ModelFileError(ValueError):
+    """A model's files are missing, corrupt, of an unknown format or would need unpickling."""
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    """What a model is, what it was trained on and how well it did on held-out data."""
+
+    name: str
+    version: int  # 1, 2, … per name; a bundled model is version 0
+    trained_on: str  # "synthetic" or "this_home"
+    trained_at: str  # ISO 8601, UTC
+    n_samples: int
+    metrics: dict[str, float]  # held-out metrics, baselines included
+    primary_metric: str  # the key of ``metrics`` that decides promotion
+    higher_is_better: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)  # JSON-able: feature names, classes…
+
+    @property
+    def score(self) -> float:
+        """The held-out value of the primary metric."""
+        return self.metrics[self.primary_metric]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredModel:
+    """A loaded model and where it came from."""
+
+    info: ModelInfo
+    arrays: Arrays
+    source: ModelSource
+
+
+@dataclass(frozen=True, slots=True)
+class _Pointer:
+    """The contents of ``active.json``."""
+
+    active: int | None = None
+    previous: tuple[int, ...] = ()  # formerly active versions, most recently active first
+
+
+# --- one model directory ---------------------------------------------------------------
+
+
+def write_model(directory: Path, info: ModelInfo, arrays: Mapping[str, npt.ArrayLike]) -> None:
+    """Write ``model.npz`` and ``model.json`` into ``directory`` atomically.
+
+    Used by the registry for each version and by ``scripts/train`` for bundled models
+    (version 0). An existing ``directory`` is replaced as a whole. Raises ``ValueError``
+    for non-numeric arrays, bad names or metadata that is not JSON-able.
+    """
+    _check_info(info)
+    checked = _checked_arrays(arrays)
+    npz = _npz_bytes(checked)
+    document = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "sha256": hashlib.sha256(npz).hexdigest(),
+        "arrays": {k: {"dtype": a.dtype.str, "shape": list(a.shape)} for k, a in checked.items()},
+        "info": _info_to_json(info),
+    }
+    text = _json_text(document)  # before touching the disk: a ValueError leaves nothing behind
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(
+        tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".tmp", dir=directory.parent)
+    )
+    try:
+        staging.chmod(0o755)  # mkdtemp makes it private; a model is an ordinary directory
+        _write_file(staging / MODEL_NPZ, npz)
+        _write_file(staging / MODEL_JSON, text.encode())
+        _replace_dir(staging, directory)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _fsync_dir(directory.parent)
+
+
+def read_model(directory: Path) -> tuple[ModelInfo, Arrays]:
+    """Read a directory written by :func:`write_model`; raise :class:`ModelFileError` if broken.
+
+    Checks the format and its version, the sha256 of ``model.npz``, that the archive holds
+    exactly the listed arrays with their dtypes and shapes, and never unpickles.
+    """
+    document = _read_json(directory / MODEL_JSON)
+    _check_format(document, FORMAT, MODEL_JSON)
+    info = _info_from_json(document.get("info"))
+    listed = _listed_arrays(document.get("arrays"))
+    npz = _read_bytes(directory / MODEL_NPZ)
+    if hashlib.sha256(npz).hexdigest() != document.get("sha256"):
+        raise ModelFileError(f"{MODEL_NPZ} does not match the sha256 in {MODEL_JSON}")
+    arrays = _load_npz(npz)
+    _check_listed(arrays, listed)
+    return info, arrays
+
+
+def _check_info(info: ModelInfo) -> None:
+    """Raise ``ValueError`` if ``info`` could not be stored and read back as it is."""
+    if not _MODEL_NAME.fullmatch(info.name):
+        raise ValueError(f"model name {info.name!r} must match {_MODEL_NAME.pattern}")
+    if _is_bool_or_not_int(info.version) or info.version < 0:
+        raise ValueError(f"version {info.version!r} must be an integer ≥ 0")
+    if info.trained_on not in TRAINED_ON:
+        raise ValueError(f"trained_on {info.trained_on!r} must be one of {sorted(TRAINED_ON)}")
+    _check_utc(info.trained_at)
+    if _is_bool_or_not_int(info.n_samples) or info.n_samples < 0:
+        raise ValueError(f"n_samples {info.n_samples!r} must be an integer ≥ 0")
+    for key, value in info.metrics.items():
+        if not isinstance(key, str) or not math.isfinite(_as_float(value)):
+            raise ValueError(f"metric {key!r} = {value!r} must be a finite number")
+    if info.primary_metric not in info.metrics:
+        raise ValueError(f"primary metric {info.primary_metric!r} is not among the metrics")
+    if not isinstance(info.higher_is_better, bool):
+        raise ValueError("higher_is_better must be a bool")
+    if not isinstance(info.extra, dict) or json.loads(_json_text(info.extra)) != info.extra:
+        raise ValueError("extra must be JSON data: dicts with str keys, lists, str, numbers")
+
+
+def _is_bool_or_not_int(value: object) -> bool:
+    return isinstance(value, bool) or not isinstance(value, int)
+
+
+def _check_utc(timestamp: object) -> None:
+    if not isinstance(timestamp, str):
+        raise ValueError(f"trained_at {timestamp!r} must be an ISO 8601 string")
+    offset = datetime.fromisoformat(timestamp).utcoffset()
+    if offset is None or offset:
+        raise ValueError(f"trained_at {timestamp!r} must be in UTC")
+
+
+def _checked_arrays(arrays: Mapping[str, npt.ArrayLike]) -> Arrays:
+    if not arrays:
+        raise ValueError("a model needs at least one array")
+    checked: Arrays = {}
+    for name, value in arrays.items():
+        if not _ARRAY_NAME.fullmatch(name) or name in _RESERVED_ARRAY_NAMES:
+            raise ValueError(
+                f"array name {name!r} must be an identifier other than file/allow_pickle"
+            )
+        array = np.asarray(value)
+        if array.dtype.kind not in NUMERIC_KINDS:
+            raise ValueError(
+                f"array {name!r} has dtype {array.dtype}; only numeric arrays are stored"
+            )
+        checked[name] = array
+    return checked
+
+
+def _npz_bytes(arrays: Arrays) -> bytes:
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, allow_pickle=False, **arrays)
+    return buffer.getvalue()
+
+
+def _info_to_json(info: ModelInfo) -> dict[str, Any]:
+    return {
+        "name": info.name,
+        "version": info.version,
+        "trained_on": info.trained_on,
+        "trained_at": info.trained_at,
+        "n_samples": info.n_samples,
+        "metrics": {key: _as_float(value) for key, value in info.metrics.items()},
+        "primary_metric": info.primary_metric,
+        "higher_is_better": info.higher_is_better,
+        "extra": info.extra,
+    }
+
+
+def _info_from_json(data: object) -> ModelInfo:
+    if not isinstance(data, dict):
+        raise ModelFileError(f"{MODEL_JSON} has no info object")
+    try:
+        metrics = data["metrics"]
+        if not isinstance(metrics, dict):
+            raise TypeError("metrics must be an object")
+        info = ModelInfo(
+            name=data["name"],
+            version=data["version"],
+            trained_on=data["trained_on"],
+            trained_at=data["trained_at"],
+            n_samples=data["n_samples"],
+            metrics={k: _as_float(v) for k, v in metrics.items()},
+            primary_metric=data["primary_metric"],
+            higher_is_better=data["higher_is_better"],
+            extra=data["extra"],
+        )
+        _check_info(info)
+    except (KeyError, TypeError, ValueError) as err:
+        raise ModelFileError(f"{MODEL_JSON} has invalid info: {err}") from err
+    return info
+
+
+def _as_float(value: object) -> float:
+    """A metric as a plain float (numpy scalars and ints included, bools refused)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"metric {value!r} is not a number")
+    return float(value)
+
+
+def _listed_arrays(data: object) -> dict[str, tuple[str, tuple[int, ...]]]:
+    if not isinstance(data, dict) or not data:
+        raise ModelFileError(f"{MODEL_JSON} lists no arrays")
+    try:
+        listed = {
+            str(name): (str(spec["dtype"]), tuple(int(n) for n in spec["shape"]))
+            for name, spec in data.items()
+        }
+    except (KeyError, TypeError, ValueError) as err:
+        raise ModelFileError(f"{MODEL_JSON} has an invalid array list: {err}") from err
+    return listed
+
+
+def _load_npz(npz: bytes) -> Arrays:
+    """Load every array of an npz archive without ever unpickling."""
+    arrays: Arrays = {}
+    try:
+        archive = np.load(io.BytesIO(npz), allow_pickle=False)
+        if not isinstance(archive, np.lib.npyio.NpzFile):
+            raise ModelFileError(f"{MODEL_NPZ} is not an npz archive")
+        with archive:
+            for name in archive.files:
+                value = archive[name]
+                if not isinstance(value, np.ndarray):
+                    raise ModelFileError(f"{MODEL_NPZ} member {name!r} is not an array")
+                arrays[name] = value
+    except ModelFileError:
+        raise
+    except Exception as err:  # numpy, zipfile and zlib raise many kinds on malformed input
+        raise ModelFileError(f"{MODEL_NPZ} cannot be read without pickle: {err}") from err
+    return arrays
+
+
+def _check_listed(arrays: Arrays, listed: dict[str, tuple[str, tuple[int, ...]]]) -> None:
+    if missing := sorted(listed.keys() - arrays.keys()):
+        raise ModelFileError(f"{MODEL_NPZ} lacks the arrays {missing} listed in {MODEL_JSON}")
+    if unlisted := sorted(arrays.keys() - listed.keys()):
+        raise ModelFileError(f"{MODEL_NPZ} holds arrays {unlisted} not listed in {MODEL_JSON}")
+    for name, array in arrays.items():
+        dtype, shape = listed[name]
+        if (
+            array.dtype.kind not in NUMERIC_KINDS
+            or array.dtype.str != dtype
+            or array.shape != shape
+        ):
+            raise ModelFileError(
+                f"array {name!r} is {array.dtype.str}{list(array.shape)}, "
+                f"{MODEL_JSON} says {dtype}{list(shape)}"
+            )
+
+
+# --- small file helpers ----------------------------------------------------------------
+
+
+def _json_text(data: object) -> str:
+    try:
+        return json.dumps(data, allow_nan=False, ensure_ascii=False, indent=1, sort_keys=True)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"not JSON-able: {err}") from err
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        document = json.loads(path.read_bytes())
+    except (OSError, ValueError, RecursionError) as err:  # JSON and UTF-8 errors are ValueErrors
+        raise ModelFileError(f"{path.name} cannot be read: {err}") from err
+    if not isinstance(document, dict):
+        raise ModelFileError(f"{path.name} is not a JSON object")
+    return document
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise ModelFileError(f"{path.name} cannot be read: {err}") from err
+
+
+def _check_format(document: dict[str, Any], expected: str, file_name: str) -> None:
+    if document.get("format") != expected:
+        raise ModelFileError(f"{file_name} is not a {expected} file")
+    if (
+        type(document.get("format_version")) is not int
+        or document["format_version"] != FORMAT_VERSION
+    ):
+        raise ModelFileError(
+            f"{file_name} has format version {document.get('format_version')!r}, "
+            f"this HomeIQ reads {FORMAT_VERSION}"
+        )
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    with path.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _write_file_atomic(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        _write_file(Path(tmp), data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _replace_dir(staging: Path, target: Path) -> None:
+    """Move ``staging`` to ``target``; an existing ``target`` is moved aside first."""
+    if not target.exists():
+        os.replace(staging, target)
+        return
+    old = _hidden_name(target)
+    os.replace(target, old)
+    try:
+        os.replace(staging, target)
+    except BaseException:
+        os.replace(old, target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _hidden_name(path: Path) -> Path:
+    """A fresh hidden ``.tmp`` sibling of ``path`` (swept by the registry if left behind)."""
+    return path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make a rename durable; not every platform can open a directory, hence best effort."""
+    with suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+# --- the registry ----------------------------------------------------------------------
+
+
+class ModelRegistry:
+    """Versions of each named model under ``root``, with promotion, pruning and fallback."""
+
+    def __init__(self, root: Path, *, bundled_root: Path | None = None, keep: int = 3) -> None:
+        """Keep at most ``keep`` (≥ 2: the active version and one more) versions per name."""
+        if keep < 2:
+            raise ValueError("keep must be at least 2")
+        self.root = root
+        self.bundled_root = bundled_root
+        self.keep = keep
+        # Why the last active() call of each name did not use its active version.
+        self.fallbacks: dict[str, list[str]] = {}
+
+    # --- public API ---------------------------------------------------------------------
+
+    def save_candidate(
+        self,
+        name: str,
+        arrays: Mapping[str, npt.ArrayLike],
+        *,
+        trained_on: str,
+        n_samples: int,
+        metrics: Mapping[str, float | np.floating[Any] | np.integer[Any]],
+        primary_metric: str,
+        higher_is_better: bool = True,
+        extra: Mapping[str, Any] | None = None,
+        trained_at: str | None = None,
+    ) -> ModelInfo:
+        """Write the next version of ``name`` (not active yet) and return its info.
+
+        ``metrics`` are held-out figures; ``trained_at`` defaults to now (UTC). Raises
+        ``ValueError`` for invalid arrays or metadata, ``OSError`` if the disk fails — in
+        both cases nothing becomes visible.
+        """
+        if trained_at is None:
+            trained_at = datetime.now(UTC).isoformat(timespec="seconds")
+        info = ModelInfo(
+            name=name,
+            version=max(self._version_numbers(name), default=0) + 1,
+            trained_on=trained_on,
+            trained_at=trained_at,
+            n_samples=n_samples,
+            metrics={key: _as_float(value) for key, value in metrics.items()},
+            primary_metric=primary_metric,
+            higher_is_better=higher_is_better,
+            extra=dict(extra or {}),
+        )
+        write_model(self._version_dir(name, info.version), info, arrays)
+        self._prune(name)
+        return info
+
+    def promote_if_better(
+        self, name: str, candidate_version: int, *, active_score: float | None = None
+    ) -> tuple[bool, str]:
+        """Make ``candidate_version`` active if it is at least as good; say why or why not.
+
+        The candidate's primary metric is compared with the active version's stored one,
+        or with ``active_score`` — the active model's primary metric on the candidate's own
+        held-out data — when the caller measured it (the fairer comparison). A tie
+        promotes. An unreadable candidate is never promoted; an unreadable active version
+        never blocks a readable candidate. Prunes to ``keep`` versions either way.
+        """
+        label = f"v{candidate_version}"
+        try:
+            candidate, _ = self._read_version(name, candidate_version)
+        except ModelFileError as err:
+            self._prune(name)
+            return False, f"{label} not promoted: it cannot be read ({err})"
+        pointer, pointer_problem = self._pointer_or_problem(name)
+        if pointer.active == candidate_version:
+            return False, f"{label} is already active"
+        promote, why = self._judge(name, candidate, pointer, pointer_problem, active_score)
+        if promote:
+            previous = (pointer.active,) if pointer.active is not None else ()
+            self._write_pointer(name, _Pointer(candidate_version, previous + pointer.previous))
+        self._prune(name)
+        return promote, f"{label} {'promoted' if promote else 'not promoted'}: {why}"
+
+    def active(self, name: str) -> StoredModel | None:
+        """Load the model to use for ``name``; ``None`` only if no model is readable at all.
+
+        Tries the active version, then the formerly active versions (most recent first),
+        then the bundled model. Never raises for a broken file: each skipped model's reason
+        is in ``self.fallbacks[name]`` (empty when the first choice loaded).
+        """
+        reasons: list[str] = []
+        self.fallbacks[name] = reasons
+        pointer, problem = self._pointer_or_problem(name)
+        if problem:
+            reasons.append(problem)
+        for version in _candidates(pointer):
+            try:
+                info, arrays = self._read_version(name, version)
+            except ModelFileError as err:
+                role = "active" if version == pointer.active else "previous"
+                reasons.append(f"v{version} ({role}): {err}")
+                continue
+            return StoredModel(info, arrays, "active" if version == pointer.active else "previous")
+        return self._bundled(name, reasons)
+
+    def versions(self, name: str) -> list[ModelInfo]:
+        """Info of every stored version of ``name``, oldest first (metadata only).
+
+        A version whose ``model.json`` cannot be read is left out; use :meth:`active`
+        to find out whether a version's arrays load.
+        """
+        infos = []
+        for version in sorted(self._version_numbers(name)):
+            with suppress(ModelFileError):
+                document = _read_json(self._version_dir(name, version) / MODEL_JSON)
+                _check_format(document, FORMAT, MODEL_JSON)
+                infos.append(_info_from_json(document.get("info")))
+        return infos
+
+    def rollback(self, name: str) -> ModelInfo | None:
+        """Make the most recently active readable earlier version active; return its info.
+
+        With no such version, the bundled model takes over (its info, version 0, is
+        returned). Returns ``None`` and changes nothing if neither is readable or if
+        nothing is active.
+        """
+        pointer, _ = self._pointer_or_problem(name)
+        if pointer.active is None:
+            return None
+        for index, version in enumerate(pointer.previous):
+            with suppress(ModelFileError):
+                info, _ = self._read_version(name, version)
+                self._write_pointer(name, _Pointer(version, pointer.previous[index + 1 :]))
+                return info
+        bundled = self._bundled(name, [])
+        if bundled is None:
+            return None
+        self._write_pointer(name, _Pointer())
+        return bundled.info
+
+    # --- comparison ---------------------------------------------------------------------
+
+    def _judge(
+        self,
+        name: str,
+        candidate: ModelInfo,
+        pointer: _Pointer,
+        pointer_problem: str | None,
+        active_score: float | None,
+    ) -> tuple[bool, str]:
+        if pointer_problem:
+            return True, f"no active version can be identified ({pointer_problem})"
+        if pointer.active is None:
+            return True, "no version was active"
+        try:
+            current, _ = self._read_version(name, pointer.active)
+        except ModelFileError as err:
+            return True, f"the active v{pointer.active} cannot be read ({err})"
+        return _compare(candidate, current, active_score)
+
+    # --- disk layout --------------------------------------------------------------------
+
+    def _model_dir(self, name: str) -> Path:
+        if not _MODEL_NAME.fullmatch(name):
+            raise ValueError(f"model name {name!r} must match {_MODEL_NAME.pattern}")
+        return self.root / name
+
+    def _version_dir(self, name: str, version: int) -> Path:
+        return self._model_dir(name) / f"v{version}"
+
+    def _version_numbers(self, name: str) -> list[int]:
+        directory = self._model_dir(name)
+        if not directory.is_dir():
+            return []
+        return [
+            int(match[1])
+            for entry in directory.iterdir()
+            if (match := _VERSION_DIR.fullmatch(entry.name)) and entry.is_dir()
+        ]
+
+    def _read_version(self, name: str, version: int) -> tuple[ModelInfo, Arrays]:
+        info, arrays = read_model(self._version_dir(name, version))
+        if (info.name, info.version) != (name, version):
+            raise ModelFileError(f"{MODEL_JSON} describes {info.name} v{info.version}")
+        return info, arrays
+
+    def _bundled(self, name: str, reasons: list[str]) -> StoredModel | None:
+        if self.bundled_root is None:
+            reasons.append("no bundled model is installed")
+            return None
+        try:
+            info, arrays = read_model(self.bundled_root / name)
+        except ModelFileError as err:
+            reasons.append(f"bundled: {err}")
+            return None
+        if (info.name, info.version) != (name, 0):
+            reasons.append(f"bundled: {MODEL_JSON} describes {info.name} v{info.version}")
+            return None
+        return StoredModel(info, arrays, "bundled")
+
+    # --- active.json --------------------------------------------------------------------
+
+    def _pointer_or_problem(self, name: str) -> tuple[_Pointer, str | None]:
+        """The pointer (empty if there is none) and why it was unreadable, if it was.
+
+        Formerly active versions that were pruned since are left out.
+        """
+        path = self._model_dir(name) / ACTIVE_JSON
+        if not path.exists():
+            return _Pointer(), None
+        try:
+            pointer = _parse_pointer(_read_json(path))
+        except ModelFileError as err:
+            return _Pointer(), str(err)
+        existing = set(self._version_numbers(name))
+        return _Pointer(pointer.active, tuple(v for v in pointer.previous if v in existing)), None
+
+    def _write_pointer(self, name: str, pointer: _Pointer) -> None:
+        document = {
+            "format": POINTER_FORMAT,
+            "format_version": FORMAT_VERSION,
+            "active": pointer.active,
+            "previous": [v for v in _unique(pointer.previous) if v != pointer.active],
+        }
+        _write_file_atomic(self._model_dir(name) / ACTIVE_JSON, _json_text(document).encode())
+
+    # --- pruning ------------------------------------------------------------------------
+
+    def _prune(self, name: str) -> None:
+        """Delete all but ``keep`` versions and sweep leftovers of interrupted writes.
+
+        Kept first: the active version, the newest one (so a version number is never
+        reused), the formerly active ones (most recent first), then the newest others.
+        Nothing is deleted while ``active.json`` is unreadable.
+        """
+        pointer, problem = self._pointer_or_problem(name)
+        if problem:
+            return
+        directory = self._model_dir(name)
+        numbers = sorted(self._version_numbers(name), reverse=True)
+        ranked = _unique([pointer.active, *numbers[:1], *pointer.previous, *numbers])
+        kept = [v for v in ranked if v in numbers][: self.keep]
+        for version in set(numbers) - set(kept):
+            doomed = _hidden_name(self._version_dir(name, version))
+            with suppress(OSError):  # pruning is housekeeping; the next run tries again
+                os.replace(self._version_dir(name, version), doomed)  # atomic: gone or intact
+        for leftover in directory.glob(".*.tmp"):
+            with suppress(OSError):
+                if leftover.is_dir():
+                    shutil.rmtree(leftover)
+                else:
+                    leftover.unlink()
+
+
+def _parse_pointer(document: dict[str, Any]) -> _Pointer:
+    _check_format(document, POINTER_FORMAT, ACTIVE_JSON)
+    active = document.get("active")
+    previous = document.get("previous")
+    if not (active is None or _is_version(active)) or not isinstance(previous, list):
+        raise ModelFileError(f"{ACTIVE_JSON} has an invalid active version or history")
+    if not all(_is_version(v) for v in previous):
+        raise ModelFileError(f"{ACTIVE_JSON} has an invalid history")
+    return _Pointer(active, tuple(previous))
+
+
+def _is_version(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def _candidates(pointer: _Pointer) -> list[int]:
+    """Versions to try, in order: the active one, then the formerly active ones."""
+    return [v for v in _unique([pointer.active, *pointer.previous]) if v is not None]
+
+
+def _unique[T](items: Iterable[T | None]) -> list[T]:
+    """``items`` without ``None`` and repeats, in order."""
+    seen: list[T] = []
+    for item in items:
+        if item is not None and item not in seen:
+            seen.append(item)
+    return seen
+
+
+def _compare(
+    candidate: ModelInfo, current: ModelInfo, active_score: float | None
+) -> tuple[bool, str]:
+    """Whether ``candidate`` is at least as good as ``current``, and the figures that say so."""
+    metric = candidate.primary_metric
+    direction = "higher" if candidate.higher_is_better else "lower"
+    if active_score is not None:
+        theirs, where = float(active_score), "on the same held-out data"
+    elif metric in current.metrics and current.higher_is_better == candidate.higher_is_better:
+        theirs, where = current.metrics[metric], "as recorded"
+    else:
+        return True, (
+            f"its {metric} ({direction} is better) cannot be compared with "
+            f"v{current.version}'s {current.primary_metric}"
+        )
+    ours = candidate.score
+    better = ours >= theirs if candidate.higher_is_better else ours <= theirs
+    mine, yours = _figures(ours, theirs)
+    verdict = "is at least as good as" if better else "is worse than"
+    return better, (
+        f"{metric} {mine} {verdict} {yours} of active v{current.version} {where} "
+        f"({direction} is better)"
+    )
+
+
+def _figures(a: float, b: float) -> tuple[str, str]:
+    """``a`` and ``b`` formatted briefly, with enough digits to tell them apart."""
+    for digits in (4, 6):
+        if a == b or f"{a:.{digits}g}" != f"{b:.{digits}g}":
+            return f"{a:.{digits}g}", f"{b:.{digits}g}"
+    return repr(a), repr(b)
