@@ -60,6 +60,7 @@ import zlib
 import numpy as np
 import numpy.typing as npt
 
+from .atomic import replace_directory
 from .home import Area, Automation, Device, Entity, Home, Origin, StateHistory
 from .synthetic.model import GroundTruth, PlantedFailure, PlantedSynergy, SyntheticHome
 
@@ -125,18 +126,11 @@ class _Staging:
         if kind is not None:
             shutil.rmtree(self.path, ignore_errors=True)
             return
-        if not self.target.exists():
-            os.replace(self.path, self.target)
-            return
-        old = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.old.", dir=self.target.parent))
-        os.replace(self.target, old)
         try:
-            os.replace(self.path, self.target)
+            replace_directory(self.path, self.target)
         except OSError:
-            os.replace(old, self.target)
             shutil.rmtree(self.path, ignore_errors=True)
             raise
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def _refuse_foreign(target: Path, marker: str) -> None:

@@ -39,10 +39,11 @@ import re
 import shutil
 import tempfile
 from typing import Any, Final, Literal
-import uuid
 
 import numpy as np
 import numpy.typing as npt
+
+from .atomic import fsync_directory, hidden_sibling, replace_directory, write_file_atomic
 
 FORMAT: Final = "homeiq-model"
 POINTER_FORMAT: Final = "homeiq-model-pointer"
@@ -132,11 +133,11 @@ def write_model(directory: Path, info: ModelInfo, arrays: Mapping[str, npt.Array
         staging.chmod(0o755)  # mkdtemp makes it private; a model is an ordinary directory
         _write_file(staging / MODEL_NPZ, npz)
         _write_file(staging / MODEL_JSON, text.encode())
-        _replace_dir(staging, directory)
+        replace_directory(staging, directory)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    _fsync_dir(directory.parent)
+    fsync_directory(directory.parent)
 
 
 def read_model(directory: Path) -> tuple[ModelInfo, Arrays]:
@@ -351,53 +352,15 @@ def _check_format(document: dict[str, Any], expected: str, file_name: str) -> No
         )
 
 
+def _write_bytes_atomic(path: Path, data: bytes) -> None:
+    write_file_atomic(path, lambda handle: handle.write(data))
+
+
 def _write_file(path: Path, data: bytes) -> None:
     with path.open("wb") as handle:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
-
-
-def _write_file_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        _write_file(Path(tmp), data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _replace_dir(staging: Path, target: Path) -> None:
-    """Move ``staging`` to ``target``; an existing ``target`` is moved aside first."""
-    if not target.exists():
-        os.replace(staging, target)
-        return
-    old = _hidden_name(target)
-    os.replace(target, old)
-    try:
-        os.replace(staging, target)
-    except BaseException:
-        os.replace(old, target)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def _hidden_name(path: Path) -> Path:
-    """A fresh hidden ``.tmp`` sibling of ``path`` (swept by the registry if left behind)."""
-    return path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make a rename durable; not every platform can open a directory, hence best effort."""
-    with suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 # --- the registry ----------------------------------------------------------------------
@@ -622,7 +585,7 @@ class ModelRegistry:
             "active": pointer.active,
             "previous": [v for v in _unique(pointer.previous) if v != pointer.active],
         }
-        _write_file_atomic(self._model_dir(name) / ACTIVE_JSON, _json_text(document).encode())
+        _write_bytes_atomic(self._model_dir(name) / ACTIVE_JSON, _json_text(document).encode())
 
     # --- pruning ------------------------------------------------------------------------
 
@@ -641,7 +604,7 @@ class ModelRegistry:
         ranked = _unique([pointer.active, *numbers[:1], *pointer.previous, *numbers])
         kept = [v for v in ranked if v in numbers][: self.keep]
         for version in set(numbers) - set(kept):
-            doomed = _hidden_name(self._version_dir(name, version))
+            doomed = hidden_sibling(self._version_dir(name, version))
             with suppress(OSError):  # pruning is housekeeping; the next run tries again
                 os.replace(self._version_dir(name, version), doomed)  # atomic: gone or intact
         for leftover in directory.glob(".*.tmp"):

@@ -21,15 +21,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 import json
 import math
-import os
 from pathlib import Path
-import tempfile
 from typing import Any, cast
 import zipfile
 
 import numpy as np
 import numpy.typing as npt
 
+from .atomic import write_file_atomic
 from .history import parse_numeric
 from .home import Origin, StateHistory
 
@@ -399,8 +398,10 @@ class DerivedStore:
             "counters": dict(self.counters),
         }
         path.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(path.with_suffix(".npz"), lambda f: np.savez(f, allow_pickle=False, **arrays))
-        _atomic_write(path.with_suffix(".json"), lambda f: f.write(json.dumps(meta).encode()))
+        write_file_atomic(
+            path.with_suffix(".npz"), lambda f: np.savez(f, allow_pickle=False, **arrays)
+        )
+        write_file_atomic(path.with_suffix(".json"), lambda f: f.write(json.dumps(meta).encode()))
 
     @classmethod
     def load(cls, path: Path) -> DerivedStore:
@@ -461,16 +462,3 @@ class DerivedStore:
 
 def _is_empty(state: str | None) -> bool:
     return not state
-
-
-def _atomic_write(path: Path, write: Any) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

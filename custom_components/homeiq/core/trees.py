@@ -35,14 +35,14 @@ import hashlib
 import io
 import json
 import math
-import os
 from pathlib import Path
-import tempfile
-from typing import IO, Any, Final, Literal, cast
+from typing import Any, Final, Literal, cast
 import zipfile
 
 import numpy as np
 import numpy.typing as npt
+
+from .atomic import write_file_atomic
 
 type EnsembleKind = Literal[
     "forest_classifier", "gradient_boosting_classifier", "isolation_forest", "forest_regressor"
@@ -324,8 +324,8 @@ def save_ensemble(ensemble: TreeEnsemble, path: Path) -> None:
     npz_bytes = buffer.getvalue()
     metadata = _metadata(ensemble) | {"npz_sha256": hashlib.sha256(npz_bytes).hexdigest()}
     text = json.dumps(metadata, indent=2, allow_nan=False) + "\n"
-    _atomic_write(_npz_path(path), lambda handle: handle.write(npz_bytes))
-    _atomic_write(_json_path(path), lambda handle: handle.write(text.encode()))
+    write_file_atomic(_npz_path(path), lambda handle: handle.write(npz_bytes))
+    write_file_atomic(_json_path(path), lambda handle: handle.write(text.encode()))
 
 
 def load_ensemble(path: Path) -> TreeEnsemble:
@@ -653,19 +653,6 @@ def _npz_path(path: Path) -> Path:
 
 def _json_path(path: Path) -> Path:
     return path.with_name(path.name + ".json")
-
-
-def _atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # --- link functions -----------------------------------------------------------------------

@@ -7,9 +7,9 @@ import time
 import numpy as np
 
 from ..home import Home, StateHistory
+from ..timezone import fixed_offset_zone
 from .behaviour import DEVICE_BEHAVIOURS, battery, household_tracks
 from .context import Context, independent_track, placed_view
-from ..timezone import fixed_offset_zone
 from .environment import DAY, Environment, draw_location, external_series
 from .failures import FailurePlan, abnormal_motion, apply_failure, plan_failures
 from .layout import draw_layout, weighted_choice
