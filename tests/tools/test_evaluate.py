@@ -7,7 +7,7 @@ from tools.evaluate import evaluate_home_type
 
 def test_home_type_section_is_complete_and_consistent() -> None:
     """The section has every figure the issue names, computed on the held-out homes."""
-    result = evaluate_home_type(n_train=40, n_test=20, days=2, seed=3)
+    result = evaluate_home_type(n_train=40, n_test=20, days=2, seeds=(3, 4))
     assert result["data"] == "synthetic"
     for key in ("macro_f1", "macro_f1_20pct_entities_dropped"):
         assert 0.0 <= result[key] <= 1.0
@@ -15,6 +15,11 @@ def test_home_type_section_is_complete_and_consistent() -> None:
     assert set(baselines) == {"majority_class", "area_count_rule"}
     # A majority-class guess has recall 1 on one class of five and 0 elsewhere.
     assert baselines["majority_class"] <= 0.34
-    matrix = result["confusion"]["rows_true_columns_predicted"]
+    matrix = result["confusion"]["rows_true_columns_predicted_summed"]
     assert len(matrix) == len(result["confusion"]["labels"]) == 5
-    assert sum(map(sum, matrix)) == 20
+    assert sum(map(sum, matrix)) == 40  # two splits of 20 held-out homes
+    assert len(result["per_split_macro_f1"]) == 2
+    assert (
+        result["macro_f1"] == round(sum(result["per_split_macro_f1"]) / 2, 3)
+        or abs(result["macro_f1"] - sum(result["per_split_macro_f1"]) / 2) < 2e-3
+    )

@@ -16,14 +16,15 @@ import numpy.typing as npt
 
 from .home import Home
 from .synthetic import HOME_TYPES
-from .timezone import local_hour_of_day
+from .timezone import local_hour_of_day, local_weekday
 
 __all__ = ["FEATURE_NAMES", "HOME_TYPES", "drop_entities", "home_type_features"]
 
 # Area names (lower case) → group.
 AREA_GROUPS: dict[str, re.Pattern[str]] = {
     "garden": re.compile(r"garden|yard|lawn|backyard|front yard"),
-    "garage": re.compile(r"garage|driveway|carport"),
+    "garage": re.compile(r"garage|carport"),
+    "driveway": re.compile(r"driveway|parking"),
     "pool": re.compile(r"pool"),
     "porch": re.compile(r"porch|patio|deck|terrace|veranda"),
     "balcony": re.compile(r"balcony|loggia"),
@@ -35,7 +36,7 @@ AREA_GROUPS: dict[str, re.Pattern[str]] = {
     "dining": re.compile(r"dining"),
     "laundry": re.compile(r"laundry|utility"),
 }
-OUTDOOR_GROUPS = ("garden", "garage", "pool", "porch", "balcony", "shed")
+OUTDOOR_GROUPS = ("garden", "garage", "driveway", "pool", "porch", "balcony", "shed")
 # Entity ids → signature devices.
 ENTITY_GROUPS: dict[str, re.Pattern[str]] = {
     "garage_door": re.compile(r"garage"),
@@ -72,6 +73,8 @@ def _feature_names() -> tuple[str, ...]:
         "motion_events_per_day",
         *(f"motion_share_{start:02d}_{end:02d}" for start, end in PERIODS),
         "user_change_share",
+        "home_weekday_daytime_share",
+        "home_share",
     ]
     return tuple(names)
 
@@ -91,6 +94,34 @@ def _motion_timestamps(home: Home) -> npt.NDArray[np.float64]:
             on = history.vocabulary.index("on")
             parts.append(history.timestamps[history.codes == on])
     return np.concatenate(parts) if parts else np.empty(0, dtype=np.float64)
+
+
+def _presence_shares(home: Home) -> tuple[float, float]:
+    """Share of weekday daytime (10–16 h local) and of all time that people spend at home.
+
+    Sampled every 15 minutes over the window from the person entities' histories.
+    """
+    if home.window_start is None or home.window_end is None:
+        return 0.0, 0.0
+    grid = np.arange(home.window_start, home.window_end, 900.0)
+    if grid.size == 0:
+        return 0.0, 0.0
+    hours = local_hour_of_day(grid, home.time_zone)
+    weekday = local_weekday(grid, home.time_zone) < 5
+    daytime = weekday & (hours >= 10) & (hours < 16)
+    at_home = []
+    for entity_id, history in home.histories.items():
+        if not entity_id.startswith("person.") or not len(history):
+            continue
+        index = np.searchsorted(history.timestamps, grid, side="right") - 1
+        states = np.asarray(history.vocabulary, dtype=object)[history.codes]
+        home_now = np.where(index >= 0, states[np.maximum(index, 0)] == "home", False)
+        at_home.append(home_now.astype(np.float64))
+    if not at_home:
+        return 0.0, 0.0
+    presence = np.mean(at_home, axis=0)
+    day_share = float(presence[daytime].mean()) if daytime.any() else 0.0
+    return day_share, float(presence.mean())
 
 
 def home_type_features(home: Home) -> npt.NDArray[np.float64]:
@@ -154,6 +185,7 @@ def home_type_features(home: Home) -> npt.NDArray[np.float64]:
         motion.size / days / max(motion_sensors, 1),
         *shares,
         float((all_origins == 2).sum()) / changes,
+        *_presence_shares(home),
     ]
     return np.asarray(row, dtype=np.float64)
 
