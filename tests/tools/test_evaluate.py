@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tools.evaluate import evaluate_home_type
+from tools.evaluate import evaluate_battery, evaluate_home_type
 
 
 def test_home_type_section_is_complete_and_consistent() -> None:
@@ -23,3 +23,13 @@ def test_home_type_section_is_complete_and_consistent() -> None:
         result["macro_f1"] == round(sum(result["per_split_macro_f1"]) / 2, 3)
         or abs(result["macro_f1"] - sum(result["per_split_macro_f1"]) / 2) < 2e-3
     )
+
+
+def test_battery_section() -> None:
+    """The battery section measures errors on planted depletions, next to a straight line."""
+    result = evaluate_battery(n_homes=40, days=40, seed=1)
+    assert result["data"] == "synthetic"
+    assert result["cases"] > 0
+    assert 0.0 <= result["median_abs_error_days"] < 365
+    assert result["baseline_median_abs_error_days"] >= 0.0
+    assert 0.0 <= result["range_10_90_covers_truth"] <= 1.0
