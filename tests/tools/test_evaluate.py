@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tools.evaluate import evaluate_battery, evaluate_home_type
+from tools.evaluate import evaluate_anomaly, evaluate_battery, evaluate_home_type
 
 
 def test_home_type_section_is_complete_and_consistent() -> None:
@@ -33,3 +33,14 @@ def test_battery_section() -> None:
     assert 0.0 <= result["median_abs_error_days"] < 365
     assert result["baseline_median_abs_error_days"] >= 0.0
     assert 0.0 <= result["range_10_90_covers_truth"] <= 1.0
+
+
+def test_anomaly_section() -> None:
+    """The anomaly section scores planted faults per day, by kind, next to a z-score."""
+    result = evaluate_anomaly(n_homes=20, days=25, seed=11)
+    assert result["data"] == "synthetic"
+    for figures in (result, result["zscore_baseline"], *result["by_kind"].values()):
+        for key in ("precision", "recall", "f1"):
+            assert 0.0 <= figures[key] <= 1.0
+    assert set(result["by_kind"]) == {"unusual_time", "stuck"}
+    assert isinstance(result["anomalous_days"], int)
