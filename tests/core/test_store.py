@@ -200,3 +200,16 @@ def test_ingest_chunks_groups_entities_across_chunks(monkeypatch: pytest.MonkeyP
     assert store.hourly["sensor.t"].total.tolist() == [21.25]
     assert store.numeric == {"sensor.t"}
     assert store.counters == {"empty_states": 1}
+
+
+def test_hourly_merge_of_interleaved_hours() -> None:
+    """Hours from two sources that interleave (a rename onto a recorded id) combine exactly."""
+    a = aggregate_hourly(np.array([T0, T0 + 2 * HOUR]), np.array([1.0, 3.0]))
+    b = aggregate_hourly(np.array([T0 + 10, T0 + HOUR]), np.array([5.0, 7.0]))
+    merged = merge_hourly(a, b)
+    assert merged.hours.tolist() == [T0, T0 + HOUR, T0 + 2 * HOUR]
+    assert merged.count.tolist() == [2, 1, 1]
+    assert merged.total.tolist() == [6.0, 7.0, 3.0]
+    assert merged.minimum.tolist() == [1.0, 7.0, 3.0]
+    assert merged.maximum.tolist() == [5.0, 7.0, 3.0]
+    assert merged.last.tolist() == [5.0, 7.0, 3.0]

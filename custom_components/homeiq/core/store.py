@@ -102,33 +102,31 @@ def aggregate_hourly(
 
 
 def merge_hourly(old: HourlyAggregate, new: HourlyAggregate) -> HourlyAggregate:
-    """Append ``new`` to ``old``; an hour present in both is combined exactly."""
+    """Combine two aggregates hour by hour; where both have an hour, ``new`` has the last value.
+
+    Exact for counts, sums, minima and maxima, in whatever order the hours come.
+    """
     if old.hours.size == 0:
         return new
     if new.hours.size == 0:
         return old
-    if new.hours[0] == old.hours[-1]:
-        count = old.count.copy()
-        total, minimum, maximum, last = (
-            old.total.copy(),
-            old.minimum.copy(),
-            old.maximum.copy(),
-            old.last.copy(),
-        )
-        count[-1] += new.count[0]
-        total[-1] += new.total[0]
-        minimum[-1] = min(minimum[-1], new.minimum[0])
-        maximum[-1] = max(maximum[-1], new.maximum[0])
-        last[-1] = new.last[0]
-        old = HourlyAggregate(old.hours, count, total, minimum, maximum, last)
-        new = new.select(np.arange(new.hours.size) > 0)
+    hours = np.concatenate([old.hours, new.hours])
+    order = np.argsort(hours, kind="stable")  # equal hours: old before new
+    hours = hours[order]
+
+    def joined[T: np.generic](a: npt.NDArray[T], b: npt.NDArray[T]) -> npt.NDArray[T]:
+        combined: npt.NDArray[T] = np.concatenate([a, b])
+        return combined[order]
+
+    starts = np.flatnonzero(np.r_[True, hours[1:] != hours[:-1]])
+    ends = np.r_[starts[1:], hours.size] - 1
     return HourlyAggregate(
-        np.concatenate([old.hours, new.hours]),
-        np.concatenate([old.count, new.count]),
-        np.concatenate([old.total, new.total]),
-        np.concatenate([old.minimum, new.minimum]),
-        np.concatenate([old.maximum, new.maximum]),
-        np.concatenate([old.last, new.last]),
+        hours=hours[starts],
+        count=np.add.reduceat(joined(old.count, new.count), starts),
+        total=np.add.reduceat(joined(old.total, new.total), starts),
+        minimum=np.minimum.reduceat(joined(old.minimum, new.minimum), starts),
+        maximum=np.maximum.reduceat(joined(old.maximum, new.maximum), starts),
+        last=joined(old.last, new.last)[ends],
     )
 
 
@@ -299,11 +297,9 @@ class DerivedStore:
         if old_id in self.hourly:
             moved_hours = self.hourly.pop(old_id)
             existing_hours = self.hourly.get(new_id)
-            if existing_hours is None:
-                self.hourly[new_id] = moved_hours
-            else:
-                # Recompute from the merged raw rows where the two overlap in time.
-                self.hourly[new_id] = merge_hourly(moved_hours, existing_hours)
+            self.hourly[new_id] = (
+                moved_hours if existing_hours is None else merge_hourly(moved_hours, existing_hours)
+            )
         if old_id in self.numeric:
             self.numeric.discard(old_id)
             self.numeric.add(new_id)
