@@ -23,9 +23,9 @@ from typing import Any
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
+from custom_components.homeiq.core.history import is_numeric
 from custom_components.homeiq.core.store import DAY, DerivedStore
 from custom_components.homeiq.core.synthetic import generate_home, measure_generator_rate
-from custom_components.homeiq.home.reader import is_numeric
 from custom_components.homeiq.home.recorder import (
     CHUNK_SECONDS,
     select_metadata_ids,

@@ -12,7 +12,7 @@ from custom_components.homeiq.core.anomaly import (
     activity_times,
     local_midnights,
 )
-from custom_components.homeiq.core.store import pack_rows
+from custom_components.homeiq.core.history import pack_rows
 
 T0 = 1_767_225_600.0  # 2026-01-01 00:00 UTC, a local midnight in UTC
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from custom_components.homeiq.core.battery import DAY, HOUR, forecast_battery, hourly_levels
+from custom_components.homeiq.core.history import pack_rows
 from custom_components.homeiq.core.home import StateHistory
-from custom_components.homeiq.core.store import pack_rows
 
 T0 = 1_767_225_600.0
 

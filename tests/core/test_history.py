@@ -7,7 +7,7 @@ import math
 from hypothesis import given, strategies as st
 import numpy as np
 
-from custom_components.homeiq.core.history import HistoryBuilder, parse_numeric
+from custom_components.homeiq.core.history import pack_rows, parse_numeric
 from custom_components.homeiq.core.home import Origin, StateHistory
 
 
@@ -28,12 +28,11 @@ def test_parse_numeric_values() -> None:
 
 def test_builder_packs_rows() -> None:
     """Rows become aligned arrays with a vocabulary of the raw states."""
-    builder = HistoryBuilder()
-    builder.append(10.0, "off", Origin.DEVICE)
-    builder.append(20.0, "on", Origin.USER)
-    builder.append(30.0, "off", Origin.AUTOMATION)
-    builder.append(40.0, "unavailable")
-    history = builder.build()
+    history = pack_rows(
+        [10.0, 20.0, 30.0, 40.0],
+        ["off", "on", "off", "unavailable"],
+        [Origin.DEVICE, Origin.USER, Origin.AUTOMATION, Origin.UNKNOWN],
+    )
     assert len(history) == 4
     assert history.timestamps.tolist() == [10.0, 20.0, 30.0, 40.0]
     assert history.vocabulary == ["off", "on", "unavailable"]
@@ -48,4 +47,4 @@ def test_empty_history() -> None:
     history = StateHistory.empty()
     assert len(history) == 0
     assert history.timestamps.dtype == np.float64
-    assert HistoryBuilder().build().codes.dtype == np.int32
+    assert pack_rows([], [], []).codes.dtype == np.int32

@@ -5,13 +5,13 @@ from __future__ import annotations
 from hypothesis import given, settings, strategies as st
 import numpy as np
 
+from custom_components.homeiq.core.history import pack_rows
 from custom_components.homeiq.core.home import Area, Device, Entity, Home
 from custom_components.homeiq.core.home_type import (
     FEATURE_NAMES,
     drop_entities,
     home_type_features,
 )
-from custom_components.homeiq.core.store import pack_rows
 from custom_components.homeiq.core.synthetic import generate_home
 
 T0 = 1_767_225_600.0  # 2026-01-01 00:00 UTC

@@ -11,8 +11,8 @@ from homeassistant.util import dt as dt_util
 import numpy as np
 import pytest
 
+from custom_components.homeiq.core.history import pack_rows
 from custom_components.homeiq.core.home import Entity, Home, Origin
-from custom_components.homeiq.core.store import pack_rows
 from custom_components.homeiq.home.reader import HomeReader
 from tools.recorder_db import write_recorder_db
 

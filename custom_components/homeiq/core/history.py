@@ -1,13 +1,14 @@
-"""Build compact state histories from rows of (timestamp, state, origin)."""
+"""Build compact state histories from rows of (timestamp, state, origin), and read them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 import math
 
 import numpy as np
 import numpy.typing as npt
 
-from .home import Origin, StateHistory
+from .home import Entity, StateHistory
 
 
 def to_microseconds(timestamps: npt.ArrayLike) -> npt.NDArray[np.float64]:
@@ -24,31 +25,30 @@ def parse_numeric(state: str) -> float:
     return value if math.isfinite(value) else math.nan
 
 
-class HistoryBuilder:
-    """Accumulate rows of one entity, then pack them into a :class:`StateHistory`."""
+def pack_rows(
+    timestamps: Sequence[float] | npt.NDArray[np.float64],
+    states: Sequence[str],
+    origins: Sequence[int] | npt.NDArray[np.int8],
+) -> StateHistory:
+    """Pack rows of one entity (oldest first) into a :class:`StateHistory`."""
+    vocab = list(dict.fromkeys(states))
+    index = {state: code for code, state in enumerate(vocab)}
+    codes = np.fromiter(map(index.__getitem__, states), dtype=np.int32, count=len(states))
+    parsed = np.array([parse_numeric(s) for s in vocab], dtype=np.float64)
+    return StateHistory(
+        timestamps=np.asarray(timestamps, dtype=np.float64),
+        values=parsed[codes] if len(states) else np.empty(0, dtype=np.float64),
+        codes=codes,
+        vocabulary=vocab,
+        origins=np.asarray(origins, dtype=np.int8),
+    )
 
-    def __init__(self) -> None:
-        """Start an empty history."""
-        self._timestamps: list[float] = []
-        self._values: list[float] = []
-        self._codes: list[int] = []
-        self._origins: list[int] = []
-        self._vocabulary: dict[str, int] = {}
 
-    def append(self, timestamp: float, state: str, origin: Origin = Origin.UNKNOWN) -> None:
-        """Add one state change (rows must arrive oldest first)."""
-        code = self._vocabulary.setdefault(state, len(self._vocabulary))
-        self._timestamps.append(timestamp)
-        self._values.append(parse_numeric(state))
-        self._codes.append(code)
-        self._origins.append(int(origin))
+NUMERIC_DOMAINS = frozenset({"sensor", "number", "input_number"})
 
-    def build(self) -> StateHistory:
-        """Pack the rows into arrays."""
-        return StateHistory(
-            timestamps=np.asarray(self._timestamps, dtype=np.float64),
-            values=np.asarray(self._values, dtype=np.float64),
-            codes=np.asarray(self._codes, dtype=np.int32),
-            vocabulary=list(self._vocabulary),
-            origins=np.asarray(self._origins, dtype=np.int8),
-        )
+
+def is_numeric(entity: Entity) -> bool:
+    """Whether an entity reports numbers (a unit, or a numeric sensor device class)."""
+    return entity.domain in NUMERIC_DOMAINS and (
+        entity.unit is not None or entity.device_class in {"battery", "humidity", "temperature"}
+    )

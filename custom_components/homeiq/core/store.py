@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .atomic import write_file_atomic
-from .history import parse_numeric
+from .history import pack_rows, parse_numeric
 from .home import Origin, StateHistory
 
 FORMAT_VERSION = 1
@@ -165,25 +165,6 @@ def _merge_sorted(a: StateHistory, b: StateHistory) -> StateHistory:
     """Merge two histories of one entity into one, ordered by time."""
     joined = _concat_histories(a, b)
     return _select_rows(joined, np.argsort(joined.timestamps, kind="stable"))
-
-
-def pack_rows(
-    timestamps: Sequence[float] | npt.NDArray[np.float64],
-    states: Sequence[str],
-    origins: Sequence[int] | npt.NDArray[np.int8],
-) -> StateHistory:
-    """Pack rows of one entity (oldest first) into a :class:`StateHistory`."""
-    vocab = list(dict.fromkeys(states))
-    index = {state: code for code, state in enumerate(vocab)}
-    codes = np.fromiter(map(index.__getitem__, states), dtype=np.int32, count=len(states))
-    parsed = np.array([parse_numeric(s) for s in vocab], dtype=np.float64)
-    return StateHistory(
-        timestamps=np.asarray(timestamps, dtype=np.float64),
-        values=parsed[codes] if len(states) else np.empty(0, dtype=np.float64),
-        codes=codes,
-        vocabulary=vocab,
-        origins=np.asarray(origins, dtype=np.int8),
-    )
 
 
 class DerivedStore:

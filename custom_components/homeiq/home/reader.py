@@ -25,6 +25,7 @@ from homeassistant.helpers.recorder import get_instance
 from ..const import DOMAIN, LOGGER
 from ..core.automations import reduce_automation
 from ..core.external import attach_external_series
+from ..core.history import is_numeric
 from ..core.home import Area, Automation, Device, Entity, Home
 from ..core.store import DAY, DerivedStore, StoreCorruptError
 from .recorder import iter_state_changes
@@ -33,14 +34,6 @@ STORE_DIR = DOMAIN
 STORE_NAME = "history"
 # Rows younger than this may still sit in the recorder's queue; they are read next time.
 SETTLE_SECONDS = 60.0
-NUMERIC_DOMAINS = frozenset({"sensor", "number", "input_number"})
-
-
-def is_numeric(entity: Entity) -> bool:
-    """Whether an entity reports numbers (a unit, or a numeric sensor device class)."""
-    return entity.domain in NUMERIC_DOMAINS and (
-        entity.unit is not None or entity.device_class in {"battery", "humidity", "temperature"}
-    )
 
 
 def build_home_structure(hass: HomeAssistant) -> Home:
