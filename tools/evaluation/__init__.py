@@ -1,0 +1,1 @@
+"""Sections of ``scripts/evaluate``: one module per model, shared helpers in ``common``."""
