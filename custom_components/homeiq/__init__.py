@@ -11,7 +11,7 @@ from .const import DOMAIN
 from .coordinator import HomeIQConfigEntry, HomeIQCoordinator, HomeIQRuntime
 from .services import async_setup_services
 
-PLATFORMS: list[Platform] = [Platform.SENSOR]
+PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 

@@ -16,6 +16,9 @@ from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
     TimeSelector,
 )
 import probatio
@@ -23,15 +26,18 @@ import probatio
 from .const import (
     CONF_DEEP_LEARNING,
     CONF_HISTORY_DAYS,
+    CONF_HOME_TYPE,
     CONF_MIN_DAYS_DEVICE,
     CONF_MIN_EVENTS_SYNERGY,
     CONF_MIN_FEEDBACK_RANKER,
     CONF_TRAIN_TIME,
     DEFAULT_OPTIONS,
     DOMAIN,
+    HOME_TYPE_AUTO,
     MAX_HISTORY_DAYS,
     MIN_HISTORY_DAYS,
 )
+from .core.home_type import HOME_TYPES
 
 
 def _int_box(minimum: int, maximum: int, unit: str | None = None) -> probatio.All[Any]:
@@ -49,6 +55,13 @@ OPTIONS_SCHEMA = probatio.Schema(
         probatio.Required(CONF_MIN_EVENTS_SYNERGY): _int_box(1, 100_000),
         probatio.Required(CONF_MIN_FEEDBACK_RANKER): _int_box(1, 100_000),
         probatio.Required(CONF_DEEP_LEARNING): BooleanSelector(),
+        probatio.Required(CONF_HOME_TYPE): SelectSelector(
+            SelectSelectorConfig(
+                options=[HOME_TYPE_AUTO, *HOME_TYPES],
+                mode=SelectSelectorMode.DROPDOWN,
+                translation_key=CONF_HOME_TYPE,
+            )
+        ),
     }
 )
 
@@ -80,7 +93,7 @@ class HomeIQConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class HomeIQOptionsFlow(OptionsFlowWithReload):
-    """Change the schedule, the history window, the data thresholds and deep learning."""
+    """Change the schedule, history window, data thresholds, deep learning and home type."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show and validate the options form."""

@@ -15,6 +15,7 @@ CONF_MIN_DAYS_DEVICE: Final = "min_days_device"
 CONF_MIN_EVENTS_SYNERGY: Final = "min_events_synergy"
 CONF_MIN_FEEDBACK_RANKER: Final = "min_feedback_ranker"
 CONF_DEEP_LEARNING: Final = "deep_learning"
+CONF_HOME_TYPE: Final = "home_type"
 
 DEFAULT_TRAIN_TIME: Final = "03:30:00"
 DEFAULT_HISTORY_DAYS: Final = 30
@@ -22,6 +23,7 @@ DEFAULT_MIN_DAYS_DEVICE: Final = 14
 DEFAULT_MIN_EVENTS_SYNERGY: Final = 20
 DEFAULT_MIN_FEEDBACK_RANKER: Final = 20
 DEFAULT_DEEP_LEARNING: Final = True
+HOME_TYPE_AUTO: Final = "auto"  # the model decides; anything else is the user's correction
 
 MIN_HISTORY_DAYS: Final = 1
 MAX_HISTORY_DAYS: Final = 180
@@ -33,6 +35,11 @@ DEFAULT_OPTIONS: Final = {
     CONF_MIN_EVENTS_SYNERGY: DEFAULT_MIN_EVENTS_SYNERGY,
     CONF_MIN_FEEDBACK_RANKER: DEFAULT_MIN_FEEDBACK_RANKER,
     CONF_DEEP_LEARNING: DEFAULT_DEEP_LEARNING,
+    CONF_HOME_TYPE: HOME_TYPE_AUTO,
 }
 
 SERVICE_TRAIN_NOW: Final = "train_now"
+
+EVENT_DEVICE_ANOMALY: Final = "homeiq_device_anomaly"
+ISSUE_TRAINING_UNAVAILABLE: Final = "training_unavailable"
+ISSUE_DEVICE_AT_RISK_PREFIX: Final = "device_at_risk_"

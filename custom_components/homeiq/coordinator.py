@@ -8,9 +8,10 @@ never overlap and an unload cancels a running one.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, time
+from pathlib import Path
 from time import perf_counter
 from typing import Any, override
 
@@ -23,17 +24,28 @@ from homeassistant.util import dt as dt_util
 
 from .const import (
     CONF_HISTORY_DAYS,
+    CONF_HOME_TYPE,
+    CONF_MIN_DAYS_DEVICE,
     CONF_TRAIN_TIME,
     DEFAULT_OPTIONS,
     DEFAULT_TRAIN_TIME,
     DOMAIN,
+    EVENT_DEVICE_ANOMALY,
+    HOME_TYPE_AUTO,
     LOGGER,
 )
+from .core import lifecycle
+from .core.devices import DeviceReport
 from .core.home import Home
+from .core.models import DeployedModel
+from .core.registry import ModelRegistry
 from .core.run import RunResult, StepOutcome, StepResult
-from .home.reader import HomeReader
+from .home.reader import STORE_DIR, HomeReader
+from .issues import async_sync_device_issues, async_sync_training_issue
 
 STORAGE_VERSION = 1
+RESULTS_VERSION = 1
+BUNDLED_MODELS = Path(__file__).parent / "models"
 TRIGGER_SCHEDULE = "schedule"
 TRIGGER_ACTION = "action"
 
@@ -51,12 +63,26 @@ type HomeIQConfigEntry = ConfigEntry[HomeIQRuntime]
 
 
 @dataclass(frozen=True, slots=True)
+class HomeTypeState:
+    """The home type shown to the user: the user's correction wins over the model."""
+
+    home_type: str
+    source: str  # "user" or "model"
+    predicted: str | None
+    probabilities: dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
 class HomeIQData:
-    """Snapshot the entities read: whether a run is going on and the last finished run."""
+    """Snapshot the entities read: runs, home type, device reports and deployed models."""
 
     running: bool
     run_started: datetime | None
     last_run: RunResult | None
+    home_type: HomeTypeState | None = None
+    devices: Mapping[str, DeviceReport] = field(default_factory=dict)
+    models: Mapping[str, dict[str, Any] | None] = field(default_factory=dict)
+    judged_day: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Return a JSON-able dictionary."""
@@ -64,6 +90,17 @@ class HomeIQData:
             "running": self.running,
             "run_started": self.run_started.isoformat() if self.run_started else None,
             "last_run": self.last_run.as_dict() if self.last_run else None,
+            "home_type": None
+            if self.home_type is None
+            else {
+                "home_type": self.home_type.home_type,
+                "source": self.home_type.source,
+                "predicted": self.home_type.predicted,
+                "probabilities": self.home_type.probabilities,
+            },
+            "devices": {key: report.as_dict() for key, report in self.devices.items()},
+            "models": dict(self.models),
+            "judged_day": self.judged_day,
         }
 
 
@@ -80,12 +117,23 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
         """Create the coordinator; nothing is read or scheduled yet."""
         super().__init__(hass, LOGGER, config_entry=entry, name=DOMAIN)
         self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.runs")
+        self._results: Store[dict[str, Any]] = Store(hass, RESULTS_VERSION, f"{DOMAIN}.results")
         self._task: asyncio.Task[RunResult] | None = None
         self._run_started: datetime | None = None
         self._last_run: RunResult | None = None
         self._unsub_nightly: CALLBACK_TYPE | None = None
         self.reader = HomeReader(hass)
         self.home: Home | None = None
+        self.registry = ModelRegistry(
+            Path(hass.config.path(".storage", STORE_DIR, "models")), bundled_root=BUNDLED_MODELS
+        )
+        self.models: dict[str, DeployedModel | None] = {}
+        self.prediction: lifecycle.HomeTypeResult | None = None
+        self.devices: dict[str, DeviceReport] = {}
+        self.judged_day: float | None = None
+        self.anomalies_announced: dict[str, float] = {}  # device id -> judged day announced
+        self.home_type_labels: list[dict[str, Any]] = []
+        self.training_unavailable: str | None = None
 
     def option(self, key: str) -> Any:
         """Return an option, falling back to its default."""
@@ -93,7 +141,7 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
 
     @override
     async def _async_setup(self) -> None:
-        """Load the last run from storage."""
+        """Load the last run, the last results and the deployed models."""
         await self.reader.async_load()
         self.config_entry.async_on_unload(self.reader.async_track_registry())
         stored = await self._store.async_load()
@@ -102,6 +150,76 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
                 self._last_run = RunResult.from_dict(stored["last_run"])
             except KeyError, TypeError, ValueError:
                 LOGGER.warning("Ignoring an unreadable stored training run")
+        self._restore_results(await self._results.async_load() or {})
+        self.models = await self.hass.async_add_executor_job(lifecycle.load_models, self.registry)
+        if self._record_home_type_label():
+            await self._results.async_save(self._results_data())
+        async_sync_device_issues(self.hass, self.devices)
+
+    def _restore_results(self, stored: dict[str, Any]) -> None:
+        try:
+            self.prediction = lifecycle.HomeTypeResult.from_dict(stored["prediction"])
+        except KeyError, TypeError, ValueError:
+            self.prediction = None
+        devices: dict[str, DeviceReport] = {}
+        for device_id, report in (stored.get("devices") or {}).items():
+            try:
+                devices[device_id] = DeviceReport.from_dict(report)
+            except KeyError, TypeError, ValueError:
+                LOGGER.warning("Ignoring an unreadable stored report of device %s", device_id)
+        self.devices = devices
+        judged = stored.get("judged_day")
+        self.judged_day = float(judged) if isinstance(judged, int | float) else None
+        announced = stored.get("anomalies_announced") or {}
+        self.anomalies_announced = {
+            str(k): float(v) for k, v in announced.items() if isinstance(v, int | float)
+        }
+        labels = stored.get("home_type_labels") or []
+        self.home_type_labels = [label for label in labels if isinstance(label, dict)]
+
+    def _results_data(self) -> dict[str, Any]:
+        return {
+            "prediction": None if self.prediction is None else self.prediction.as_dict(),
+            "devices": {key: report.as_dict() for key, report in self.devices.items()},
+            "judged_day": self.judged_day,
+            "anomalies_announced": self.anomalies_announced,
+            "home_type_labels": self.home_type_labels,
+        }
+
+    def _record_home_type_label(self) -> bool:
+        """Keep the user's home type correction as a label (once per change)."""
+        chosen = str(self.option(CONF_HOME_TYPE))
+        if chosen == HOME_TYPE_AUTO:
+            return False
+        if self.home_type_labels and self.home_type_labels[-1].get("home_type") == chosen:
+            return False
+        self.home_type_labels.append(
+            {
+                "home_type": chosen,
+                "set_at": dt_util.utcnow().isoformat(),
+                "predicted": self.prediction.home_type if self.prediction else None,
+                "probabilities": self.prediction.probabilities if self.prediction else None,
+            }
+        )
+        return True
+
+    def home_type_state(self) -> HomeTypeState | None:
+        """The home type to show: the user's choice, else the model's prediction."""
+        chosen = str(self.option(CONF_HOME_TYPE))
+        predicted = self.prediction.home_type if self.prediction else None
+        probabilities = dict(self.prediction.probabilities) if self.prediction else {}
+        if chosen != HOME_TYPE_AUTO:
+            return HomeTypeState(chosen, "user", predicted, probabilities)
+        if predicted is None:
+            return None
+        return HomeTypeState(predicted, "model", predicted, probabilities)
+
+    def model_summaries(self) -> dict[str, dict[str, Any] | None]:
+        """Deployed models with their held-out metrics (``None``: no usable model)."""
+        return {
+            name: None if model is None else model.summary()
+            for name, model in sorted(self.models.items())
+        }
 
     @override
     async def _async_update_data(self) -> HomeIQData:
@@ -110,7 +228,13 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
 
     def _snapshot(self) -> HomeIQData:
         return HomeIQData(
-            running=self.is_running, run_started=self._run_started, last_run=self._last_run
+            running=self.is_running,
+            run_started=self._run_started,
+            last_run=self._last_run,
+            home_type=self.home_type_state(),
+            devices=dict(self.devices),
+            models=self.model_summaries(),
+            judged_day=self.judged_day,
         )
 
     @property
@@ -153,7 +277,13 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
         return self._task
 
     def _steps(self) -> list[tuple[str, StepFn]]:
-        return [("read_home", self._async_step_read_home)]
+        return [
+            ("read_home", self._async_step_read_home),
+            ("train_failure", self._async_step_train_failure),
+            ("train_anomaly", self._async_step_train_anomaly),
+            ("home_type", self._async_step_home_type),
+            ("devices", self._async_step_devices),
+        ]
 
     async def _async_run(self, trigger: str, started: datetime) -> RunResult:
         steps: list[StepResult] = []
@@ -219,6 +349,100 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
             "external_series": report.external,
             "skipped": dict(self.reader.store.counters),
         }
+
+    def _require_home(self) -> Home:
+        if self.home is None:
+            raise StepSkipped("the home could not be read in this run")
+        return self.home
+
+    async def _async_require_training(self) -> None:
+        """Skip a training step (with one repair issue) where scikit-learn cannot run."""
+        reason = await self.hass.async_add_executor_job(lifecycle.training_unavailable)
+        self.training_unavailable = reason
+        async_sync_training_issue(self.hass, reason)
+        if reason is not None:
+            raise StepSkipped(f"{reason}; the current model keeps working")
+
+    async def _async_train(self, train: Callable[..., dict[str, Any]], name: str) -> dict[str, Any]:
+        home = self._require_home()
+        await self._async_require_training()
+        try:
+            details = await self.hass.async_add_executor_job(
+                lambda: train(
+                    home,
+                    self.registry,
+                    home.window_end or dt_util.utcnow().timestamp(),
+                    min_days=float(self.option(CONF_MIN_DAYS_DEVICE)),
+                )
+            )
+        except lifecycle.NotEnoughData as err:
+            raise StepSkipped(str(err)) from err
+        if name in lifecycle.MODEL_FEATURES:
+            self.models[name] = await self.hass.async_add_executor_job(
+                lifecycle.load_model, self.registry, name
+            )
+        return details
+
+    async def _async_step_train_failure(self) -> dict[str, Any]:
+        return await self._async_train(lifecycle.train_failure_on_home, lifecycle.FAILURE_MODEL)
+
+    async def _async_step_train_anomaly(self) -> dict[str, Any]:
+        return await self._async_train(lifecycle.train_anomaly_on_home, lifecycle.ANOMALY_MODEL)
+
+    async def _async_step_home_type(self) -> dict[str, Any]:
+        home = self._require_home()
+        model = self.models.get(lifecycle.HOME_TYPE_MODEL)
+        if model is None:
+            raise StepSkipped("no home type model could be loaded")
+        self.prediction = await self.hass.async_add_executor_job(
+            lifecycle.classify_home, model, home
+        )
+        self._record_home_type_label()
+        await self._results.async_save(self._results_data())
+        state = self.home_type_state()
+        assert state is not None
+        return {
+            "home_type": state.home_type,
+            "source": state.source,
+            "predicted": self.prediction.home_type,
+            "probabilities": self.prediction.probabilities,
+            "model_version": model.info.version,
+        }
+
+    async def _async_step_devices(self) -> dict[str, Any]:
+        home = self._require_home()
+        now = home.window_end or dt_util.utcnow().timestamp()
+        assessment = await self.hass.async_add_executor_job(
+            lifecycle.assess_home, home, now, dict(self.models)
+        )
+        self.devices = assessment.reports
+        self.judged_day = assessment.judged_day
+        self._announce_anomalies()
+        async_sync_device_issues(self.hass, self.devices)
+        await self._results.async_save(self._results_data())
+        return assessment.details()
+
+    def _announce_anomalies(self) -> None:
+        """Fire ``homeiq_device_anomaly`` once per anomalous device and judged day."""
+        for device_id, report in self.devices.items():
+            if not report.anomalous or self.anomalies_announced.get(device_id) == (
+                report.anomalies[0].day_start
+            ):
+                continue
+            top = report.anomalies[0]
+            self.anomalies_announced[device_id] = top.day_start
+            self.hass.bus.async_fire(
+                EVENT_DEVICE_ANOMALY,
+                {
+                    "device_id": device_id,
+                    "device_name": report.name,
+                    "entity_id": top.entity_id,
+                    "day": dt_util.utc_from_timestamp(top.day_start).isoformat(),
+                    "score": top.score,
+                    "reason": top.reason,
+                    "reasons": [a.reason for a in report.anomalies],
+                },
+            )
 
     @override
     async def async_shutdown(self) -> None:

@@ -10,14 +10,19 @@ from homeassistant.components.sensor import (
     SensorDeviceClass,
     SensorEntity,
     SensorEntityDescription,
+    SensorStateClass,
 )
+from homeassistant.const import PERCENTAGE, UnitOfTime
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .coordinator import HomeIQConfigEntry, HomeIQCoordinator, HomeIQData
+from .core.devices import DeviceReport
+from .core.home_type import HOME_TYPES
 from .core.run import RunOutcome
-from .entity import HomeIQEntity
+from .entity import HomeIQDeviceEntity, HomeIQEntity, device_entities_adder
 
 PARALLEL_UPDATES = 0
 
@@ -43,6 +48,22 @@ def _training_attributes(data: HomeIQData) -> dict[str, Any]:
         "last_duration_s": round(run.duration_s, 3) if run else None,
         "last_outcome": run.outcome.value if run else None,
         "steps": [step.as_dict() for step in run.steps] if run else [],
+        "models": dict(data.models),
+    }
+
+
+def _home_type(data: HomeIQData) -> str | None:
+    return data.home_type.home_type if data.home_type else None
+
+
+def _home_type_attributes(data: HomeIQData) -> dict[str, Any]:
+    state = data.home_type
+    if state is None:
+        return {}
+    return {
+        "source": state.source,
+        "predicted": state.predicted,
+        "probabilities": dict(state.probabilities),
     }
 
 
@@ -63,6 +84,14 @@ SENSORS: tuple[HomeIQSensorEntityDescription, ...] = (
         value_fn=_training_status,
         attributes_fn=_training_attributes,
     ),
+    HomeIQSensorEntityDescription(
+        key="home_type",
+        translation_key="home_type",
+        device_class=SensorDeviceClass.ENUM,
+        options=list(HOME_TYPES),
+        value_fn=_home_type,
+        attributes_fn=_home_type_attributes,
+    ),
 )
 
 
@@ -74,14 +103,19 @@ async def async_setup_entry(
     """Add HomeIQ sensors."""
     coordinator = entry.runtime_data.coordinator
     async_add_entities(HomeIQSensor(coordinator, description) for description in SENSORS)
+    add_devices = device_entities_adder(
+        coordinator, async_add_entities, (FailureRiskSensor.create, BatteryDaysSensor.create)
+    )
+    add_devices()
+    entry.async_on_unload(coordinator.async_add_listener(add_devices))
 
 
 class HomeIQSensor(HomeIQEntity, SensorEntity):
     """A sensor computed from the coordinator's snapshot."""
 
     entity_description: HomeIQSensorEntityDescription
-    # Per-step details change every run and can be long; keep them out of the recorder.
-    _unrecorded_attributes = frozenset({"steps"})
+    # Per-step details and model metrics change every run and can be long: not recorded.
+    _unrecorded_attributes = frozenset({"steps", "models"})
 
     def __init__(
         self, coordinator: HomeIQCoordinator, description: HomeIQSensorEntityDescription
@@ -101,3 +135,72 @@ class HomeIQSensor(HomeIQEntity, SensorEntity):
         if self.entity_description.attributes_fn is None:
             return None
         return self.entity_description.attributes_fn(self.coordinator.data)
+
+
+class FailureRiskSensor(HomeIQDeviceEntity, SensorEntity):
+    """Probability that the device fails within the next 7 days, with the reasons."""
+
+    _attr_translation_key = "failure_risk"
+    _attr_native_unit_of_measurement = PERCENTAGE
+    _attr_state_class = SensorStateClass.MEASUREMENT
+    _attr_suggested_display_precision = 0
+    _unrecorded_attributes = frozenset({"reasons"})
+
+    @classmethod
+    def create(
+        cls, coordinator: HomeIQCoordinator, device: dr.AnyDeviceEntry, report: DeviceReport
+    ) -> FailureRiskSensor | None:
+        """A risk sensor for a device the failure model assessed."""
+        return None if report.risk is None else cls(coordinator, device, "failure_risk")
+
+    @property
+    @override
+    def native_value(self) -> float | None:
+        report = self.report
+        return None if report is None or report.risk is None else round(100 * report.risk, 1)
+
+    @property
+    @override
+    def extra_state_attributes(self) -> Mapping[str, Any] | None:
+        report = self.report
+        if report is None:
+            return None
+        return {"at_risk": report.at_risk, "reasons": list(report.risk_reasons)}
+
+
+class BatteryDaysSensor(HomeIQDeviceEntity, SensorEntity):
+    """Days until the device's battery is empty, with a 10–90 % range."""
+
+    _attr_translation_key = "battery_days_left"
+    _attr_device_class = SensorDeviceClass.DURATION
+    _attr_native_unit_of_measurement = UnitOfTime.DAYS
+    _attr_state_class = SensorStateClass.MEASUREMENT
+    _attr_suggested_display_precision = 1
+
+    @classmethod
+    def create(
+        cls, coordinator: HomeIQCoordinator, device: dr.AnyDeviceEntry, report: DeviceReport
+    ) -> BatteryDaysSensor | None:
+        """A battery sensor for a device whose battery could be forecast."""
+        return None if report.battery is None else cls(coordinator, device, "battery_days_left")
+
+    @property
+    @override
+    def native_value(self) -> float | None:
+        report = self.report
+        return None if report is None or report.battery is None else report.battery.days_left
+
+    @property
+    @override
+    def extra_state_attributes(self) -> Mapping[str, Any] | None:
+        report = self.report
+        if report is None or report.battery is None:
+            return None
+        battery = report.battery
+        return {
+            "days_low": battery.days_low,
+            "days_high": battery.days_high,
+            "battery_level": battery.level,
+            "drain_per_day": battery.drain_per_day,
+            "battery_entity": battery.entity_id,
+        }

@@ -79,3 +79,95 @@ def test_dropping_entities(seed: int, fraction: float) -> None:
     assert np.isfinite(home_type_features(dropped)).all()
     if fraction == 0.0:
         assert dropped.entities == home.entities
+
+
+def test_floors_stacked_over_a_garage() -> None:
+    """Rooms per floor, the living space above a garage, stairs taken between floors."""
+    home = Home(
+        areas={
+            "g": Area("g", "Garage", "f0", 0),
+            "h": Area("h", "Hall", "f0", 0),
+            "l": Area("l", "Living Room", "f1", 1),
+            "k": Area("k", "Kitchen", "f1", 1),
+            "b": Area("b", "Master Bedroom", "f2", 2),
+            "w": Area("w", "Bathroom", "f2", 2),
+            "c": Area("c", "Cellar", "fb", -1),
+            "y": Area("y", "Back Yard"),
+        },
+        entities={
+            "binary_sensor.hall_motion": Entity("binary_sensor.hall_motion", "motion", area_id="h"),
+            "binary_sensor.bed_motion": Entity("binary_sensor.bed_motion", "motion", area_id="b"),
+        },
+        window_start=T0,
+        window_end=T0 + 86_400,
+    )
+    home.histories["binary_sensor.hall_motion"] = pack_rows(
+        [T0 + 100, T0 + 130], ["on", "off"], [1, 1]
+    )
+    # Upstairs a minute after the hall (a floor change), then again an hour later (none).
+    home.histories["binary_sensor.bed_motion"] = pack_rows(
+        [T0 + 160, T0 + 200, T0 + 3700, T0 + 3760], ["on", "off", "on", "off"], [1, 1, 1, 1]
+    )
+    row = home_type_features(home)
+    assert _feature(row, "garage_on_a_floor") == 1
+    assert _feature(row, "living_level") == 1
+    assert _feature(row, "rooms_per_floor") == 5 / 3  # hall | living, kitchen | bed, bath
+    assert _feature(row, "max_rooms_on_a_floor") == 2
+    assert _feature(row, "areas_garden") == 1
+    assert _feature(row, "floors") == 4
+    assert _feature(row, "floor_changes_per_day") == 1
+    assert _feature(row, "floor_change_share") == 1  # one close pair, on two floors
+
+
+def test_installed_and_portable_devices() -> None:
+    """Owner-fitted devices count apart from the building's and from plugs and lamps."""
+    entities = [
+        Entity("climate.living_room", device_id="d1", area_id="l"),
+        Entity("lock.front_door", device_id="d2", area_id="l"),
+        Entity("lock.building_entrance", device_id="d3"),
+        Entity("switch.tv_plug", "outlet", device_id="d4", area_id="l"),
+        Entity("light.living_room_lamp", device_id="d5", area_id="l"),
+        Entity("light.living_room_ceiling", device_id="d6", area_id="l"),
+        Entity("camera.porch_camera", device_id="d7"),
+    ]
+    home = Home(
+        areas={"l": Area("l", "Lounge"), "p": Area("p", "Front Porch")},
+        devices={
+            f"d{i}": Device(f"d{i}", "x", area_id="p" if i == 7 else None) for i in range(1, 9)
+        },
+        entities={e.entity_id: e for e in entities},
+    )
+    row = home_type_features(home)
+    assert _feature(row, "installed_devices") == 2
+    assert _feature(row, "installed_share") == 2 / 8
+    assert _feature(row, "plug_share") == 1 / 8
+    assert _feature(row, "lamp_share") == 1 / 2
+    assert _feature(row, "exterior_devices") == 1  # the camera's device is on the porch
+    assert _feature(row, "has_building") == 1
+
+
+def test_user_names_are_matched_loosely() -> None:
+    """Area names in any style land in their group; a hall called Entrance is no building."""
+    home = Home(
+        areas={
+            "a": Area("a", "Den"),
+            "b": Area("b", "back_yard"),
+            "c": Area("c", "Garden"),
+            "d": Area("d", "Parking Space"),
+            "e": Area("e", "Staircase"),
+            "f": Area("f", "Storage Unit"),
+            "g": Area("g", "Balcony"),
+            "h": Area("h", "Entrance"),
+        },
+        entities={"binary_sensor.entrance_motion": Entity("binary_sensor.entrance_motion")},
+    )
+    row = home_type_features(home)
+    assert _feature(row, "areas_family") == 1  # "Den", not the "den" in "Garden"
+    assert _feature(row, "areas_garden") == 2
+    assert _feature(row, "areas_parking") == 1
+    assert _feature(row, "areas_driveway") == 0
+    assert _feature(row, "areas_stairs") == 1
+    assert _feature(row, "areas_storage") == 1
+    assert _feature(row, "outdoor_areas") == 4  # two gardens, parking, balcony
+    assert _feature(row, "has_building") == 0
+    assert _feature(row, "rooms_per_floor") == 0  # no floors set up

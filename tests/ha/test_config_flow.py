@@ -13,6 +13,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.homeiq.const import (
     CONF_DEEP_LEARNING,
     CONF_HISTORY_DAYS,
+    CONF_HOME_TYPE,
     CONF_MIN_DAYS_DEVICE,
     CONF_MIN_EVENTS_SYNERGY,
     CONF_MIN_FEEDBACK_RANKER,
@@ -28,6 +29,7 @@ VALID_OPTIONS: dict[str, Any] = {
     CONF_MIN_EVENTS_SYNERGY: 10,
     CONF_MIN_FEEDBACK_RANKER: 5,
     CONF_DEEP_LEARNING: False,
+    CONF_HOME_TYPE: "condo",
 }
 
 

@@ -18,6 +18,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.homeiq.const import DEFAULT_OPTIONS, DOMAIN, SERVICE_TRAIN_NOW
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=dt_util.UTC)
+STEPS = ["read_home", "train_failure", "train_anomaly", "home_type", "devices"]
 
 
 async def test_diagnostics(
@@ -25,9 +26,17 @@ async def test_diagnostics(
 ) -> None:
     """Diagnostics hold the options and the last run with its steps."""
     before = await get_diagnostics_for_config_entry(hass, hass_client, init_integration)
+    models = before["data"].pop("models")
     assert before == {
         "options": DEFAULT_OPTIONS,
-        "data": {"running": False, "run_started": None, "last_run": None},
+        "data": {
+            "running": False,
+            "run_started": None,
+            "last_run": None,
+            "home_type": None,
+            "devices": {},
+            "judged_day": None,
+        },
         "store": {
             "watermark": None,
             "entities": 0,
@@ -36,17 +45,28 @@ async def test_diagnostics(
             "skipped": {},
         },
         "store_reset_reason": None,
+        "home_type_labels": [],
+        "training_unavailable": None,
     }
+    # The bundled models are deployed, with the held-out metrics scripts/train measured.
+    assert set(models) == {"home_type", "failure"}
+    for summary in models.values():
+        assert summary["source"] == "bundled"
+        assert summary["version"] == 0
+        assert summary["trained_on"] == "synthetic"
+        assert summary["fallbacks"] == ["no active version"] or summary["fallbacks"] == []
+        assert summary["primary_metric"] in summary["metrics"]
 
     response = await hass.services.async_call(
         DOMAIN, SERVICE_TRAIN_NOW, {}, blocking=True, return_response=True
     )
     after = await get_diagnostics_for_config_entry(hass, hass_client, init_integration)
 
-    assert after["data"] == {"running": False, "run_started": None, "last_run": response}
+    assert after["data"]["last_run"] == response
+    assert after["data"]["running"] is False
     assert after["store"]["watermark"] is not None
     assert after["store_reset_reason"] is None
-    assert [step["name"] for step in response["steps"]] == ["read_home"]
+    assert [step["name"] for step in response["steps"]] == STEPS
 
 
 async def test_status_sensor(
@@ -85,4 +105,4 @@ async def test_status_sensor(
     assert state.attributes["last_duration_s"] == 0.0
     assert state.attributes["last_outcome"] == "success"
     assert state.attributes["run_started"] is None
-    assert [step["name"] for step in state.attributes["steps"]] == ["read_home"]
+    assert [step["name"] for step in state.attributes["steps"]] == STEPS

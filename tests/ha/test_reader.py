@@ -93,6 +93,8 @@ async def test_round_trip_states_times_origins(
     assert home.devices[small_home["lamp"]].battery_powered is False
     levels = {a.name: a.floor_level for a in home.areas.values()}
     assert levels == {"Kitchen": 0, "Bedroom": 1, "Garden": None}
+    # Nights, weekdays and routines are local: the home carries Home Assistant's zone.
+    assert home.time_zone == hass.config.time_zone == "US/Pacific"
 
 
 async def test_incremental_and_restart(

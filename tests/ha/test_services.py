@@ -63,39 +63,52 @@ async def test_train_now_returns_counts(
     )
 
     now = T0 + timedelta(hours=2)
+    steps = response.pop("steps")
     assert response == {
         "trigger": "action",
         "started": now.isoformat(),
         "finished": now.isoformat(),
         "duration_s": 0.0,
         "outcome": "success",
-        "steps": [
-            {
-                "name": "read_home",
-                "outcome": "ok",
-                "started": now.isoformat(),
-                "duration_s": response["steps"][0]["duration_s"],
-                "reason": None,
-                "details": {
-                    "window_start": (now - timedelta(days=30)).isoformat(),
-                    "window_end": now.isoformat(),
-                    "areas": 3,
-                    "floors": 2,
-                    "devices": 2,
-                    "entities": 5,
-                    "automations": 0,
-                    "entities_with_history": 4,
-                    "history_rows": 8,
-                    "new_rows": 8,
-                    "entities_without_area": 2,
-                    "entities_without_history": 1,
-                    "external_series": {"outdoor_temperature": "sensor.outside_temperature"},
-                    "skipped": {},
-                },
-            }
-        ],
     }
-    assert response["steps"][0]["duration_s"] >= 0
+    assert [step["name"] for step in steps] == [
+        "read_home",
+        "train_failure",
+        "train_anomaly",
+        "home_type",
+        "devices",
+    ]
+    # Two hours of history train nothing on this home: the steps say why.
+    assert steps[1]["outcome"] == "skipped"
+    assert "days of history" in steps[1]["reason"]
+    assert steps[2]["outcome"] == "skipped"
+    assert [step["outcome"] for step in steps[3:]] == ["ok", "ok"]
+    assert steps[:1] == [
+        {
+            "name": "read_home",
+            "outcome": "ok",
+            "started": now.isoformat(),
+            "duration_s": steps[0]["duration_s"],
+            "reason": None,
+            "details": {
+                "window_start": (now - timedelta(days=30)).isoformat(),
+                "window_end": now.isoformat(),
+                "areas": 3,
+                "floors": 2,
+                "devices": 2,
+                "entities": 5,
+                "automations": 0,
+                "entities_with_history": 4,
+                "history_rows": 8,
+                "new_rows": 8,
+                "entities_without_area": 2,
+                "entities_without_history": 1,
+                "external_series": {"outdoor_temperature": "sensor.outside_temperature"},
+                "skipped": {},
+            },
+        }
+    ]
+    assert steps[0]["duration_s"] >= 0
     state = hass.states.get("sensor.homeiq_training_status")
     assert state.state == "success"
     assert state.attributes["last_trigger"] == "action"

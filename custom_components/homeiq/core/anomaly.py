@@ -1,33 +1,98 @@
-"""Anomalies a person understands: activity at an unusual time, a value that stopped moving.
+"""Anomalies a person understands: activity at an unusual time, a value that stopped moving,
+and a day unlike this entity's other days.
 
-Each detector learns this home's normal from a training period and then judges each day,
-giving a reason in words. Numpy only; the multivariate model (IsolationForest through the
-tree evaluator) builds on the same per-day rows later.
+Every model here learns this home's normal from a training period and then judges one local
+day of one entity, giving a reason in words. Numpy only at import; scikit-learn is imported
+inside :func:`train_anomaly_forest` alone.
 
-* **Unusual time** — for activity sensors (motion, doors): the usual number of events per
-  hour of the day, learned from the training days; a day is anomalous when a few
-  consecutive hours have far more events than they usually have (Poisson tail probability
-  below ``alpha``).
-* **Stuck value** — for numeric sensors: how long the value normally goes without changing
-  (a high percentile of the gaps between changes); a day is anomalous when the value has
-  not changed for several times that, without the device being unavailable.
+* **Unusual time** (:class:`UnusualTimeDetector`) — for activity sensors (motion, doors):
+  the usual number of events per local hour, per hour of the week once the training period
+  covers three weeks (shrunk toward the hour of the day, so sparse cells are not noisy), else
+  per hour of the day. A day is anomalous when a few consecutive hours have far more events
+  than usual (Poisson tail below ``alpha``), or when the night hours that are usually quiet
+  hold a few events at all (negative-binomial tail, which knows how many nights the "usually
+  quiet" rests on, below ``night_alpha``).
+* **Stuck value** (:class:`StuckValueDetector`) — for numeric sensors: how long the value
+  normally goes without a new reading; a day is anomalous when the value has not changed for
+  several times that, without the device being unavailable.
+* **Unlike its other days** (:class:`AnomalyForest`) — every judged day of every entity
+  becomes a row of :data:`DAY_FEATURE_NAMES`, each relative to that entity's own normal
+  (events against its usual count, silence against its usual longest silence …), so one
+  isolation forest serves every entity of every home, and one trained on synthetic homes is
+  a cold-start fallback. It never decides alone without words: when it flags a day, the
+  reason names the feature farthest from the normal days the forest was trained on.
+
+:class:`HomeAnomalyModel` (and :func:`judge_home`) is what the integration calls: the
+detectors for every suitable entity of a :class:`~.home.Home`, combined with a forest when
+one is given; :func:`anomaly_training_rows` collects the rows a forest is trained on.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+import functools
 import math
+from typing import Any, Final, Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from .home import StateHistory
-from .timezone import local_hour_of_day, utc_offsets
+from .history import is_numeric
+from .home import Entity, Home, StateHistory
+from .timezone import utc_offsets
+from .trees import TreeEnsemble, export_ensemble
+
+type FloatArray = npt.NDArray[np.float64]
+type EntityKind = Literal["activity", "numeric"]
 
 DAY = 86_400.0
 HOUR = 3_600.0
 ACTIVE_STATES = frozenset({"on", "open", "detected", "home"})
 UNAVAILABLE = frozenset({"unavailable", "unknown"})
+ACTIVITY_CLASSES: Final = frozenset({"motion", "occupancy", "presence", "door", "window"})
+# Numeric sensors of the surroundings: a flat line or a jump is a fault, not behaviour
+# (power or energy follow what people do, and are left to the failure model).
+STEADY_CLASSES: Final = frozenset(
+    {
+        "temperature",
+        "humidity",
+        "moisture",
+        "pressure",
+        "atmospheric_pressure",
+        "illuminance",
+        "carbon_dioxide",
+        "carbon_monoxide",
+        "pm25",
+        "pm10",
+        "volatile_organic_compounds",
+    }
+)
+WEEKDAYS: Final = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+NIGHT: Final = (0, 6)  # local hours [0, 6): the night of the local day
+_NIGHT_HOURS: Final = (np.arange(24) >= NIGHT[0]) & (np.arange(24) < NIGHT[1])
+MIN_NORMAL_DAYS: Final = 3  # whole normal days before an entity is judged
+SILENCE_LOOKBACK: Final = 7 * DAY  # how far back a day's longest silence may start
+NOUNS: Final[Mapping[str, str]] = {
+    "motion": "motion events",
+    "occupancy": "occupancy events",
+    "presence": "arrivals",
+    "door": "door openings",
+    "window": "window openings",
+}
+
+DAY_FEATURE_NAMES: Final = (
+    "events_vs_usual",  # log2((events + 1) / (usual + 1))
+    "night_share_shift",  # share of the day's events at night minus the usual share
+    "quiet_hour_events",  # log2(1 + events in usually quiet hours) minus the usual
+    "quiet_night_events",  # the same for the usually quiet hours of the night
+    "silence_vs_normal",  # log2 of the longest silence against the usual longest silence
+    "distinct_vs_usual",  # log2((distinct values + 1) / (usual + 1)); 0 for activity
+    "range_vs_usual",  # log2 of the day's value range against the usual range; 0 for activity
+    "unavailable_hours",  # hours unavailable minus the usual hours
+    "mean_shift",  # the day's mean minus the usual, in units of the daily means' spread
+)
+FEATURE_LIMIT: Final = 50.0  # every feature is clipped to [-limit, limit]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,28 +101,113 @@ class DayVerdict:
 
     day_start: float  # POSIX time of the local midnight
     anomalous: bool
-    score: float  # larger is more unusual
+    score: float  # larger is more unusual (its scale depends on ``kind``)
     reason: str | None
+    kind: str | None = None  # "unusual_time", "stuck" or "forest" when anomalous
+    forest_score: float | None = None  # the isolation forest's score, when one judged
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _hour_offset(time_zone: str, hour: int) -> float:
+    """UTC offset in seconds during one UTC hour (a zone changes offset on whole hours)."""
+    return float(utc_offsets(np.array([hour * HOUR]), time_zone)[0])
+
+
+def _offsets(times: FloatArray, time_zone: str) -> FloatArray:
+    """UTC offset of each time, asking the zone once per distinct hour ever (cached)."""
+    if not times.size:
+        return np.empty(0, dtype=np.float64)
+    hours, inverse = np.unique(np.floor(times / HOUR).astype(np.int64), return_inverse=True)
+    table = np.array([_hour_offset(time_zone, hour) for hour in hours.tolist()])
+    return np.asarray(table[inverse].reshape(times.shape), dtype=np.float64)
+
+
+def _local_weekdays(times: FloatArray, time_zone: str) -> npt.NDArray[np.int64]:
+    """Local day of week, Monday = 0."""
+    days = np.floor((times + _offsets(times, time_zone)) / DAY).astype(np.int64)
+    return np.asarray(np.mod(days + 3, 7), dtype=np.int64)  # 1970-01-01 was a Thursday
 
 
 def local_midnights(start: float, end: float, time_zone: str) -> npt.NDArray[np.float64]:
-    """POSIX times of the local midnights from the first one at or after ``start`` to ``end``."""
-    candidates = np.arange(math.floor(start / DAY) * DAY - DAY, end + DAY, HOUR)
-    local = candidates + utc_offsets(candidates, time_zone)
+    """POSIX times of the local midnights from the first one at or after ``start`` to ``end``.
+
+    Candidates are on a quarter-hour grid, so zones offset by half or quarter hours work too.
+    """
+    candidates = np.arange(math.floor(start / DAY) * DAY - DAY, end + DAY, HOUR / 4)
+    local = candidates + _offsets(candidates, time_zone)
     midnights = candidates[np.mod(local, DAY) == 0]
     return np.asarray(midnights[(midnights >= start) & (midnights < end)], dtype=np.float64)
 
 
+def local_day_end(day_start: float, time_zone: str) -> float:
+    """The local midnight after ``day_start`` (23 or 25 hours later on a DST change)."""
+    following = local_midnights(day_start + 1.0, day_start + DAY + 3 * HOUR, time_zone)
+    return float(following[0]) if following.size else day_start + DAY
+
+
+def weekday_name(day_start: float, time_zone: str) -> str:
+    """The local weekday of a moment, in words."""
+    return WEEKDAYS[int(_local_weekdays(np.array([day_start]), time_zone)[0])]
+
+
+# --- tail probabilities -------------------------------------------------------------------
+
+
 def _poisson_tail(count: int, rate: float) -> float:
-    """P(X >= count) for X ~ Poisson(rate)."""
+    """P(X >= count) for X ~ Poisson(rate), exact also far in the tail."""
     if count <= 0:
         return 1.0
-    term = math.exp(-rate)
-    below = term
-    for k in range(1, count):
-        term *= rate / k
-        below += term
-    return max(0.0, 1.0 - below)
+    if rate <= 0.0:
+        return 0.0
+
+    def log_pmf(k: int) -> float:
+        return -rate + k * math.log(rate) - math.lgamma(k + 1)
+
+    return _tail(count, rate, log_pmf, lambda k: rate / (k + 1))
+
+
+def _negative_binomial_tail(count: int, mean: float, exposure: float, prior: float = 0.5) -> float:
+    """P(X >= count) for tomorrow's count, after ``mean`` per unit over ``exposure`` units.
+
+    The rate has a Gamma posterior (shape ``prior + mean * exposure``, rate ``exposure``), so
+    the count is negative binomial: a rate of zero seen over 3 nights is weaker evidence of
+    quiet than zero over 30. No exposure: nothing is surprising.
+    """
+    if count <= 0:
+        return 1.0
+    if exposure <= 0.0:
+        return 1.0
+    r = prior + max(mean, 0.0) * exposure
+    p = exposure / (exposure + 1.0)
+    log_p, log_q = math.log(p), math.log1p(-p)
+
+    def log_pmf(k: int) -> float:
+        return math.lgamma(k + r) - math.lgamma(r) - math.lgamma(k + 1) + r * log_p + k * log_q
+
+    return _tail(count, r / exposure, log_pmf, lambda k: (k + r) / (k + 1) * (1.0 - p))
+
+
+def _tail(
+    count: int, mean: float, log_pmf: Callable[[int], float], ratio: Callable[[int], float]
+) -> float:
+    """Sum of a pmf from ``count`` up: by its complement below the mean, directly above it."""
+    if count <= mean + 1.0:
+        below = sum(math.exp(log_pmf(k)) for k in range(count))
+        return min(max(0.0, 1.0 - below), 1.0)
+    term = math.exp(log_pmf(count))
+    total, k = term, count
+    while k < count + 100_000:
+        term *= ratio(k)
+        k += 1
+        total += term
+        if term <= total * 1e-17:
+            break
+    return min(total, 1.0)
+
+
+def _surprise(p: float) -> float:
+    """-log10(p), finite."""
+    return -math.log10(max(p, 1e-300))
 
 
 def activity_times(history: StateHistory) -> npt.NDArray[np.float64]:
@@ -66,63 +216,193 @@ def activity_times(history: StateHistory) -> npt.NDArray[np.float64]:
     return history.timestamps[np.isin(history.codes, active)]
 
 
+def _local_hours(times: FloatArray, time_zone: str) -> npt.NDArray[np.int64]:
+    if not times.size:
+        return np.empty(0, dtype=np.int64)
+    local = np.mod(times + _offsets(times, time_zone), DAY)
+    return np.clip(np.floor(local / HOUR).astype(np.int64), 0, 23)
+
+
+def _usual_text(value: float) -> str:
+    return "usually none" if value < 0.05 else f"usually {_number(value)}"
+
+
+def _number(value: float) -> str:
+    """A number as a person reads it: 0.42, 6.3, 1013."""
+    if not math.isfinite(value):
+        return "?"
+    magnitude = abs(value)
+    if magnitude >= 100:
+        return f"{value:.0f}"
+    if magnitude >= 1 or magnitude == 0:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+# --- unusual time -------------------------------------------------------------------------
+
+
 class UnusualTimeDetector:
-    """Per hour-of-day activity baseline of one entity, and a verdict per day."""
+    """Per hour-of-week (or hour-of-day) activity baseline of one entity, and a day verdict."""
 
     def __init__(
-        self, *, alpha: float = 1e-4, min_events: int = 4, prior: float = 0.1, window: int = 2
+        self,
+        *,
+        alpha: float = 1e-5,
+        min_events: int = 4,
+        prior: float = 0.1,
+        window: int = 2,
+        night: tuple[int, int] = NIGHT,
+        night_alpha: float = 1e-3,
+        min_night_events: int = 3,
+        quiet_rate: float = 0.05,
+        weekly_after_days: float = 21.0,
+        shrinkage: float = 2.0,
+        day_floor: float = 0.25,
+        noun: str = "events",
     ) -> None:
-        """``alpha``: tail probability that counts as unusual; ``prior``: events per hour floor."""
+        """Set how unusual a day has to be.
+
+        ``alpha``: tail probability of a ``window``-hour count that counts as unusual, with
+        ``prior`` events per hour as the floor of a usual rate; ``night_alpha``: the same for
+        the pooled count of the ``night`` hours whose usual rate is at most ``quiet_rate``
+        (at least ``min_night_events``); hour-of-week rates are used once the training period
+        covers ``weekly_after_days``, shrunk toward the hour of day by ``shrinkage``
+        pseudo-weeks; outside the night a usual rate is at least ``day_floor`` × the mean
+        daytime rate (see :meth:`floor`); ``noun`` names the events in reasons ("motion events").
+        """
         self.alpha = alpha
         self.min_events = min_events
         self.prior = prior
         self.window = window
-        self.rate = np.full(24, prior)
+        self.night = night
+        self.night_alpha = night_alpha
+        self.min_night_events = min_night_events
+        self.quiet_rate = quiet_rate
+        self.weekly_after_days = weekly_after_days
+        self.shrinkage = shrinkage
+        self.day_floor = day_floor
+        self.noun = noun
         self.time_zone = "UTC"
+        self.hour_rate = np.zeros(24)  # events per local hour of the day
+        self.hour_exposure = np.zeros(24)  # how many of each local hour were seen
+        self.week_rate: FloatArray | None = None  # (7, 24) shrunk rates, Monday first
+        self.week_exposure = np.zeros((7, 24))
+        self.rate = np.full(24, prior)  # hour-of-day rate with the floor, as pooled
+
+    @property
+    def weekly(self) -> bool:
+        """Whether the day's baseline is its hour-of-week rate."""
+        return self.week_rate is not None
 
     def fit(
         self, events: npt.NDArray[np.float64], start: float, end: float, time_zone: str
     ) -> UnusualTimeDetector:
-        """Learn the mean number of events in each local hour of the day over [start, end)."""
+        """Learn the mean number of events in each local hour (of the week) over [start, end)."""
         self.time_zone = time_zone
-        days = max((end - start) / DAY, 1.0)
+        span = max(end - start, 0.0)
+        # One sample in the middle of every hour of the period: how often each local
+        # (weekday, hour) occurred, so partial days and DST changes are counted right.
+        slots = start + (np.arange(math.ceil(span / HOUR)) + 0.5) * HOUR
+        slots = slots[slots < end]
+        exposure = _weekday_hour_counts(slots, time_zone)
         inside = events[(events >= start) & (events < end)]
-        hours = (
-            np.floor(local_hour_of_day(inside, time_zone)).astype(int)
-            if inside.size
-            else inside.astype(int)
-        )
-        counts = np.bincount(hours, minlength=24)[:24]
-        self.rate = np.maximum(counts / days, self.prior)
+        counts = _weekday_hour_counts(inside, time_zone)
+        self.hour_exposure = exposure.sum(axis=0)
+        self.hour_rate = counts.sum(axis=0) / np.maximum(self.hour_exposure, 1.0)
+        self.rate = np.maximum(self.hour_rate, self.prior)
+        if span >= self.weekly_after_days * DAY:
+            k = self.shrinkage
+            self.week_rate = (counts + k * self.hour_rate) / (exposure + k)
+            self.week_exposure = exposure + k
+        else:
+            self.week_rate = None
+            self.week_exposure = np.tile(self.hour_exposure, (7, 1))
         return self
 
-    def judge(self, events: npt.NDArray[np.float64], day_start: float) -> DayVerdict:
+    def usual(self, day_start: float) -> tuple[FloatArray, FloatArray]:
+        """Usual events per local hour of this day, and how many such hours they rest on."""
+        if self.week_rate is None:
+            return self.hour_rate, self.hour_exposure
+        weekday = int(_local_weekdays(np.array([day_start + 1.0]), self.time_zone)[0])
+        return self.week_rate[weekday], self.week_exposure[weekday]
+
+    def judge(
+        self, events: npt.NDArray[np.float64], day_start: float, day_end: float | None = None
+    ) -> DayVerdict:
         """The verdict for the local day starting at ``day_start``.
 
         Counts and usual rates are pooled over ``window`` consecutive hours, so that a burst
-        spread over a night is seen as one.
+        spread over a night is seen as one; the usually quiet night hours are pooled too.
         """
-        inside = events[(events >= day_start) & (events < day_start + DAY)]
+        end = local_day_end(day_start, self.time_zone) if day_end is None else day_end
+        inside = events[(events >= day_start) & (events < end)]
         if inside.size == 0:
             return DayVerdict(day_start, False, 0.0, None)
-        hours = np.floor(local_hour_of_day(inside, self.time_zone)).astype(int)
-        counts = np.bincount(hours, minlength=24)[:24]
-        pooled_counts = _pool(counts.astype(np.float64), self.window)
-        pooled_rates = _pool(self.rate, self.window)
-        best_hour, best_p = -1, 1.0
+        hours = _local_hours(inside, self.time_zone)
+        counts = np.bincount(hours, minlength=24)[:24].astype(np.float64)
+        usual, exposure = self.usual(day_start)
+        window = self._window_test(counts, usual)
+        night = self._night_test(hours, usual, exposure)
+        tests = [t for t in (window, night) if t is not None]
+        score = max((_surprise(t[0]) for t in tests), default=0.0)
+        flagged = [t for t in tests if t[0] < t[1]]
+        if not flagged:
+            return DayVerdict(day_start, False, score, None)
+        p, level, first, last, count, expected = min(flagged, key=lambda t: t[0] / t[1])
+        reason = (
+            f"{count} {self.noun} between {first % 24:02d}:00 and {last % 24:02d}:00 on a "
+            f"{weekday_name(day_start, self.time_zone)}; {_usual_text(expected)}"
+        )
+        return DayVerdict(day_start, True, _surprise(p), reason, kind="unusual_time")
+
+    def floor(self, usual: FloatArray) -> FloatArray:
+        """The lowest rate a usual rate is taken as in the window test.
+
+        ``prior`` everywhere; outside the night also ``day_floor`` × the entity's mean
+        hourly rate outside the night, since daytime activity varies from day to day
+        (weekends, holidays) more than a few weeks of history show.
+        """
+        night = np.zeros(24, dtype=np.bool_)
+        night[self.night[0] : self.night[1]] = True
+        daytime = float(usual[~night].mean()) if (~night).any() else 0.0
+        return np.where(night, self.prior, max(self.prior, self.day_floor * daytime))
+
+    def _window_test(
+        self, counts: FloatArray, usual: FloatArray
+    ) -> tuple[float, float, int, int, int, float] | None:
+        pooled_counts = _pool(counts, self.window)
+        pooled_rates = _pool(np.maximum(usual, self.floor(usual)), self.window)
+        best: tuple[float, float, int, int, int, float] | None = None
         for hour in np.flatnonzero(pooled_counts >= self.min_events).tolist():
             p = _poisson_tail(int(pooled_counts[hour]), float(pooled_rates[hour]))
-            if p < best_p:
-                best_hour, best_p = hour, p
-        score = -math.log10(max(best_p, 1e-300))
-        if best_hour < 0 or best_p >= self.alpha:
-            return DayVerdict(day_start, False, score, None)
-        end_hour = (best_hour + self.window) % 24
-        reason = (
-            f"{int(pooled_counts[best_hour])} events between {best_hour:02d}:00 and "
-            f"{end_hour:02d}:00; usually {pooled_rates[best_hour]:.1f}"
-        )
-        return DayVerdict(day_start, True, score, reason)
+            if best is None or p < best[0]:
+                expected = float(_pool(usual, self.window)[hour])
+                count = int(pooled_counts[hour])
+                best = (p, self.alpha, hour, hour + self.window, count, expected)
+        return best
+
+    def _night_test(
+        self, hours: npt.NDArray[np.int64], usual: FloatArray, exposure: FloatArray
+    ) -> tuple[float, float, int, int, int, float] | None:
+        night = np.arange(self.night[0], self.night[1])
+        quiet = night[usual[night] <= self.quiet_rate]
+        in_quiet = hours[np.isin(hours, quiet)]
+        if quiet.size == 0 or in_quiet.size < self.min_night_events:
+            return None
+        expected = float(usual[quiet].sum())
+        p = _negative_binomial_tail(in_quiet.size, expected, float(exposure[quiet].min()))
+        first, last = int(in_quiet.min()), int(in_quiet.max()) + 1
+        shown = quiet[(quiet >= first) & (quiet < last)]
+        return (p, self.night_alpha, first, last, int(in_quiet.size), float(usual[shown].sum()))
+
+
+def _weekday_hour_counts(times: FloatArray, time_zone: str) -> FloatArray:
+    """How many of ``times`` fall in each local (weekday, hour), shape (7, 24)."""
+    counts = np.zeros((7, 24))
+    if times.size:
+        np.add.at(counts, (_local_weekdays(times, time_zone), _local_hours(times, time_zone)), 1.0)
+    return counts
 
 
 def _pool(per_hour: npt.NDArray[np.float64], window: int) -> npt.NDArray[np.float64]:
@@ -131,6 +411,9 @@ def _pool(per_hour: npt.NDArray[np.float64], window: int) -> npt.NDArray[np.floa
     for offset in range(window):
         pooled += np.roll(per_hour, -offset)
     return pooled
+
+
+# --- stuck value --------------------------------------------------------------------------
 
 
 def change_gaps(history: StateHistory, start: float, end: float) -> npt.NDArray[np.float64]:
@@ -143,33 +426,52 @@ class StuckValueDetector:
     """How long one numeric sensor normally goes without a new value, and a verdict per day."""
 
     def __init__(
-        self, *, factor: float = 4.0, percentile: float = 99.0, min_hours: float = 6.0
+        self,
+        *,
+        factor: float = 4.0,
+        percentile: float = 99.0,
+        daily_factor: float = 1.5,
+        min_hours: float = 6.0,
     ) -> None:
-        """Stuck when silent for ``factor`` × the ``percentile`` gap (at least ``min_hours``)."""
+        """Stuck when silent for ``factor`` × the ``percentile`` gap, ``daily_factor`` × the
+        90th percentile of the days' longest gaps, and at least ``min_hours``.
+        """
         self.factor = factor
+        self.daily_factor = daily_factor
         self.percentile = percentile
         self.min_hours = min_hours
         self.limit = math.inf
 
     def fit(self, history: StateHistory, start: float, end: float) -> StuckValueDetector:
         """Learn the normal longest silence from [start, end); too few readings: never stuck."""
-        gaps = change_gaps(history, start, end)
-        self.limit = (
-            max(self.factor * float(np.percentile(gaps, self.percentile)), self.min_hours * HOUR)
-            if gaps.size >= 20
-            else math.inf
+        mask = (history.timestamps >= start) & (history.timestamps < end)
+        times = history.timestamps[mask & np.isfinite(history.values)]
+        gaps = np.diff(times)
+        if gaps.size < 20:
+            self.limit = math.inf
+            return self
+        # The longest gap of each day (a light sensor is silent every night), by end time.
+        day = np.floor((times[1:] - start) / DAY).astype(np.int64)
+        longest = np.zeros(int(day.max()) + 1)
+        np.maximum.at(longest, day, gaps)
+        self.limit = max(
+            self.factor * float(np.percentile(gaps, self.percentile)),
+            self.daily_factor * float(np.percentile(longest, 90)),
+            self.min_hours * HOUR,
         )
         return self
 
-    def judge(self, history: StateHistory, day_start: float) -> DayVerdict:
+    def judge(
+        self, history: StateHistory, day_start: float, day_end: float | None = None
+    ) -> DayVerdict:
         """Stuck on this day when, at its end, the last reading is older than the limit."""
-        day_end = day_start + DAY
-        upto = history.timestamps < day_end
+        end = day_start + DAY if day_end is None else day_end
+        upto = history.timestamps < end
         if not upto.any() or not math.isfinite(self.limit):
             return DayVerdict(day_start, False, 0.0, None)
         last = int(np.flatnonzero(upto)[-1])
         state = history.vocabulary[int(history.codes[last])]
-        silent = day_end - float(history.timestamps[last])
+        silent = end - float(history.timestamps[last])
         score = silent / self.limit
         if state in UNAVAILABLE or not math.isfinite(float(history.values[last])) or score < 1.0:
             return DayVerdict(day_start, False, score, None)
@@ -177,4 +479,572 @@ class StuckValueDetector:
             f"value {state} unchanged for {silent / HOUR:.0f} h; "
             f"normally at most {self.limit / HOUR:.1f} h"
         )
-        return DayVerdict(day_start, True, score, reason)
+        return DayVerdict(day_start, True, score, reason, kind="stuck")
+
+
+# --- day features -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class DayFacts:
+    """What one entity did on one local day, before it is compared with its normal."""
+
+    events: int  # activations (activity) or numeric readings (numeric)
+    hourly: npt.NDArray[np.int64]  # events per local hour, shape (24,)
+    longest_silence: float  # seconds without an event, the silence before the day included
+    unavailable: float  # seconds in an unavailable / unknown state
+    distinct: int  # distinct numeric values held during the day
+    value_range: float  # max - min of the values held (NaN: none)
+    mean: float  # time-weighted mean of the values held (NaN: none)
+
+    @property
+    def night_events(self) -> int:
+        """Events in the local night hours."""
+        return int(self.hourly[NIGHT[0] : NIGHT[1]].sum())
+
+
+class _Series:
+    """One entity's history prepared for cheap day-by-day facts."""
+
+    def __init__(self, history: StateHistory, kind: EntityKind, time_zone: str) -> None:
+        self.history = history
+        self.kind = kind
+        self.time_zone = time_zone
+        ts = np.asarray(history.timestamps, dtype=np.float64)
+        order = np.flatnonzero(np.isfinite(ts))
+        order = order[np.argsort(ts[order], kind="stable")]
+        self.timestamps = ts[order]
+        self.values = np.asarray(history.values, dtype=np.float64)[order]
+        codes = np.asarray(history.codes)[order]
+        vocabulary = history.vocabulary
+        self.unavailable = np.isin(
+            codes, [c for c, s in enumerate(vocabulary) if s in UNAVAILABLE]
+        )
+        if kind == "activity":
+            active = np.isin(codes, [c for c, s in enumerate(vocabulary) if s in ACTIVE_STATES])
+        else:
+            active = np.isfinite(self.values) & ~self.unavailable
+        self.event_times = self.timestamps[active]
+        self.event_hours = _local_hours(self.event_times, time_zone)
+
+    def facts(self, day_start: float, day_end: float) -> DayFacts:
+        """The facts of the local day [day_start, day_end)."""
+        lo, hi = np.searchsorted(self.event_times, [day_start, day_end], side="left").tolist()
+        times = self.event_times[lo:hi]
+        hourly = np.bincount(self.event_hours[lo:hi], minlength=24)[:24].astype(np.int64)
+        silence_from = day_start
+        if lo > 0:
+            silence_from = max(float(self.event_times[lo - 1]), day_start - SILENCE_LOOKBACK)
+        marks = np.concatenate([[silence_from], times, [day_end]])
+        longest = float(np.max(np.diff(marks))) if marks.size > 1 else 0.0
+
+        first, last = np.searchsorted(self.timestamps, [day_start, day_end], side="left").tolist()
+        rows = np.arange(max(first - 1, 0), last)
+        if rows.size == 0:
+            return DayFacts(times.size, hourly, longest, 0.0, 0, math.nan, math.nan)
+        begins = np.clip(self.timestamps[rows], day_start, day_end)
+        ends = np.clip(np.append(self.timestamps[rows[1:]], day_end), day_start, day_end)
+        durations = np.maximum(ends - begins, 0.0)
+        unavailable = float(durations[self.unavailable[rows]].sum())
+        if self.kind == "activity":
+            return DayFacts(times.size, hourly, longest, unavailable, 0, math.nan, math.nan)
+        values = self.values[rows]
+        held = np.isfinite(values) & (durations > 0) & ~self.unavailable[rows]
+        if not held.any():
+            return DayFacts(times.size, hourly, longest, unavailable, 0, math.nan, math.nan)
+        kept, weights = values[held], durations[held]
+        return DayFacts(
+            events=int(times.size),
+            hourly=hourly,
+            longest_silence=longest,
+            unavailable=unavailable,
+            distinct=int(np.unique(kept).size),
+            value_range=float(kept.max() - kept.min()),
+            mean=float(np.average(kept, weights=weights)),
+        )
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class EntityNormal:
+    """One entity's usual day, learned from the facts of its normal days."""
+
+    kind: EntityKind
+    days: int  # normal days it rests on
+    events: float  # usual events per day
+    night_share: float  # usual share of the day's events in the night hours
+    quiet: npt.NDArray[np.bool_]  # local hours whose usual rate is about zero, shape (24,)
+    quiet_events: float  # usual events per day in those hours
+    quiet_night_events: float  # usual events per day in the quiet hours of the night
+    silence: float  # usual longest silence of a day (90th percentile), seconds
+    unavailable: float  # usual seconds unavailable per day
+    distinct: float  # usual distinct values per day
+    value_range: float  # usual range of the values of a day
+    mean: float  # usual daily mean
+    mean_spread: float  # spread of the daily means (their std, with a floor)
+    subject: str = "value"  # how reasons name the entity ("humidity")
+    noun: str = "events"  # how reasons name the events ("motion events")
+    unit: str = ""
+
+    @classmethod
+    def from_facts(
+        cls,
+        kind: EntityKind,
+        facts: Sequence[DayFacts],
+        *,
+        quiet_rate: float = 0.05,
+        subject: str = "value",
+        noun: str = "events",
+        unit: str = "",
+    ) -> EntityNormal:
+        """Average the normal days; no days gives an empty normal (every day is new)."""
+        n = len(facts)
+        hourly = np.sum([f.hourly for f in facts], axis=0) if n else np.zeros(24)
+        events = float(sum(f.events for f in facts)) / max(n, 1)
+        total = float(hourly.sum())
+        quiet = hourly / max(n, 1) <= quiet_rate
+        means = np.array([f.mean for f in facts if math.isfinite(f.mean)])
+        ranges = np.array([f.value_range for f in facts if math.isfinite(f.value_range)])
+        silences = np.array([f.longest_silence for f in facts])
+        center = float(np.mean(means)) if means.size else 0.0
+        spread = float(np.std(means)) if means.size > 1 else 0.0
+        usual_range = float(np.mean(ranges)) if ranges.size else 0.0
+        floor = max(0.25 * usual_range, 1e-3 * (abs(center) + 1.0))
+        return cls(
+            kind=kind,
+            days=n,
+            events=events,
+            night_share=float(hourly[NIGHT[0] : NIGHT[1]].sum()) / total if total else 0.0,
+            quiet=np.asarray(quiet, dtype=np.bool_),
+            quiet_events=float(hourly[quiet].sum()) / max(n, 1),
+            quiet_night_events=float(hourly[quiet & _NIGHT_HOURS].sum()) / max(n, 1),
+            silence=float(np.percentile(silences, 90)) if n else DAY,
+            unavailable=float(sum(f.unavailable for f in facts)) / max(n, 1),
+            distinct=float(sum(f.distinct for f in facts)) / max(n, 1),
+            value_range=usual_range,
+            mean=center,
+            mean_spread=max(spread, floor),
+            subject=subject,
+            noun=noun,
+            unit=unit,
+        )
+
+    def row(self, facts: DayFacts) -> FloatArray:
+        """The day as a feature row relative to this normal (see :data:`DAY_FEATURE_NAMES`)."""
+        share = facts.night_events / facts.events if facts.events else self.night_share
+        quiet_events = float(facts.hourly[self.quiet].sum())
+        quiet_night = float(facts.hourly[self.quiet & _NIGHT_HOURS].sum())
+        row = [
+            math.log2((facts.events + 1.0) / (self.events + 1.0)),
+            share - self.night_share,
+            math.log2(1.0 + quiet_events) - math.log2(1.0 + self.quiet_events),
+            math.log2(1.0 + quiet_night) - math.log2(1.0 + self.quiet_night_events),
+            math.log2((facts.longest_silence + 600.0) / (self.silence + 600.0)),
+            0.0,
+            0.0,
+            (facts.unavailable - self.unavailable) / HOUR,
+            0.0,
+        ]
+        if self.kind == "numeric":
+            row[5] = math.log2((facts.distinct + 1.0) / (self.distinct + 1.0))
+            if math.isfinite(facts.value_range):
+                eps = 0.05 * self.value_range + 1e-9 * (abs(self.mean) + 1.0)
+                row[6] = math.log2((facts.value_range + eps) / (self.value_range + eps))
+            if math.isfinite(facts.mean):
+                row[8] = (facts.mean - self.mean) / self.mean_spread
+        values = np.nan_to_num(np.asarray(row, dtype=np.float64), nan=0.0)
+        return np.clip(values, -FEATURE_LIMIT, FEATURE_LIMIT)
+
+    def describe(self, facts: DayFacts, feature: int) -> str:
+        """The day's value of one feature next to the usual, in words."""
+        unit = f" {self.unit}" if self.unit else ""
+        name = DAY_FEATURE_NAMES[feature]
+        if name == "events_vs_usual":
+            return f"{facts.events} {self.noun} today; {_usual_text(self.events)}"
+        if name == "night_share_shift":
+            share = facts.night_events / facts.events if facts.events else 0.0
+            return (
+                f"{share:.0%} of today's {self.noun} were between {NIGHT[0]:02d}:00 and "
+                f"{NIGHT[1]:02d}:00; usually {self.night_share:.0%}"
+            )
+        if name == "quiet_hour_events":
+            quiet = int(facts.hourly[self.quiet].sum())
+            return f"{quiet} {self.noun} in hours that are usually quiet; " + _usual_text(
+                self.quiet_events
+            )
+        if name == "quiet_night_events":
+            hours = np.flatnonzero(self.quiet & _NIGHT_HOURS & (facts.hourly > 0))
+            if not hours.size:
+                return f"no {self.noun} in the quiet night hours; " + _usual_text(
+                    self.quiet_night_events
+                )
+            count = int(facts.hourly[hours].sum())
+            return (
+                f"{count} {self.noun} between {hours[0]:02d}:00 and {hours[-1] + 1:02d}:00, "
+                f"usually quiet; {_usual_text(self.quiet_night_events)}"
+            )
+        if name == "silence_vs_normal":
+            what = f"no {self.noun}" if self.kind == "activity" else f"{self.subject} unchanged"
+            return (
+                f"{what} for {facts.longest_silence / HOUR:.1f} h; usually at most "
+                f"{self.silence / HOUR:.1f} h"
+            )
+        if name == "distinct_vs_usual":
+            return (
+                f"{self.subject} took {facts.distinct} distinct values today; "
+                f"usually {_number(self.distinct)}"
+            )
+        if name == "range_vs_usual":
+            value = facts.value_range if math.isfinite(facts.value_range) else 0.0
+            return (
+                f"{self.subject} varied {_number(value)}{unit} today; "
+                f"usually {_number(self.value_range)}{unit}"
+            )
+        if name == "unavailable_hours":
+            return (
+                f"unavailable for {facts.unavailable / HOUR:.1f} h today; "
+                f"usually {self.unavailable / HOUR:.1f} h"
+            )
+        return (
+            f"{self.subject} averaged {_number(facts.mean)}{unit} today; "
+            f"usually {_number(self.mean)}{unit} (± {_number(self.mean_spread)})"
+        )
+
+
+def day_feature_row(
+    history: StateHistory,
+    kind: EntityKind,
+    normal_start: float,
+    normal_end: float,
+    day_start: float,
+    time_zone: str,
+) -> FloatArray:
+    """One entity's local day as a row of :data:`DAY_FEATURE_NAMES`, against its own normal.
+
+    The normal is the whole local days in [normal_start, normal_end).
+    """
+    series = _Series(history, kind, time_zone)
+    days = whole_days(normal_start, normal_end, time_zone)
+    normal = EntityNormal.from_facts(kind, [series.facts(a, b) for a, b in days])
+    return normal.row(series.facts(day_start, local_day_end(day_start, time_zone)))
+
+
+def whole_days(start: float, end: float, time_zone: str) -> list[tuple[float, float]]:
+    """(start, end) of every whole local day inside [start, end)."""
+    midnights = local_midnights(start, end + 1.0, time_zone).tolist()
+    return [(a, b) for a, b in zip(midnights, midnights[1:], strict=False) if b <= end]
+
+
+# --- isolation forest ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class AnomalyForest:
+    """An isolation forest over day rows, with its threshold and the normal it saw.
+
+    ``threshold``: the anomaly score (``-score_samples``, in (0, 1]) above which a day is
+    unusual, chosen on the training rows; ``center`` and ``spread``: the median and the
+    99th percentile of the absolute deviation of each feature on those rows, to name the
+    feature farthest from normal; ``min_deviation``: how many spreads that feature must be
+    away before the forest's flag counts.
+    """
+
+    ensemble: TreeEnsemble
+    threshold: float
+    center: tuple[float, ...]
+    spread: tuple[float, ...]
+    rows: int = 0
+    min_deviation: float = 1.0
+
+    def __post_init__(self) -> None:
+        """Check that the forest reads day rows."""
+        n = len(DAY_FEATURE_NAMES)
+        if self.ensemble.kind != "isolation_forest" or self.ensemble.n_features != n:
+            raise ValueError(f"expected an isolation forest over {n} day features")
+        if len(self.center) != n or len(self.spread) != n:
+            raise ValueError(f"center and spread need {n} values each")
+        if not all(math.isfinite(v) for v in (*self.center, *self.spread, self.threshold)):
+            raise ValueError("center, spread and threshold must be finite")
+        if min(self.spread) <= 0:
+            raise ValueError("spread must be positive")
+
+    def scores(self, rows: npt.ArrayLike) -> FloatArray:
+        """Anomaly score of each row, in (0, 1]; larger is more unusual."""
+        return -self.ensemble.score_samples(rows)
+
+    def deviations(self, rows: npt.ArrayLike) -> FloatArray:
+        """How far each feature is from the training median, in spreads."""
+        return (np.asarray(rows, dtype=np.float64) - np.array(self.center)) / np.array(
+            self.spread
+        )
+
+    def flags(self, rows: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+        """Whether each row is unusual: score above the threshold and one feature far out."""
+        far = np.abs(self.deviations(rows)).max(axis=1) >= self.min_deviation
+        return np.asarray((self.scores(rows) > self.threshold) & far, dtype=np.bool_)
+
+    def farthest(self, row: npt.ArrayLike) -> int:
+        """Index of the feature farthest from normal."""
+        return int(np.argmax(np.abs(self.deviations(np.atleast_2d(row))[0])))
+
+    def metadata(self) -> dict[str, Any]:
+        """What a model registry keeps next to the ensemble's own metadata (JSON-able)."""
+        return {
+            "features": list(DAY_FEATURE_NAMES),
+            "threshold": self.threshold,
+            "center": list(self.center),
+            "spread": list(self.spread),
+            "rows": self.rows,
+            "min_deviation": self.min_deviation,
+        }
+
+    @classmethod
+    def from_metadata(cls, ensemble: TreeEnsemble, metadata: Mapping[str, Any]) -> AnomalyForest:
+        """Rebuild from :meth:`metadata`; ``ValueError`` when it does not fit these features."""
+        if list(metadata.get("features", ())) != list(DAY_FEATURE_NAMES):
+            raise ValueError("the forest was trained on other day features")
+        try:
+            return cls(
+                ensemble=ensemble,
+                threshold=float(metadata["threshold"]),
+                center=tuple(float(v) for v in metadata["center"]),
+                spread=tuple(float(v) for v in metadata["spread"]),
+                rows=int(metadata.get("rows", 0)),
+                min_deviation=float(metadata.get("min_deviation", 1.0)),
+            )
+        except (KeyError, TypeError) as err:
+            raise ValueError(f"incomplete anomaly forest metadata: {err}") from err
+
+
+def train_anomaly_forest(
+    rows: npt.ArrayLike,
+    *,
+    seed: int = 0,
+    n_trees: int = 100,
+    max_samples: int = 256,
+    false_alarm_rate: float = 1e-3,
+    min_deviation: float = 1.0,
+) -> AnomalyForest:
+    """Train an isolation forest on normal day rows (needs scikit-learn, imported here).
+
+    The threshold is the ``1 - false_alarm_rate`` quantile of the training rows' scores.
+    """
+    from sklearn.ensemble import IsolationForest
+
+    X = np.asarray(rows, dtype=np.float64)
+    if X.ndim != 2 or X.shape[1] != len(DAY_FEATURE_NAMES) or X.shape[0] < 2:
+        raise ValueError(f"need at least 2 rows of {len(DAY_FEATURE_NAMES)} day features")
+    X = np.clip(np.nan_to_num(X, nan=0.0), -FEATURE_LIMIT, FEATURE_LIMIT)
+    forest = IsolationForest(
+        n_estimators=n_trees, max_samples=min(max_samples, X.shape[0]), random_state=seed
+    ).fit(X)
+    ensemble = export_ensemble(forest)
+    scores = -ensemble.score_samples(X)
+    center = np.median(X, axis=0)
+    spread = np.quantile(np.abs(X - center), 0.99, axis=0)
+    return AnomalyForest(
+        ensemble=ensemble,
+        threshold=float(np.quantile(scores, 1.0 - false_alarm_rate)),
+        center=tuple(float(v) for v in center),
+        spread=tuple(float(v) for v in np.maximum(spread, 1e-3)),
+        rows=int(X.shape[0]),
+        min_deviation=min_deviation,
+    )
+
+
+# --- a whole home -------------------------------------------------------------------------
+
+
+def anomaly_kind(entity: Entity) -> EntityKind | None:
+    """Whether an entity is judged as activity, as a numeric value, or not at all."""
+    if entity.domain == "binary_sensor" and entity.device_class in ACTIVITY_CLASSES:
+        return "activity"
+    if is_numeric(entity) and entity.device_class in STEADY_CLASSES:
+        return "numeric"
+    return None
+
+
+@dataclass(slots=True, eq=False)
+class _EntityModel:
+    entity_id: str
+    series: _Series
+    normal: EntityNormal
+    unusual: UnusualTimeDetector | None = None
+    stuck: StuckValueDetector | None = None
+
+
+class HomeAnomalyModel:
+    """The explainable detectors and day normals of every suitable entity of one home."""
+
+    def __init__(self, time_zone: str, entities: dict[str, _EntityModel]) -> None:
+        """Use :meth:`fit`."""
+        self.time_zone = time_zone
+        self.entities = entities
+
+    @classmethod
+    def fit(cls, home: Home, normal_start: float, normal_end: float) -> HomeAnomalyModel:
+        """Learn each entity's normal from [normal_start, normal_end) (numpy only, cheap).
+
+        Entities with fewer than :data:`MIN_NORMAL_DAYS` whole days of history in the period
+        are left out.
+        """
+        days = whole_days(normal_start, normal_end, home.time_zone)
+        models: dict[str, _EntityModel] = {}
+        for entity_id, history in home.histories.items():
+            entity = home.entities.get(entity_id)
+            kind = None if entity is None else anomaly_kind(entity)
+            if entity is None or kind is None or not len(history):
+                continue
+            series = _Series(history, kind, home.time_zone)
+            if not series.timestamps.size:
+                continue
+            first = float(series.timestamps[0])
+            own_days = [(a, b) for a, b in days if a >= first - HOUR]
+            if len(own_days) < MIN_NORMAL_DAYS:
+                continue
+            facts = [series.facts(a, b) for a, b in own_days]
+            normal = EntityNormal.from_facts(
+                kind,
+                facts,
+                subject=entity.device_class or "value",
+                noun=NOUNS.get(entity.device_class or "", "events")
+                if kind == "activity"
+                else "readings",
+                unit=entity.unit or "",
+            )
+            start = max(normal_start, own_days[0][0])
+            model = _EntityModel(entity_id, series, normal)
+            if kind == "activity":
+                model.unusual = UnusualTimeDetector(noun=normal.noun).fit(
+                    series.event_times, start, normal_end, home.time_zone
+                )
+            else:
+                model.stuck = StuckValueDetector().fit(history, start, normal_end)
+            models[entity_id] = model
+        return cls(home.time_zone, models)
+
+    def _series(self, home: Home, model: _EntityModel) -> _Series | None:
+        history = home.histories.get(model.entity_id)
+        if history is None:
+            return None
+        if history is not model.series.history:
+            model.series = _Series(history, model.normal.kind, self.time_zone)
+        return model.series
+
+    def rows(self, home: Home, day_start: float) -> dict[str, FloatArray]:
+        """Each entity's day row (:data:`DAY_FEATURE_NAMES`) against its own normal."""
+        day_end = local_day_end(day_start, self.time_zone)
+        rows: dict[str, FloatArray] = {}
+        for entity_id, model in self.entities.items():
+            series = self._series(home, model)
+            if series is not None:
+                rows[entity_id] = model.normal.row(series.facts(day_start, day_end))
+        return rows
+
+    def judge(
+        self, home: Home, day_start: float, forest: AnomalyForest | None = None
+    ) -> dict[str, DayVerdict]:
+        """Each entity's verdict on the local day starting at ``day_start``.
+
+        The explainable detectors decide first; a day they find normal is unusual when the
+        forest (if given) flags it, with the feature farthest from normal as the reason.
+        """
+        day_end = local_day_end(day_start, self.time_zone)
+        verdicts: dict[str, DayVerdict] = {}
+        entity_ids: list[str] = []
+        rows: list[FloatArray] = []
+        facts_of: dict[str, DayFacts] = {}
+        for entity_id, model in self.entities.items():
+            series = self._series(home, model)
+            if series is None:
+                continue
+            if model.unusual is not None:
+                verdict = model.unusual.judge(series.event_times, day_start, day_end)
+            elif model.stuck is not None:
+                verdict = model.stuck.judge(series.history, day_start, day_end)
+            else:  # pragma: no cover - every model has one detector
+                continue
+            verdicts[entity_id] = verdict
+            if forest is not None:
+                facts = series.facts(day_start, day_end)
+                facts_of[entity_id] = facts
+                entity_ids.append(entity_id)
+                rows.append(model.normal.row(facts))
+        if forest is None or not rows:
+            return verdicts
+        matrix = np.vstack(rows)
+        scores = forest.scores(matrix)
+        flags = forest.flags(matrix)
+        for index, entity_id in enumerate(entity_ids):
+            verdict, score = verdicts[entity_id], float(scores[index])
+            if verdict.anomalous or not flags[index]:
+                verdicts[entity_id] = DayVerdict(
+                    verdict.day_start,
+                    verdict.anomalous,
+                    verdict.score,
+                    verdict.reason,
+                    verdict.kind,
+                    score,
+                )
+                continue
+            feature = forest.farthest(matrix[index])
+            reason = self.entities[entity_id].normal.describe(facts_of[entity_id], feature)
+            verdicts[entity_id] = DayVerdict(day_start, True, score, reason, "forest", score)
+        return verdicts
+
+    def training_rows(self, home: Home, days: Iterable[tuple[float, float]]) -> FloatArray:
+        """Rows of the given days against the fitted normals (no cross-fitting)."""
+        rows = [
+            model.normal.row(series.facts(a, b))
+            for model in self.entities.values()
+            if (series := self._series(home, model)) is not None
+            for a, b in days
+        ]
+        return np.vstack(rows) if rows else np.empty((0, len(DAY_FEATURE_NAMES)))
+
+
+def judge_home(
+    home: Home,
+    normal_start: float,
+    normal_end: float,
+    day_start: float,
+    forest: AnomalyForest | None = None,
+) -> dict[str, DayVerdict]:
+    """Every suitable entity's verdict on one local day, against [normal_start, normal_end)."""
+    return HomeAnomalyModel.fit(home, normal_start, normal_end).judge(home, day_start, forest)
+
+
+def anomaly_training_rows(
+    home: Home, normal_start: float, normal_end: float, *, folds: int = 3
+) -> FloatArray:
+    """Day rows of a home's normal period, for training its forest.
+
+    Cross-fitted: the whole local days are cut into ``folds`` blocks, and each block's rows
+    are taken against the normal of the other blocks, so the rows look like days the normal
+    has not seen (as judged days are). Entities with too few days give no rows.
+    """
+    days = whole_days(normal_start, normal_end, home.time_zone)
+    if len(days) < 2 or folds < 2:
+        return np.empty((0, len(DAY_FEATURE_NAMES)))
+    blocks = np.array_split(np.arange(len(days)), min(folds, len(days)))
+    rows: list[FloatArray] = []
+    for entity_id, history in home.histories.items():
+        entity = home.entities.get(entity_id)
+        kind = None if entity is None else anomaly_kind(entity)
+        if entity is None or kind is None or not len(history):
+            continue
+        series = _Series(history, kind, home.time_zone)
+        if not series.timestamps.size:
+            continue
+        first = float(series.timestamps[0])
+        own = [index for index, (a, _) in enumerate(days) if a >= first - HOUR]
+        if len(own) < MIN_NORMAL_DAYS:
+            continue
+        facts = {index: series.facts(*days[index]) for index in own}
+        for block in blocks:
+            held = [int(i) for i in block if int(i) in facts]
+            rest = [facts[i] for i in own if i not in set(held)]
+            if not held or len(rest) < MIN_NORMAL_DAYS - 1:
+                continue
+            normal = EntityNormal.from_facts(kind, rest)
+            rows.extend(normal.row(facts[i]) for i in held)
+    return np.vstack(rows) if rows else np.empty((0, len(DAY_FEATURE_NAMES)))

@@ -44,6 +44,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .atomic import fsync_directory, hidden_sibling, replace_directory, write_file_atomic
+from .trees import ModelFileError
 
 FORMAT: Final = "homeiq-model"
 POINTER_FORMAT: Final = "homeiq-model-pointer"
@@ -61,10 +62,6 @@ _VERSION_DIR = re.compile(r"v([1-9][0-9]*)")
 
 type Arrays = dict[str, npt.NDArray[Any]]
 type ModelSource = Literal["active", "previous", "bundled"]
-
-
-class ModelFileError(ValueError):
-    """A model's files are missing, corrupt, of an unknown format or would need unpickling."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -464,6 +461,12 @@ class ModelRegistry:
                 reasons.append(f"v{version} ({role}): {err}")
                 continue
             return StoredModel(info, arrays, "active" if version == pointer.active else "previous")
+        return self._bundled(name, reasons)
+
+    def bundled(self, name: str) -> StoredModel | None:
+        """The bundled model of ``name`` alone (``None`` if missing or broken; reasons kept)."""
+        reasons: list[str] = []
+        self.fallbacks[name] = reasons
         return self._bundled(name, reasons)
 
     def versions(self, name: str) -> list[ModelInfo]:

@@ -353,6 +353,33 @@ def load_ensemble(path: Path) -> TreeEnsemble:
         raise ModelFileError(f"{path}: {err}") from err
 
 
+def ensemble_arrays(ensemble: TreeEnsemble) -> dict[str, npt.NDArray[Any]]:
+    """The ensemble's arrays, for a model registry entry (see ``core.registry``)."""
+    return {name: getattr(ensemble, name) for name in ARRAY_NAMES}
+
+
+def ensemble_metadata(ensemble: TreeEnsemble) -> dict[str, Any]:
+    """The ensemble's JSON-able metadata, for a model registry entry."""
+    return _metadata(ensemble)
+
+
+def ensemble_from_arrays(
+    metadata: Mapping[str, Any], arrays: Mapping[str, npt.NDArray[Any]]
+) -> TreeEnsemble:
+    """Rebuild an ensemble from :func:`ensemble_metadata` and :func:`ensemble_arrays`.
+
+    Raises :class:`ModelFileError` when the metadata or arrays do not describe valid trees.
+    """
+    if metadata.get("format") != FORMAT or metadata.get("format_version") != FORMAT_VERSION:
+        raise ModelFileError(f"not a {FORMAT} version {FORMAT_VERSION} description")
+    try:
+        if set(arrays) != set(ARRAY_NAMES):
+            raise ValueError(f"expected arrays {sorted(ARRAY_NAMES)}, found {sorted(arrays)}")
+        return _ensemble_from(dict(metadata), {name: arrays[name] for name in ARRAY_NAMES})
+    except (ValueError, TypeError, KeyError) as err:
+        raise ModelFileError(str(err)) from err
+
+
 # --- export -------------------------------------------------------------------------------
 
 

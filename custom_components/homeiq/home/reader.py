@@ -95,7 +95,13 @@ def build_home_structure(hass: HomeAssistant) -> Home:
                 unit=state.attributes.get("unit_of_measurement"),
                 name=state.attributes.get("friendly_name"),
             )
-    return Home(areas=areas, devices=devices, entities=entities, automations=read_automations(hass))
+    return Home(
+        areas=areas,
+        devices=devices,
+        entities=entities,
+        automations=read_automations(hass),
+        time_zone=hass.config.time_zone,
+    )
 
 
 def read_automations(hass: HomeAssistant) -> list[Automation]:

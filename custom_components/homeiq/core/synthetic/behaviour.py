@@ -38,7 +38,7 @@ from .spans import Spans, sample_within
 from .track import Track
 
 WINDOWLESS: Final = frozenset(
-    {"bathroom", "hallway", "laundry", "basement", "attic", "garage", "shed"}
+    {"bathroom", "hallway", "laundry", "basement", "attic", "garage", "shed", "stairs", "storage"}
 )
 # Battery drain in % per day by device kind.
 BATTERY_DRAIN: Final[dict[str, tuple[float, float]]] = {
@@ -77,6 +77,10 @@ def motion_presence(ctx: Context, view: DeviceView) -> Spans:
         nights = (ctx.end - ctx.begin) / DAY
         times = ctx.rng.uniform(ctx.begin, ctx.end, int(ctx.rng.poisson(0.4 * nights)))
         extra = extra | Spans.of(times, times + 20.0)
+    elif view.role == "parking":  # the neighbours' cars in a shared garage
+        days = (ctx.end - ctx.begin) / DAY
+        times = ctx.rng.uniform(ctx.begin, ctx.end, int(ctx.rng.poisson(4.0 * days)))
+        extra = extra | Spans.of(times, times + 30.0)
     return (presence | extra).merged(10 * MINUTE)
 
 
@@ -102,6 +106,18 @@ def _illuminance(ctx: Context, view: DeviceView) -> Track:
     track = Track(decimals=0)
     track.set_numeric(times, illuminance(ctx.rng, ctx.env, times, view.role))
     return track
+
+
+def camera(ctx: Context, view: DeviceView) -> dict[str, Track]:
+    """A camera recording while it sees motion, idle otherwise."""
+    entity = view.main
+    if entity is None:
+        return {}
+    seen = motion_presence(ctx, view)
+    stop = seen.ends + ctx.seconds(10, 30, len(seen))
+    return {
+        entity: pairs(Track("idle"), seen.starts, stop, ("recording", "idle"), (DEVICE, DEVICE))
+    }
 
 
 def light(ctx: Context, view: DeviceView) -> dict[str, Track]:
@@ -417,6 +433,7 @@ DEVICE_BEHAVIOURS: Final[dict[str, Callable[[Context, DeviceView], dict[str, Tra
     "lock": lock,
     "alarm": alarm,
     "chime": chime,
+    "camera": camera,
     "garage_door": garage_door,
     "irrigation": scheduled_switch,
     "pool_pump": scheduled_switch,

@@ -230,6 +230,13 @@ KINDS: Final[dict[str, DeviceKind]] = {
             models=(("Ajax", "Hub 2"), ("Ring", "Alarm Pro")),
         ),
         _kind(
+            "camera",
+            "Camera",
+            "{base}_camera",
+            _main("camera", "{device}", "Camera"),
+            models=(("Reolink", "RLC-510A"), ("Ubiquiti", "G4 Bullet"), ("Eufy", "S330")),
+        ),
+        _kind(
             "chime",
             "Door Chime",
             "{base}_chime",

@@ -28,6 +28,7 @@ DEFAULT_STATES: Final[dict[str, str]] = {
     "media_player": "off",
     "alarm_control_panel": "disarmed",
     "climate": "off",
+    "camera": "idle",
 }
 
 

@@ -11,7 +11,10 @@ from ..home import Area, Device, Entity
 from .catalog import FIRST_NAMES, KINDS, SIGNAL, DeviceKind, EntitySpec
 from .profiles import (
     COMMON_DEVICES,
+    EXTERIOR_KINDS,
+    INSTALLED_KINDS,
     OUTDOOR_ROLES,
+    PORTABLE_KINDS,
     PROFILES,
     ROOM_DEVICES,
     TypeProfile,
@@ -120,16 +123,17 @@ def draw_layout(
     profile = PROFILES[home_type]
     rooms, areas = draw_rooms(rng, profile)
     richness = float(rng.beta(1.3, 1.3))
-    plans = _room_devices(rng, rooms, richness) + _home_devices(rng, profile, rooms, richness)
+    plans = _room_devices(rng, profile, rooms, richness)
+    plans += _home_devices(rng, profile, rooms, richness)
     wants_script = _has_metered(plans) and rng.random() < COMMON_DEVICES["notify_script"]
     core = 2 + occupants + int(wants_script)
     if target is None and sum(plan.size for plan in plans) + core < MIN_TARGET_ENTITIES:
-        plans = _fit_size(rng, plans, rooms, MIN_TARGET_ENTITIES - core)
+        plans = _fit_size(rng, profile, plans, rooms, MIN_TARGET_ENTITIES - core)
     if target is not None:
         if target < max(MIN_TARGET_ENTITIES, core):
             msg = f"target_entities must be at least {max(MIN_TARGET_ENTITIES, core)}"
             raise ValueError(msg)
-        plans = _fit_size(rng, plans, rooms, target - core)
+        plans = _fit_size(rng, profile, plans, rooms, target - core)
         if wants_script and not _has_metered(plans):
             wants_script = False
             plans.append(_plan(rng, "lamp", rooms[0], FILLER_PRIORITY))
@@ -157,6 +161,8 @@ def draw_rooms(
     roles = ["living_room", "kitchen"]
     if not profile.shared_building or rng.random() < 0.75:
         roles.append("hallway")
+    if n_floors > 1 and rng.random() < profile.stairs:
+        roles.append("stairs")
     roles += ["bedroom"] * bedrooms + ["bathroom"] * bathrooms
     roles += [role for role, p in profile.rooms.items() if rng.random() < p]
     if rng.random() < profile.basement:
@@ -191,9 +197,12 @@ def _place_on_floors(
     )
     storey = int(rng.integers(profile.storey[0], profile.storey[1] + 1))
     floors = _floor_names(profile, n_floors, storey)
+    has_garage = any(room.role == "garage" for room in rooms)
+    below = profile.garage_below * (1.0 if n_floors > 2 else 0.35)
+    garage_below = n_floors > 1 and has_garage and rng.random() < below
     areas: dict[str, Area] = {}
     for room in rooms:
-        level = _level(rng, room, n_floors, has_basement=has_basement)
+        level = _level(rng, room, n_floors, has_basement=has_basement, raised=garage_below)
         floor = floors.get(level) if level is not None and configured else None
         areas[room.area_id] = Area(
             area_id=room.area_id,
@@ -205,10 +214,17 @@ def _place_on_floors(
 
 
 def _level(
-    rng: np.random.Generator, room: Room, n_floors: int, *, has_basement: bool
+    rng: np.random.Generator, room: Room, n_floors: int, *, has_basement: bool, raised: bool
 ) -> int | None:
-    """The floor of a room: living space below, bedrooms and the main bathroom upstairs."""
-    upstairs = 1 if n_floors > 1 else 0
+    """The floor of a room: living space below, bedrooms and the main bathroom upstairs.
+
+    With a garage under the house (``raised``) the garage and the entrance take the ground
+    floor and the living space starts one floor up.
+    """
+    ground = 1 if raised else 0
+    upstairs = min(ground + 1, n_floors - 1)
+    if room.role == "garage":
+        return 0 if raised or rng.random() < 0.2 else None
     if room.outdoor:
         return None
     if room.role == "basement" or (room.role == "laundry" and has_basement and rng.random() < 0.7):
@@ -217,9 +233,13 @@ def _level(
         return n_floors - 1
     if room.role == "bedroom" or room.area_id == "bathroom":
         return int(rng.integers(upstairs, n_floors))
-    if room.role == "office":
+    if room.role in ("office", "stairs"):
         return int(rng.integers(0, n_floors))
-    return 0
+    if room.role == "hallway":
+        return 0
+    if room.role == "family_room" and has_basement and rng.random() < 0.3:
+        return -1
+    return ground
 
 
 def _floor_names(profile: TypeProfile, n_floors: int, storey: int) -> dict[int, tuple[str, int]]:
@@ -258,16 +278,36 @@ def _scaled(p: float, richness: float) -> float:
     return min(0.97, p * (0.2 + 1.1 * richness))
 
 
-def _room_devices(rng: np.random.Generator, rooms: list[Room], richness: float) -> list[DevicePlan]:
+def kind_factor(profile: TypeProfile, kind: str) -> float:
+    """How much more (or less) likely a home of this profile is to hold a device kind."""
+    if kind in INSTALLED_KINDS:
+        return profile.installed
+    if kind in PORTABLE_KINDS:
+        return profile.portable
+    if kind in EXTERIOR_KINDS:
+        return profile.exterior
+    if kind == "window_contact":
+        return profile.windows
+    return 1.0
+
+
+def _filler(rng: np.random.Generator, profile: TypeProfile) -> str:
+    """One more everyday device, drawn with the profile's tendencies."""
+    weights = np.array([kind_factor(profile, kind) for kind in FILLER_KINDS])
+    return FILLER_KINDS[int(rng.choice(len(FILLER_KINDS), p=weights / weights.sum()))]
+
+
+def _room_devices(
+    rng: np.random.Generator, profile: TypeProfile, rooms: list[Room], richness: float
+) -> list[DevicePlan]:
     plans: list[DevicePlan] = []
     for room in rooms:
         for kind, p in ROOM_DEVICES[room.role].items():
-            if rng.random() < _scaled(p, richness):
+            if rng.random() < _scaled(p * kind_factor(profile, kind), richness):
                 plans.append(_plan(rng, kind, room, ROOM_PRIORITY))
         if not room.outdoor:
             for _ in range(int(rng.poisson(max(0.0, richness - 0.5) * 5.0))):
-                kind = FILLER_KINDS[int(rng.integers(len(FILLER_KINDS)))]
-                plans.append(_plan(rng, kind, room, FILLER_PRIORITY))
+                plans.append(_plan(rng, _filler(rng, profile), room, FILLER_PRIORITY))
     return plans
 
 
@@ -300,7 +340,8 @@ def _home_devices(
         add("door_contact", kitchen, p.get("back_door", 0.0), ROOM_PRIORITY, "back")
     if outside := _first(rooms, "balcony", "terrace", "patio"):
         add("door_contact", _first(rooms, "living_room"), 0.35, ROOM_PRIORITY, outside.role)
-    add("lock", entrance, _scaled(p["lock"], richness), HOME_PRIORITY, "front")
+    installed = profile.installed
+    add("lock", entrance, _scaled(p["lock"] * installed, richness), HOME_PRIORITY, "front")
     add("alarm", entrance, p.get("alarm", 0.0), HOME_PRIORITY)
     add(
         "chime",
@@ -310,12 +351,12 @@ def _home_devices(
         entrance.area_id if entrance else None,
     )
     utility = _first(rooms, "laundry", "basement", "garage", "hallway", "kitchen")
-    add("energy_meter", utility, _scaled(p["energy_meter"], richness), HOME_PRIORITY)
+    add("energy_meter", utility, _scaled(p["energy_meter"] * installed, richness), HOME_PRIORITY)
     has_leak = any(plan.kind == "leak" for plan in plans)
     add(
         "water_valve",
         _first(rooms, "basement", "laundry", "kitchen"),
-        p["water_valve"] + 0.35 * has_leak,
+        p["water_valve"] + 0.35 * has_leak * min(1.0, installed),
         ROOM_PRIORITY,
     )
     add("dishwasher", kitchen, _scaled(p["dishwasher"], richness), ROOM_PRIORITY)
@@ -337,7 +378,11 @@ def _home_devices(
 
 
 def _fit_size(
-    rng: np.random.Generator, plans: list[DevicePlan], rooms: list[Room], budget: int
+    rng: np.random.Generator,
+    profile: TypeProfile,
+    plans: list[DevicePlan],
+    rooms: list[Room],
+    budget: int,
 ) -> list[DevicePlan]:
     """Remove or add devices until their entity count is as close to ``budget`` as fits (±8 %)."""
     target = budget
@@ -355,7 +400,7 @@ def _fit_size(
     kept = [plan for i, plan in enumerate(plans) if i not in removed]
     indoor = [room for room in rooms if not room.outdoor]
     while count < target:
-        kind = FILLER_KINDS[int(rng.integers(len(FILLER_KINDS)))]
+        kind = _filler(rng, profile)
         room = indoor[int(rng.integers(len(indoor)))]
         plan = _plan(rng, kind, room, FILLER_PRIORITY)
         if count + plan.size > high:

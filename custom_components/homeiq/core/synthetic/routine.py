@@ -55,6 +55,8 @@ VISIT_RATES: Final[dict[str, tuple[float, float]]] = {
     "kitchen": (0.5, 4.0),
     "bathroom": (0.3, 4.0),
     "hallway": (0.6, 0.7),
+    "stairs": (0.3, 0.4),
+    "family_room": (0.1, 20.0),
     "living_room": (0.3, 15.0),
     "dining_room": (0.1, 5.0),
     "bedroom": (0.12, 5.0),
@@ -71,6 +73,7 @@ VISIT_RATES: Final[dict[str, tuple[float, float]]] = {
     "driveway": (0.03, 3.0),
     "shed": (0.03, 10.0),
     "pool": (0.05, 40.0),
+    "storage": (0.02, 4.0),
 }
 OUTDOOR_DAYLIGHT: Final = frozenset(
     {"garden", "patio", "balcony", "terrace", "porch", "driveway", "shed", "pool"}
@@ -306,7 +309,8 @@ def _daily_visits(
     living = _area(layout, "living_room") or "living_room"
     office = _area(layout, "office") or living
     hallway = _area(layout, "hallway")
-    garage = _area(layout, "garage")
+    stairs = _area(layout, "stairs")
+    garage = _area(layout, "garage") or _area(layout, "parking")
     cooking = Spans.empty()
     evenings = Spans.empty()
     car = Spans.empty()
@@ -315,6 +319,11 @@ def _daily_visits(
         bedtime = Spans.of(bed - _minutes(rng, 10, 25, n), bed + _minutes(rng, 1, 4, n))
         rising = Spans.of(wake - MINUTE, wake + _minutes(rng, 5, 15, n))
         schedule.visit(occ.bedroom, (bedtime | rising).minus(away))
+        if stairs:  # up to bed, down in the morning
+            up = bedtime.starts - _minutes(rng, 0.3, 1.0, n)
+            down = rising.ends + _minutes(rng, 0.0, 1.0, n)
+            steps = Spans.of(np.concatenate([up, down]), np.concatenate([up, down]) + 20.0)
+            schedule.visit(stairs, steps.minus(away))
         breakfast = wake + _minutes(rng, 20, 35, n)
         lunch = midnight + HOUR * 12 + _minutes(rng, 0, 60, n)
         cook_end = dinner + _minutes(rng, 30, 60, n)

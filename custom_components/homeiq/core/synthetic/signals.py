@@ -23,12 +23,15 @@ ROOM_TEMPERATURE: Final[dict[str, tuple[float, float]]] = {
     "bedroom": (19.5, 0.14),
     "bathroom": (22.0, 0.10),
     "hallway": (19.5, 0.18),
+    "stairs": (19.5, 0.18),
+    "family_room": (20.5, 0.12),
     "office": (21.0, 0.12),
     "laundry": (19.0, 0.2),
     "basement": (16.5, 0.06),
     "attic": (18.5, 0.3),
     "garage": (10.0, 0.55),
     "shed": (8.0, 0.8),
+    "storage": (14.0, 0.35),
 }
 # Peak indoor illuminance (lx) under a clear noon sky, by room role.
 ROOM_DAYLIGHT: Final[dict[str, tuple[float, float]]] = {
@@ -38,11 +41,15 @@ ROOM_DAYLIGHT: Final[dict[str, tuple[float, float]]] = {
     "bedroom": (300.0, 800.0),
     "bathroom": (50.0, 400.0),
     "hallway": (50.0, 200.0),
+    "stairs": (50.0, 250.0),
+    "family_room": (500.0, 1300.0),
     "office": (500.0, 1200.0),
     "laundry": (50.0, 300.0),
     "basement": (5.0, 60.0),
     "attic": (100.0, 500.0),
     "garage": (50.0, 400.0),
+    "storage": (2.0, 40.0),
+    "parking": (20.0, 300.0),
 }
 OUTDOOR_DAYLIGHT: Final = (20_000.0, 60_000.0)
 

@@ -1,0 +1,344 @@
+"""What a training run does with the models, without Home Assistant.
+
+The integration calls these functions in the executor: load the deployed models, train
+this home's failure and anomaly models where scikit-learn runs and the history is long
+enough (held-out on the most recent data, promoted only if at least as good), classify the
+home, and assess every device. ``scripts/train`` builds the bundled models the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+
+from .anomaly import (
+    DAY,
+    DayVerdict,
+    StuckValueDetector,
+    UnusualTimeDetector,
+    activity_times,
+    local_midnights,
+)
+from .devices import (
+    DEFAULT_RISK_THRESHOLD,
+    DeviceReport,
+    DeviceRisk,
+    assess_devices,
+    devices_with_history,
+)
+from .failure import (
+    FAILURE_FEATURE_NAMES,
+    HORIZON_DAYS,
+    device_failure_features,
+    failure_risk,
+    failure_samples,
+    risk_reasons,
+    train_failure_model,
+)
+from .home import Home
+from .home_type import FEATURE_NAMES as HOME_TYPE_FEATURES
+from .models import (
+    ANOMALY_MODEL,
+    FAILURE_MODEL,
+    HOME_TYPE_MODEL,
+    DeployedModel,
+    load_deployed,
+    predict_home_type,
+    save_candidate,
+)
+from .registry import ModelRegistry
+from .training import training_unavailable
+
+MIN_NORMAL_DAYS: Final = 7.0  # days of normal behaviour before a day can be judged
+HELD_OUT_SHARE: Final = 0.3  # the most recent share of cuts is held out
+ACTIVITY_CLASSES: Final = frozenset({"motion", "occupancy", "door", "window", "presence"})
+STEADY_CLASSES: Final = frozenset({"temperature", "humidity"})
+
+MODEL_FEATURES: Final[dict[str, tuple[str, ...]]] = {
+    HOME_TYPE_MODEL: HOME_TYPE_FEATURES,
+    FAILURE_MODEL: FAILURE_FEATURE_NAMES,
+}
+
+
+class NotEnoughData(Exception):
+    """This home's history cannot train (or fairly judge) a model yet; says why."""
+
+
+def load_model(registry: ModelRegistry, name: str) -> DeployedModel | None:
+    """The deployed model of ``name`` (blocking: reads files)."""
+    return load_deployed(registry, name, MODEL_FEATURES[name])
+
+
+def load_models(registry: ModelRegistry) -> dict[str, DeployedModel | None]:
+    """Every deployed model HomeIQ uses (blocking: reads files)."""
+    return {name: load_model(registry, name) for name in MODEL_FEATURES}
+
+
+# --- home type -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HomeTypeResult:
+    """The model's home type with the probabilities of all five types."""
+
+    home_type: str
+    probabilities: dict[str, float]
+    model_version: int
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-able form."""
+        return {
+            "home_type": self.home_type,
+            "probabilities": dict(self.probabilities),
+            "model_version": self.model_version,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> HomeTypeResult:
+        """Inverse of :meth:`as_dict`."""
+        return cls(
+            str(data["home_type"]),
+            {str(k): float(v) for k, v in dict(data["probabilities"]).items()},
+            int(data["model_version"]),
+        )
+
+
+def classify_home(model: DeployedModel, home: Home) -> HomeTypeResult:
+    """Classify ``home`` with the deployed home type model."""
+    prediction = predict_home_type(model.ensemble, home)
+    return HomeTypeResult(prediction.home_type, prediction.probabilities, model.info.version)
+
+
+# --- devices -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """Reports of every device, and which local day the anomaly verdicts are about."""
+
+    reports: dict[str, DeviceReport]
+    judged_day: float | None
+    risk_model: str | None
+    risk_threshold: float
+    anomaly_reason: str | None = None  # why no day was judged
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def details(self) -> dict[str, Any]:
+        """What the run's step shows."""
+        return {
+            "devices": len(self.reports),
+            "at_risk": sum(r.at_risk for r in self.reports.values()),
+            "anomalous": sum(r.anomalous for r in self.reports.values()),
+            "with_battery_forecast": sum(r.battery is not None for r in self.reports.values()),
+            "judged_day": self.judged_day,
+            "risk_model": self.risk_model,
+            "risk_threshold": self.risk_threshold,
+            **({"anomaly_skipped": self.anomaly_reason} if self.anomaly_reason else {}),
+        }
+
+
+def history_start(home: Home) -> float | None:
+    """When the home's recorded history begins (not the requested window's start)."""
+    firsts = [float(h.timestamps[0]) for h in home.histories.values() if len(h)]
+    if not firsts:
+        return None
+    start = min(firsts)
+    return start if home.window_start is None else max(start, home.window_start)
+
+
+def judged_period(home: Home, now: float) -> tuple[float, float] | None:
+    """(start of the normal, start of the judged day): the last whole local day before ``now``.
+
+    ``None`` until the home has :data:`MIN_NORMAL_DAYS` of history before that day.
+    """
+    start = history_start(home)
+    if start is None:
+        return None
+    midnights = local_midnights(now - 2 * DAY, now, home.time_zone)
+    days = midnights[midnights + DAY <= now]
+    if days.size == 0:
+        return None
+    day_start = float(days[-1])
+    if day_start - start < MIN_NORMAL_DAYS * DAY:
+        return None
+    return start, day_start
+
+
+def anomaly_verdicts(home: Home, normal_start: float, day_start: float) -> dict[str, DayVerdict]:
+    """Each suitable entity's verdict on the day, learned from its own normal."""
+    verdicts: dict[str, DayVerdict] = {}
+    for entity_id, history in home.histories.items():
+        entity = home.entities.get(entity_id)
+        if entity is None or entity.device_id is None or not len(history):
+            continue
+        if entity.domain == "binary_sensor" and entity.device_class in ACTIVITY_CLASSES:
+            events = activity_times(history)
+            detector = UnusualTimeDetector().fit(events, normal_start, day_start, home.time_zone)
+            verdicts[entity_id] = detector.judge(events, day_start)
+        elif entity.domain == "sensor" and entity.device_class in STEADY_CLASSES:
+            stuck = StuckValueDetector().fit(history, normal_start, day_start)
+            verdicts[entity_id] = stuck.judge(history, day_start)
+    return verdicts
+
+
+def device_risks(home: Home, now: float, model: DeployedModel | None) -> dict[str, DeviceRisk]:
+    """Failure risk of every device with history, with reasons from its features."""
+    if model is None:
+        return {}
+    device_ids = devices_with_history(home)
+    if not device_ids:
+        return {}
+    rows = np.array([device_failure_features(home, d, now) for d in device_ids])
+    probabilities = failure_risk(model.ensemble, rows)
+    return {
+        device_id: DeviceRisk(float(p), tuple(risk_reasons(row)))
+        for device_id, p, row in zip(device_ids, probabilities.tolist(), rows, strict=True)
+    }
+
+
+def risk_threshold(model: DeployedModel | None) -> float:
+    """The probability from which a device counts as at risk (stored with the model)."""
+    if model is None:
+        return DEFAULT_RISK_THRESHOLD
+    value = model.info.extra.get("threshold")
+    return float(value) if isinstance(value, int | float) else DEFAULT_RISK_THRESHOLD
+
+
+def assess_home(home: Home, now: float, models: Mapping[str, DeployedModel | None]) -> Assessment:
+    """Risk, anomalies and battery forecasts of every device with history."""
+    failure = models.get(FAILURE_MODEL)
+    threshold = risk_threshold(failure)
+    period = judged_period(home, now)
+    verdicts = anomaly_verdicts(home, *period) if period else {}
+    reports = assess_devices(
+        home,
+        now,
+        risks=device_risks(home, now, failure),
+        verdicts=verdicts,
+        risk_threshold=threshold,
+    )
+    return Assessment(
+        reports=reports,
+        judged_day=None if period is None else period[1],
+        risk_model=None if failure is None else f"v{failure.info.version} ({failure.source})",
+        risk_threshold=threshold,
+        anomaly_reason=None
+        if period
+        else f"needs {MIN_NORMAL_DAYS:g} days of history before the judged day",
+    )
+
+
+# --- training on this home -------------------------------------------------------------------
+
+
+def average_precision(y: npt.NDArray[np.int64], scores: npt.NDArray[np.float64]) -> float:
+    """Area under the precision-recall curve as scikit-learn's ``average_precision_score``."""
+    order = np.argsort(-scores, kind="mergesort")
+    y_sorted, s_sorted = y[order], scores[order]
+    distinct = np.r_[np.flatnonzero(np.diff(s_sorted)), y_sorted.size - 1]
+    tps = np.cumsum(y_sorted)[distinct]
+    fps = 1 + distinct - tps
+    positives = tps[-1] if tps.size else 0
+    if positives == 0:
+        return 0.0
+    precision = tps / (tps + fps)
+    recall = tps / positives
+    recall_steps = np.diff(np.r_[0.0, recall])
+    return float(np.sum(recall_steps * precision))
+
+
+def train_failure_on_home(
+    home: Home, registry: ModelRegistry, now: float, *, min_days: float, seed: int = 0
+) -> dict[str, Any]:
+    """Train the failure model on this home's own history; promote it if not worse.
+
+    Cuts every day; the most recent :data:`HELD_OUT_SHARE` of them are held out, and the
+    training cuts end a horizon before them so no training label sees held-out days. Raises
+    :class:`NotEnoughData` when the history is shorter than ``min_days`` plus a horizon or
+    when training or held-out data lack a failure to learn from.
+    """
+    start = history_start(home)
+    if start is None:
+        raise NotEnoughData("no history has been read yet")
+    days = (now - start) / DAY
+    if days < min_days + HORIZON_DAYS:
+        raise NotEnoughData(
+            f"{days:.0f} days of history; training on this home needs "
+            f"{min_days:g} days plus a {HORIZON_DAYS:g}-day horizon"
+        )
+    first = start + min(7.0, min_days) * DAY
+    cuts = np.arange(first, now - HORIZON_DAYS * DAY + 1e-6, DAY)
+    samples = failure_samples(home, cuts)
+    if len(samples) == 0:
+        raise NotEnoughData("no device has history to learn from")
+    held_out_from = float(np.quantile(samples.cuts, 1.0 - HELD_OUT_SHARE))
+    train = samples.cuts < held_out_from - HORIZON_DAYS * DAY
+    test = samples.cuts >= held_out_from
+    positives = int(samples.y[train].sum()), int(samples.y[test].sum())
+    if min(positives) == 0:
+        raise NotEnoughData(
+            f"{int(samples.y.sum())} failures in {len(samples)} device-days of this home's "
+            "history, not enough both to train and to check a model; the current model stays"
+        )
+    ensemble = train_failure_model(samples.X[train], samples.y[train], seed=seed)
+    candidate_ap = average_precision(samples.y[test], failure_risk(ensemble, samples.X[test]))
+    active = load_model(registry, FAILURE_MODEL)
+    active_ap = (
+        None
+        if active is None
+        else average_precision(samples.y[test], failure_risk(active.ensemble, samples.X[test]))
+    )
+    info = save_candidate(
+        registry,
+        FAILURE_MODEL,
+        ensemble,
+        FAILURE_FEATURE_NAMES,
+        trained_on="this_home",
+        n_samples=int(train.sum()),
+        metrics={"pr_auc": candidate_ap, "held_out_positives": positives[1]},
+        primary_metric="pr_auc",
+        extra={"threshold": risk_threshold(active)},
+    )
+    promoted, why = registry.promote_if_better(FAILURE_MODEL, info.version, active_score=active_ap)
+    return {
+        "samples": len(samples),
+        "training_samples": int(train.sum()),
+        "held_out_samples": int(test.sum()),
+        "positives": {"training": positives[0], "held_out": positives[1]},
+        "pr_auc": round(candidate_ap, 4),
+        "active_pr_auc": None if active_ap is None else round(active_ap, 4),
+        "promoted": promoted,
+        "why": why,
+    }
+
+
+def train_anomaly_on_home(
+    home: Home, registry: ModelRegistry, now: float, *, min_days: float, seed: int = 0
+) -> dict[str, Any]:
+    """The anomaly detectors learn this home's normal at every run (numpy, no training file)."""
+    period = judged_period(home, now)
+    if period is None:
+        raise NotEnoughData(f"needs {MIN_NORMAL_DAYS:g} days of history to learn the normal")
+    return {"normal_days": round((period[1] - period[0]) / DAY, 1)}
+
+
+__all__ = [
+    "ANOMALY_MODEL",
+    "FAILURE_MODEL",
+    "HOME_TYPE_MODEL",
+    "Assessment",
+    "HomeTypeResult",
+    "NotEnoughData",
+    "assess_home",
+    "average_precision",
+    "classify_home",
+    "load_model",
+    "load_models",
+    "train_anomaly_on_home",
+    "train_failure_on_home",
+    "training_unavailable",
+]
