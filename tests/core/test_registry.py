@@ -230,6 +230,23 @@ def test_first_candidate_promotes_when_nothing_is_active(registry: ModelRegistry
     assert _active(registry).info == info
 
 
+@pytest.mark.parametrize(("in_use", "expected"), [(0.05, True), (0.1, True), (0.3, False)])
+def test_the_bundled_model_in_use_is_the_bar_when_nothing_is_active(
+    registry: ModelRegistry, in_use: float, expected: bool
+) -> None:
+    """The first trained version must be at least as good as the bundled model it replaces,
+    when the caller measured that model on the same held-out data."""
+    info = _save(registry, 0.1)
+    promoted, reason = registry.promote_if_better(NAME, info.version, active_score=in_use)
+    assert promoted is expected, reason
+    assert "the model in use (no version was active)" in reason
+    pointer = registry.root / NAME / "active.json"
+    if expected:
+        assert json.loads(pointer.read_text())["active"] == info.version
+    else:
+        assert not pointer.exists()
+
+
 def test_better_candidate_is_promoted(registry: ModelRegistry) -> None:
     """A higher macro F1 replaces the active version."""
     _save_and_promote(registry, 0.80)

@@ -515,14 +515,20 @@ class ModelRegistry:
         active_score: float | None,
     ) -> tuple[bool, str]:
         if pointer_problem:
-            return True, f"no active version can be identified ({pointer_problem})"
-        if pointer.active is None:
-            return True, "no version was active"
-        try:
-            current, _ = self._read_version(name, pointer.active)
-        except ModelFileError as err:
-            return True, f"the active v{pointer.active} cannot be read ({err})"
-        return _compare(candidate, current, active_score)
+            why = f"no active version can be identified ({pointer_problem})"
+        elif pointer.active is None:
+            why = "no version was active"
+        else:
+            try:
+                current, _ = self._read_version(name, pointer.active)
+            except ModelFileError as err:
+                why = f"the active v{pointer.active} cannot be read ({err})"
+            else:
+                return _compare(candidate, current, active_score)
+        if active_score is None:
+            return True, why
+        # The caller measured the model in use (e.g. the bundled one) on the same data.
+        return _against(candidate, float(active_score), f"the model in use ({why})")
 
     # --- disk layout --------------------------------------------------------------------
 
@@ -662,13 +668,18 @@ def _compare(
             f"its {metric} ({direction} is better) cannot be compared with "
             f"v{current.version}'s {current.primary_metric}"
         )
+    return _against(candidate, theirs, f"active v{current.version} {where}")
+
+
+def _against(candidate: ModelInfo, theirs: float, whose: str) -> tuple[bool, str]:
+    """Whether the candidate's primary metric is at least as good as ``theirs``."""
+    direction = "higher" if candidate.higher_is_better else "lower"
     ours = candidate.score
     better = ours >= theirs if candidate.higher_is_better else ours <= theirs
     mine, yours = _figures(ours, theirs)
     verdict = "is at least as good as" if better else "is worse than"
     return better, (
-        f"{metric} {mine} {verdict} {yours} of active v{current.version} {where} "
-        f"({direction} is better)"
+        f"{candidate.primary_metric} {mine} {verdict} {yours} of {whose} ({direction} is better)"
     )
 
 

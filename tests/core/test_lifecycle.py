@@ -1,0 +1,248 @@
+"""Model lifecycle without Home Assistant: deployment, fallbacks, training on a home, reports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+import shutil
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, strategies as st
+import numpy as np
+import pytest
+
+from custom_components.homeiq.core import lifecycle
+from custom_components.homeiq.core.anomaly import DayVerdict
+from custom_components.homeiq.core.devices import (
+    AnomalyReport,
+    BatteryReport,
+    DeviceReport,
+    DeviceRisk,
+    assess_devices,
+)
+from custom_components.homeiq.core.failure import FAILURE_FEATURE_NAMES
+from custom_components.homeiq.core.home import Device, Entity, Home, StateHistory
+from custom_components.homeiq.core.models import (
+    FAILURE_MODEL,
+    HOME_TYPE_MODEL,
+    load_deployed,
+    save_candidate,
+)
+from custom_components.homeiq.core.registry import ModelRegistry, read_model
+from custom_components.homeiq.core.synthetic import generate_corpus, generate_home
+from custom_components.homeiq.core.trees import ensemble_from_arrays
+
+BUNDLED = Path(__file__).parents[2] / "custom_components/homeiq/models"
+DAY = 86_400.0
+
+
+@pytest.fixture
+def registry(tmp_path: Path) -> ModelRegistry:
+    """A registry with the bundled models the integration ships."""
+    return ModelRegistry(tmp_path / "models", bundled_root=BUNDLED)
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 1), st.integers(0, 6)), min_size=1, max_size=60).filter(
+        lambda rows: any(y for y, _ in rows)
+    )
+)
+def test_average_precision_matches_scikit_learn(rows: list[tuple[int, int]]) -> None:
+    """Including ties between scores, the numpy figure is scikit-learn's."""
+    from sklearn.metrics import average_precision_score
+
+    y = np.array([r[0] for r in rows], dtype=np.int64)
+    scores = np.array([r[1] / 6 for r in rows])
+    assert lifecycle.average_precision(y, scores) == pytest.approx(
+        average_precision_score(y, scores), abs=1e-12
+    )
+
+
+def test_bundled_models_load_and_classify(registry: ModelRegistry) -> None:
+    """The shipped models load (version 0, synthetic) and classify a generated home."""
+    models = lifecycle.load_models(registry)
+    assert set(models) == {HOME_TYPE_MODEL, FAILURE_MODEL}
+    for model in models.values():
+        assert model is not None
+        assert (model.source, model.info.version, model.info.trained_on) == (
+            "bundled",
+            0,
+            "synthetic",
+        )
+    home_type = models[HOME_TYPE_MODEL]
+    assert home_type is not None
+    result = lifecycle.classify_home(home_type, generate_home(4, days=3).home)
+    assert result.home_type == max(result.probabilities, key=lambda k: result.probabilities[k])
+    assert sum(result.probabilities.values()) == pytest.approx(1.0, abs=0.01)
+    assert lifecycle.HomeTypeResult.from_dict(result.as_dict()) == result
+
+
+def test_a_model_trained_on_other_features_falls_back_to_the_bundled_one(
+    registry: ModelRegistry,
+) -> None:
+    """After an update that changes the features, the stale active version is not used."""
+    info, arrays = read_model(BUNDLED / FAILURE_MODEL)
+    ensemble = ensemble_from_arrays(info.extra["ensemble"], arrays)
+    stale = [*FAILURE_FEATURE_NAMES[:-1], "a_feature_that_no_longer_exists"]
+    saved = save_candidate(
+        registry,
+        FAILURE_MODEL,
+        ensemble,
+        stale,
+        trained_on="this_home",
+        n_samples=10,
+        metrics={"pr_auc": 0.9},
+        primary_metric="pr_auc",
+    )
+    assert registry.promote_if_better(FAILURE_MODEL, saved.version)[0]
+
+    model = lifecycle.load_model(registry, FAILURE_MODEL)
+    assert model is not None
+    assert model.source == "bundled"
+    assert any("other features" in reason for reason in model.fallbacks)
+
+
+def test_no_usable_model_gives_none_with_reasons(tmp_path: Path) -> None:
+    """Without the bundled files and with a broken active version, nothing is deployed."""
+    bundled = tmp_path / "bundled"
+    shutil.copytree(BUNDLED / HOME_TYPE_MODEL, bundled / HOME_TYPE_MODEL)
+    (bundled / HOME_TYPE_MODEL / "model.npz").write_bytes(b"not an npz")
+    registry = ModelRegistry(tmp_path / "models", bundled_root=bundled)
+    assert (
+        load_deployed(registry, HOME_TYPE_MODEL, lifecycle.MODEL_FEATURES[HOME_TYPE_MODEL]) is None
+    )
+    assert any("bundled" in reason for reason in registry.fallbacks[HOME_TYPE_MODEL])
+
+
+def test_training_on_a_home_with_too_little_history_says_why(registry: ModelRegistry) -> None:
+    """Ten days cannot train: the reason names the days needed."""
+    home = generate_home(2, days=10).home
+    assert home.window_end is not None
+    with pytest.raises(lifecycle.NotEnoughData, match="10 days of history"):
+        lifecycle.train_failure_on_home(home, registry, home.window_end, min_days=14)
+    assert registry.versions(FAILURE_MODEL) == []
+
+
+def test_training_on_a_home_held_out_on_its_most_recent_days(registry: ModelRegistry) -> None:
+    """A home with failures early and late trains, is judged on its last days, and the
+    promotion compares it with the bundled model on those same days."""
+    for synthetic in generate_corpus(60, 77, days=45):
+        home = synthetic.home
+        assert home.window_end is not None
+        try:
+            details = lifecycle.train_failure_on_home(home, registry, home.window_end, min_days=14)
+        except lifecycle.NotEnoughData:
+            continue
+        break
+    else:
+        pytest.fail("no home of the corpus had failures both to train and to check")
+    assert details["positives"]["training"] > 0
+    assert details["positives"]["held_out"] > 0
+    assert details["training_samples"] + details["held_out_samples"] <= details["samples"]
+    (stored,) = registry.versions(FAILURE_MODEL)
+    assert stored.trained_on == "this_home"
+    assert stored.metrics["pr_auc"] == pytest.approx(details["pr_auc"], abs=1e-4)
+    # The bundled model was measured on the same held-out days and decided the promotion.
+    assert "of the model in use" in details["why"]
+    assert details["promoted"] == (details["pr_auc"] >= details["active_pr_auc"])
+    model = lifecycle.load_model(registry, FAILURE_MODEL)
+    assert model is not None
+    assert model.source == ("active" if details["promoted"] else "bundled")
+
+
+def test_judged_period_is_the_last_local_day_after_a_week_of_history() -> None:
+    """The judged day is yesterday in the home's zone; before 7 days there is none."""
+    start = 1_790_000_000.0
+    history = StateHistory(
+        np.array([start, start + 9 * DAY]),
+        np.array([np.nan, np.nan]),
+        np.array([0, 1], dtype=np.int32),
+        ["off", "on"],
+        np.array([1, 1], dtype=np.int8),
+    )
+    home = Home(
+        entities={"binary_sensor.a": Entity("binary_sensor.a")},
+        histories={"binary_sensor.a": history},
+        window_start=start - 20 * DAY,
+        window_end=start + 10 * DAY,
+        time_zone="Europe/Berlin",
+    )
+    now = start + 10 * DAY
+    period = lifecycle.judged_period(home, now)
+    assert period is not None
+    normal_start, day_start = period
+    assert normal_start == start  # the history's start, not the requested window's
+    assert now - 2 * DAY < day_start <= now - DAY
+    local = datetime.fromtimestamp(day_start, ZoneInfo("Europe/Berlin"))
+    assert (local.hour, local.minute, local.second) == (0, 0, 0)
+    assert lifecycle.judged_period(home, start + 6 * DAY) is None
+
+
+def _home_with_devices() -> Home:
+    history = StateHistory(
+        np.array([0.0, 60.0]),
+        np.array([np.nan, np.nan]),
+        np.array([0, 1], dtype=np.int32),
+        ["off", "on"],
+        np.array([1, 1], dtype=np.int8),
+    )
+    return Home(
+        devices={
+            "d1": Device("d1", "Hall"),
+            "d2": Device("d2", "Attic"),
+            "d3": Device("d3", "Idle"),
+        },
+        entities={
+            "binary_sensor.hall": Entity("binary_sensor.hall", "motion", device_id="d1"),
+            "binary_sensor.hall_door": Entity("binary_sensor.hall_door", "door", device_id="d1"),
+            "switch.attic": Entity("switch.attic", device_id="d2"),
+            "switch.idle": Entity("switch.idle", device_id="d3"),
+        },
+        histories={
+            "binary_sensor.hall": history,
+            "binary_sensor.hall_door": history,
+            "switch.attic": history,
+            "switch.idle": StateHistory.empty(),
+        },
+    )
+
+
+def test_assess_devices_combines_risk_anomalies_and_thresholds() -> None:
+    """At risk from the threshold up; anomalies most unusual first; only devices with history."""
+    home = _home_with_devices()
+    reports = assess_devices(
+        home,
+        100.0,
+        risks={"d1": DeviceRisk(0.5, ("battery at 4 %",)), "d2": DeviceRisk(0.49)},
+        verdicts={
+            "binary_sensor.hall": DayVerdict(0.0, True, 3.0, "night motion"),
+            "binary_sensor.hall_door": DayVerdict(0.0, True, 7.5, "door at 3 am"),
+        },
+        risk_threshold=0.5,
+    )
+    assert list(reports) == ["d2", "d1"]  # by name: Attic, Hall; Idle has no history
+    hall, attic = reports["d1"], reports["d2"]
+    assert (hall.risk, hall.at_risk, hall.risk_reasons) == (0.5, True, ("battery at 4 %",))
+    assert (attic.risk, attic.at_risk) == (0.49, False)
+    assert [a.reason for a in hall.anomalies] == ["door at 3 am", "night motion"]
+    assert hall.anomalous
+    assert hall.anomaly_checked
+    assert not attic.anomalous
+    assert not attic.anomaly_checked
+
+
+def test_device_report_round_trips_through_json_form() -> None:
+    """What is stored between restarts comes back equal."""
+    report = DeviceReport(
+        "d1",
+        "Hall",
+        risk=0.7,
+        risk_reasons=("a", "b"),
+        at_risk=True,
+        anomalies=(AnomalyReport("binary_sensor.hall", 10.0, 5.0, "why"),),
+        anomaly_checked=True,
+        battery=BatteryReport("sensor.hall_battery", 30.0, 2.0, 15.0, 12.0, 18.0),
+    )
+    assert DeviceReport.from_dict(report.as_dict()) == report
+    with pytest.raises(KeyError):
+        DeviceReport.from_dict({"name": "no id"})
