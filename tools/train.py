@@ -79,8 +79,11 @@ def _failure_corpus(n_homes: int, seed: int, days: int) -> tuple[FailureSamples,
 
 
 def _best_f1_threshold(y: np.ndarray, scores: np.ndarray) -> float:
-    """The probability threshold with the best F1 (chosen on validation homes only)."""
-    best, best_f1 = 0.5, -1.0
+    """The probability threshold with the best F1 (chosen on validation homes only).
+
+    0.5 when the validation homes hold no failure (nothing to choose from).
+    """
+    best, best_f1 = 0.5, 0.0
     for threshold in np.unique(np.round(scores, 3)):
         predicted = scores >= threshold
         tp = int((predicted & (y == 1)).sum())
@@ -90,9 +93,7 @@ def _best_f1_threshold(y: np.ndarray, scores: np.ndarray) -> float:
     return best
 
 
-def train_failure(
-    out: Path, *, n_train: int, n_test: int, days: int, seed: int
-) -> dict[str, Any]:
+def train_failure(out: Path, *, n_train: int, n_test: int, days: int, seed: int) -> dict[str, Any]:
     """Train on homes of ``seed`` (the threshold on a fifth of them), test on ``seed + 1000``."""
     train, home_index = _failure_corpus(n_train, seed, days)
     test, _ = _failure_corpus(n_test, seed + 1000, days)
@@ -141,11 +142,15 @@ def run(out: Path, *, quick: bool = False) -> dict[str, Any]:
             "days": 7,
         }
     )
-    failure_sizes = {"n_train": 30, "n_test": 10, "days": 30} if quick else {
-        "n_train": 400,
-        "n_test": 150,
-        "days": 60,
-    }
+    failure_sizes = (
+        {"n_train": 30, "n_test": 10, "days": 30}
+        if quick
+        else {
+            "n_train": 400,
+            "n_test": 150,
+            "days": 60,
+        }
+    )
     result: dict[str, Any] = {
         "home_type": train_home_type(out, seed=1, **sizes),
         "failure": train_failure(out, seed=2, **failure_sizes),

@@ -27,9 +27,13 @@ def training_unavailable() -> str | None:
 def fit_home_type(
     features: npt.NDArray[np.float64], labels: Sequence[str], *, seed: int
 ) -> TreeEnsemble:
-    """The home type classifier: a random forest, small enough to ship (~0.3 MB)."""
-    from sklearn.ensemble import RandomForestClassifier
+    """The home type classifier: extra trees, small enough to ship (~0.6 MB).
 
-    model = RandomForestClassifier(n_estimators=200, min_samples_leaf=2, random_state=seed)
+    Chosen on validation homes (seeds 101 → 202) over 300 unpruned extra trees (same macro
+    F1, twice the size) and a random forest (slightly lower).
+    """
+    from sklearn.ensemble import ExtraTreesClassifier
+
+    model = ExtraTreesClassifier(n_estimators=200, min_samples_leaf=2, random_state=seed)
     model.fit(features, list(labels))
     return export_ensemble(model)
