@@ -15,9 +15,10 @@ from typing import Any
 
 from tools.evaluation.anomaly import evaluate_anomaly
 from tools.evaluation.battery import evaluate_battery
+from tools.evaluation.failure import evaluate_failure
 from tools.evaluation.home_type import evaluate_home_type
 
-__all__ = ["evaluate_anomaly", "evaluate_battery", "evaluate_home_type", "run"]
+__all__ = ["evaluate_anomaly", "evaluate_battery", "evaluate_failure", "evaluate_home_type", "run"]
 
 
 def run(*, quick: bool = False) -> dict[str, Any]:
@@ -28,9 +29,15 @@ def run(*, quick: bool = False) -> dict[str, Any]:
         if quick
         else evaluate_home_type()
     )
+    failure = evaluate_failure(n_train=20, n_test=12, days=30) if quick else evaluate_failure()
     battery = evaluate_battery(n_homes=40, days=40) if quick else evaluate_battery()
     anomaly = evaluate_anomaly(n_homes=20, days=25) if quick else evaluate_anomaly()
-    result: dict[str, Any] = {"home_type": home_type, "battery": battery, "anomaly": anomaly}
+    result: dict[str, Any] = {
+        "home_type": home_type,
+        "failure": failure,
+        "battery": battery,
+        "anomaly": anomaly,
+    }
     result["seconds"] = round(time.perf_counter() - t0, 1)
     return result
 
