@@ -25,12 +25,13 @@ from custom_components.homeiq.core.failure import (
     failure_samples,
     train_failure_model,
 )
-from custom_components.homeiq.core.home_type import FEATURE_NAMES, home_type_features
+from custom_components.homeiq.core.home_type import FEATURE_NAMES
 from custom_components.homeiq.core.lifecycle import average_precision
 from custom_components.homeiq.core.models import FAILURE_MODEL, HOME_TYPE_MODEL, write_bundled
 from custom_components.homeiq.core.synthetic import generate_corpus
 from custom_components.homeiq.core.training import fit_home_type
 from tools.evaluation.common import macro_f1
+from tools.evaluation.home_type import features_and_labels
 
 BUNDLED_ROOT = Path(__file__).resolve().parent.parent / "custom_components/homeiq/models"
 
@@ -39,12 +40,8 @@ def train_home_type(
     out: Path, *, n_train: int, n_test: int, days: int, seed: int
 ) -> dict[str, Any]:
     """Train on ``n_train`` homes (seed), measure on ``n_test`` homes (seed + 1000), write."""
-    train = generate_corpus(n_train, seed, days=days)
-    test = generate_corpus(n_test, seed + 1000, days=days)
-    x_train = np.array([home_type_features(s.home) for s in train])
-    y_train = [s.truth.home_type for s in train]
-    x_test = np.array([home_type_features(s.home) for s in test])
-    y_test = [s.truth.home_type for s in test]
+    x_train, y_train = features_and_labels(generate_corpus(n_train, seed, days=days))
+    x_test, y_test = features_and_labels(generate_corpus(n_test, seed + 1000, days=days))
     ensemble = fit_home_type(x_train, y_train, seed=seed)
     predicted = [str(label) for label in ensemble.predict(x_test)]
     majority = Counter(y_train).most_common(1)[0][0]

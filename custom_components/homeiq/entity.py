@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from typing import override
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, override
 
 from homeassistant.const import EntityCategory
 from homeassistant.core import callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
+from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
-from .coordinator import HomeIQCoordinator
+from .coordinator import HomeIQCoordinator, HomeIQData
 from .core.devices import DeviceReport
 
 
@@ -34,6 +36,14 @@ class HomeIQEntity(CoordinatorEntity[HomeIQCoordinator]):
         )
 
 
+@dataclass(frozen=True, kw_only=True)
+class DeviceEntityDescription(EntityDescription):
+    """Describes a per-device entity: whether a device gets it, and its attributes."""
+
+    applies_fn: Callable[[DeviceReport], bool]  # does the device get this entity
+    attributes_fn: Callable[[DeviceReport, HomeIQData], dict[str, Any]]
+
+
 class HomeIQDeviceEntity(CoordinatorEntity[HomeIQCoordinator]):
     """An entity about another integration's device, shown on that device's page.
 
@@ -43,13 +53,22 @@ class HomeIQDeviceEntity(CoordinatorEntity[HomeIQCoordinator]):
 
     _attr_has_entity_name = True
     _attr_entity_category = EntityCategory.DIAGNOSTIC
+    # Reasons are long and change every night: kept out of the recorder.
+    _unrecorded_attributes = frozenset({"reasons"})
+    entity_description: DeviceEntityDescription
 
-    def __init__(self, coordinator: HomeIQCoordinator, device: dr.AnyDeviceEntry, key: str) -> None:
+    def __init__(
+        self,
+        coordinator: HomeIQCoordinator,
+        device: dr.AnyDeviceEntry,
+        description: DeviceEntityDescription,
+    ) -> None:
         """Initialize the entity for ``device``."""
         super().__init__(coordinator)
+        self.entity_description = description
         self.device_id = device.id
         self.device_entry = device
-        self._attr_unique_id = f"{coordinator.config_entry.entry_id}_{device.id}_{key}"
+        self._attr_unique_id = f"{coordinator.config_entry.entry_id}_{device.id}_{description.key}"
 
     @property
     def report(self) -> DeviceReport | None:
@@ -61,13 +80,22 @@ class HomeIQDeviceEntity(CoordinatorEntity[HomeIQCoordinator]):
     def available(self) -> bool:
         return super().available and self.report is not None
 
+    @property
+    @override
+    def extra_state_attributes(self) -> Mapping[str, Any] | None:
+        report = self.report
+        if report is None:
+            return None
+        return self.entity_description.attributes_fn(report, self.coordinator.data)
 
-def device_entities_adder[T: HomeIQDeviceEntity](
+
+def device_entities_adder[D: DeviceEntityDescription, T: HomeIQDeviceEntity](
     coordinator: HomeIQCoordinator,
     add_entities: Callable[[Iterable[T]], None],
-    factories: Sequence[Callable[[HomeIQCoordinator, dr.AnyDeviceEntry, DeviceReport], T | None]],
+    entity_class: Callable[[HomeIQCoordinator, dr.AnyDeviceEntry, D], T],
+    descriptions: Sequence[D],
 ) -> Callable[[], None]:
-    """A listener that adds each device's entities once they apply (a factory returns one)."""
+    """A listener that adds each device's entities once they apply to its report."""
     known: set[tuple[str, int]] = set()
     registry = dr.async_get(coordinator.hass)
 
@@ -77,12 +105,11 @@ def device_entities_adder[T: HomeIQDeviceEntity](
         for device_id, report in coordinator.data.devices.items():
             if (device := registry.async_get(device_id)) is None:
                 continue
-            for index, factory in enumerate(factories):
-                if (device_id, index) in known:
+            for index, description in enumerate(descriptions):
+                if (device_id, index) in known or not description.applies_fn(report):
                     continue
-                if (entity := factory(coordinator, device, report)) is not None:
-                    known.add((device_id, index))
-                    new.append(entity)
+                known.add((device_id, index))
+                new.append(entity_class(coordinator, device, description))
         if new:
             add_entities(new)
 

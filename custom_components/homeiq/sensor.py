@@ -14,7 +14,6 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import PERCENTAGE, UnitOfTime
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
@@ -22,7 +21,12 @@ from .coordinator import HomeIQConfigEntry, HomeIQCoordinator, HomeIQData
 from .core.devices import DeviceReport
 from .core.home_type import HOME_TYPES
 from .core.run import RunOutcome
-from .entity import HomeIQDeviceEntity, HomeIQEntity, device_entities_adder
+from .entity import (
+    DeviceEntityDescription,
+    HomeIQDeviceEntity,
+    HomeIQEntity,
+    device_entities_adder,
+)
 
 PARALLEL_UPDATES = 0
 
@@ -104,7 +108,7 @@ async def async_setup_entry(
     coordinator = entry.runtime_data.coordinator
     async_add_entities(HomeIQSensor(coordinator, description) for description in SENSORS)
     add_devices = device_entities_adder(
-        coordinator, async_add_entities, (FailureRiskSensor.create, BatteryDaysSensor.create)
+        coordinator, async_add_entities, DeviceSensor, DEVICE_SENSORS
     )
     add_devices()
     entry.async_on_unload(coordinator.async_add_listener(add_devices))
@@ -137,70 +141,63 @@ class HomeIQSensor(HomeIQEntity, SensorEntity):
         return self.entity_description.attributes_fn(self.coordinator.data)
 
 
-class FailureRiskSensor(HomeIQDeviceEntity, SensorEntity):
-    """Probability that the device fails within the next 7 days, with the reasons."""
+@dataclass(frozen=True, kw_only=True)
+class DeviceSensorEntityDescription(SensorEntityDescription, DeviceEntityDescription):
+    """Describes a per-device HomeIQ sensor."""
 
-    _attr_translation_key = "failure_risk"
-    _attr_native_unit_of_measurement = PERCENTAGE
-    _attr_state_class = SensorStateClass.MEASUREMENT
-    _attr_suggested_display_precision = 0
-    _unrecorded_attributes = frozenset({"reasons"})
+    value_fn: Callable[[DeviceReport], float | None]
 
-    @classmethod
-    def create(
-        cls, coordinator: HomeIQCoordinator, device: dr.AnyDeviceEntry, report: DeviceReport
-    ) -> FailureRiskSensor | None:
-        """A risk sensor for a device the failure model assessed."""
-        return None if report.risk is None else cls(coordinator, device, "failure_risk")
+
+def _battery_attributes(report: DeviceReport, _: HomeIQData) -> dict[str, Any]:
+    battery = report.battery
+    if battery is None:
+        return {}
+    return {
+        "days_low": battery.days_low,
+        "days_high": battery.days_high,
+        "battery_level": battery.level,
+        "drain_per_day": battery.drain_per_day,
+        "battery_entity": battery.entity_id,
+    }
+
+
+DEVICE_SENSORS: tuple[DeviceSensorEntityDescription, ...] = (
+    # Probability that the device fails within the next 7 days, with the reasons.
+    DeviceSensorEntityDescription(
+        key="failure_risk",
+        translation_key="failure_risk",
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
+        applies_fn=lambda report: report.risk is not None,
+        value_fn=lambda report: None if report.risk is None else round(100 * report.risk, 1),
+        attributes_fn=lambda report, _: {
+            "at_risk": report.at_risk,
+            "reasons": list(report.risk_reasons),
+        },
+    ),
+    # Days until the battery is empty, with a 10-90 % range.
+    DeviceSensorEntityDescription(
+        key="battery_days_left",
+        translation_key="battery_days_left",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.DAYS,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+        applies_fn=lambda report: report.battery is not None,
+        value_fn=lambda report: None if report.battery is None else report.battery.days_left,
+        attributes_fn=_battery_attributes,
+    ),
+)
+
+
+class DeviceSensor(HomeIQDeviceEntity, SensorEntity):
+    """A per-device sensor computed from the device's report."""
+
+    entity_description: DeviceSensorEntityDescription
 
     @property
     @override
     def native_value(self) -> float | None:
         report = self.report
-        return None if report is None or report.risk is None else round(100 * report.risk, 1)
-
-    @property
-    @override
-    def extra_state_attributes(self) -> Mapping[str, Any] | None:
-        report = self.report
-        if report is None:
-            return None
-        return {"at_risk": report.at_risk, "reasons": list(report.risk_reasons)}
-
-
-class BatteryDaysSensor(HomeIQDeviceEntity, SensorEntity):
-    """Days until the device's battery is empty, with a 10–90 % range."""
-
-    _attr_translation_key = "battery_days_left"
-    _attr_device_class = SensorDeviceClass.DURATION
-    _attr_native_unit_of_measurement = UnitOfTime.DAYS
-    _attr_state_class = SensorStateClass.MEASUREMENT
-    _attr_suggested_display_precision = 1
-
-    @classmethod
-    def create(
-        cls, coordinator: HomeIQCoordinator, device: dr.AnyDeviceEntry, report: DeviceReport
-    ) -> BatteryDaysSensor | None:
-        """A battery sensor for a device whose battery could be forecast."""
-        return None if report.battery is None else cls(coordinator, device, "battery_days_left")
-
-    @property
-    @override
-    def native_value(self) -> float | None:
-        report = self.report
-        return None if report is None or report.battery is None else report.battery.days_left
-
-    @property
-    @override
-    def extra_state_attributes(self) -> Mapping[str, Any] | None:
-        report = self.report
-        if report is None or report.battery is None:
-            return None
-        battery = report.battery
-        return {
-            "days_low": battery.days_low,
-            "days_high": battery.days_high,
-            "battery_level": battery.level,
-            "drain_per_day": battery.drain_per_day,
-            "battery_entity": battery.entity_id,
-        }
+        return None if report is None else self.entity_description.value_fn(report)

@@ -6,6 +6,7 @@ from collections import Counter
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from custom_components.homeiq.core.home_type import (
     FEATURE_NAMES,
@@ -13,12 +14,22 @@ from custom_components.homeiq.core.home_type import (
     drop_entities,
     home_type_features,
 )
-from custom_components.homeiq.core.synthetic import generate_corpus
+from custom_components.homeiq.core.synthetic import SyntheticHome, generate_corpus
 from custom_components.homeiq.core.training import fit_home_type
 
 from .common import macro_f1
 
 TARGETS = {"macro_f1": 0.90, "macro_f1_20pct_entities_dropped": 0.80}
+
+
+def features_and_labels(
+    corpus: list[SyntheticHome],
+) -> tuple[npt.NDArray[np.float64], list[str]]:
+    """Home type feature rows and true types of a synthetic corpus."""
+    return (
+        np.array([home_type_features(s.home) for s in corpus]),
+        [s.truth.home_type for s in corpus],
+    )
 
 
 def _home_type_split(n_train: int, n_test: int, days: int, seed: int) -> dict[str, Any]:
@@ -28,10 +39,8 @@ def _home_type_split(n_train: int, n_test: int, days: int, seed: int) -> dict[st
 
     train = generate_corpus(n_train, seed, days=days)
     test = generate_corpus(n_test, seed + 1000, days=days)
-    x_train = np.array([home_type_features(s.home) for s in train])
-    y_train = [s.truth.home_type for s in train]
-    x_test = np.array([home_type_features(s.home) for s in test])
-    y_test = [s.truth.home_type for s in test]
+    x_train, y_train = features_and_labels(train)
+    x_test, y_test = features_and_labels(test)
     rng = np.random.default_rng(seed)
     x_dropped = np.array([home_type_features(drop_entities(s.home, 0.2, rng)) for s in test])
 
