@@ -29,9 +29,10 @@ one is given; :func:`anomaly_training_rows` collects the rows a forest is traine
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 import functools
+import itertools
 import math
 from typing import Any, Final, Literal
 
@@ -82,17 +83,18 @@ NOUNS: Final[Mapping[str, str]] = {
 }
 
 DAY_FEATURE_NAMES: Final = (
-    "events_vs_usual",  # log2((events + 1) / (usual + 1))
+    "events_vs_usual",  # log2((events + 1) / (usual events + 1)); activations or readings
     "night_share_shift",  # share of the day's events at night minus the usual share
     "quiet_hour_events",  # log2(1 + events in usually quiet hours) minus the usual
     "quiet_night_events",  # the same for the usually quiet hours of the night
-    "silence_vs_normal",  # log2 of the longest silence against the usual longest silence
+    "silence_vs_normal",  # log2 of the longest silence over the normal days' 90th percentile
     "distinct_vs_usual",  # log2((distinct values + 1) / (usual + 1)); 0 for activity
-    "range_vs_usual",  # log2 of the day's value range against the usual range; 0 for activity
+    "range_vs_usual",  # log2 of the day's value range over the usual range; 0 for activity
     "unavailable_hours",  # hours unavailable minus the usual hours
     "mean_shift",  # the day's mean minus the usual, in units of the daily means' spread
 )
 FEATURE_LIMIT: Final = 50.0  # every feature is clipped to [-limit, limit]
+SHARE_PRIOR: Final = 5.0  # pseudo-events at the usual night share: one event is no share
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +115,9 @@ def _hour_offset(time_zone: str, hour: int) -> float:
     return float(utc_offsets(np.array([hour * HOUR]), time_zone)[0])
 
 
-def _offsets(times: FloatArray, time_zone: str) -> FloatArray:
+def _offsets(moments: npt.ArrayLike, time_zone: str) -> FloatArray:
     """UTC offset of each time, asking the zone once per distinct hour ever (cached)."""
+    times = np.asarray(moments, dtype=np.float64)
     if not times.size:
         return np.empty(0, dtype=np.float64)
     hours, inverse = np.unique(np.floor(times / HOUR).astype(np.int64), return_inverse=True)
@@ -122,8 +125,9 @@ def _offsets(times: FloatArray, time_zone: str) -> FloatArray:
     return np.asarray(table[inverse].reshape(times.shape), dtype=np.float64)
 
 
-def _local_weekdays(times: FloatArray, time_zone: str) -> npt.NDArray[np.int64]:
+def _local_weekdays(moments: npt.ArrayLike, time_zone: str) -> npt.NDArray[np.int64]:
     """Local day of week, Monday = 0."""
+    times = np.asarray(moments, dtype=np.float64)
     days = np.floor((times + _offsets(times, time_zone)) / DAY).astype(np.int64)
     return np.asarray(np.mod(days + 3, 7), dtype=np.int64)  # 1970-01-01 was a Thursday
 
@@ -349,7 +353,7 @@ class UnusualTimeDetector:
         flagged = [t for t in tests if t[0] < t[1]]
         if not flagged:
             return DayVerdict(day_start, False, score, None)
-        p, level, first, last, count, expected = min(flagged, key=lambda t: t[0] / t[1])
+        p, _level, first, last, count, expected = min(flagged, key=lambda t: t[0] / t[1])
         reason = (
             f"{count} {self.noun} between {first % 24:02d}:00 and {last % 24:02d}:00 on a "
             f"{weekday_name(day_start, self.time_zone)}; {_usual_text(expected)}"
@@ -397,8 +401,9 @@ class UnusualTimeDetector:
         return (p, self.night_alpha, first, last, int(in_quiet.size), float(usual[shown].sum()))
 
 
-def _weekday_hour_counts(times: FloatArray, time_zone: str) -> FloatArray:
-    """How many of ``times`` fall in each local (weekday, hour), shape (7, 24)."""
+def _weekday_hour_counts(moments: npt.ArrayLike, time_zone: str) -> FloatArray:
+    """How many of ``moments`` fall in each local (weekday, hour), shape (7, 24)."""
+    times = np.asarray(moments, dtype=np.float64)
     counts = np.zeros((7, 24))
     if times.size:
         np.add.at(counts, (_local_weekdays(times, time_zone), _local_hours(times, time_zone)), 1.0)
@@ -517,9 +522,7 @@ class _Series:
         self.values = np.asarray(history.values, dtype=np.float64)[order]
         codes = np.asarray(history.codes)[order]
         vocabulary = history.vocabulary
-        self.unavailable = np.isin(
-            codes, [c for c, s in enumerate(vocabulary) if s in UNAVAILABLE]
-        )
+        self.unavailable = np.isin(codes, [c for c, s in enumerate(vocabulary) if s in UNAVAILABLE])
         if kind == "activity":
             active = np.isin(codes, [c for c, s in enumerate(vocabulary) if s in ACTIVE_STATES])
         else:
@@ -564,21 +567,61 @@ class _Series:
         )
 
 
+type Band = tuple[float, float]
+
+
+def _band(values: Sequence[float] | FloatArray) -> Band:
+    """The 10th and 90th percentiles of the normal days (0, 0 without any)."""
+    finite = np.asarray(values, dtype=np.float64)
+    finite = finite[np.isfinite(finite)]
+    if not finite.size:
+        return (0.0, 0.0)
+    low, high = np.percentile(finite, [10.0, 90.0]).tolist()
+    return (float(low), float(high))
+
+
+def _outside(value: float, band: Band, eps: float) -> float:
+    """log2 of how far ``value`` is below or above the normal band; 0 inside it."""
+    low, high = band
+    if value < low:
+        return math.log2((value + eps) / (low + eps))
+    if value > high:
+        return math.log2((value + eps) / (high + eps))
+    return 0.0
+
+
+def _usual_band(band: Band, unit: str = "") -> str:
+    low, high = band
+    if high < 0.05:
+        return "usually none"
+    if _number(low) == _number(high):
+        return f"usually {_number(high)}{unit}"
+    return f"usually {_number(low)}–{_number(high)}{unit}"
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class EntityNormal:
-    """One entity's usual day, learned from the facts of its normal days."""
+    """One entity's usual day, learned from the facts of its normal days.
+
+    Counts, silences, distinct values and ranges keep the band of their normal days (10th
+    to 90th percentile) for the reasons ("usually 4.1–7.9 %"); the features compare a day
+    with the means, except the silence, which only counts above its band.
+    """
 
     kind: EntityKind
     days: int  # normal days it rests on
-    events: float  # usual events per day
+    events: Band  # events per day
     night_share: float  # usual share of the day's events in the night hours
     quiet: npt.NDArray[np.bool_]  # local hours whose usual rate is about zero, shape (24,)
     quiet_events: float  # usual events per day in those hours
     quiet_night_events: float  # usual events per day in the quiet hours of the night
-    silence: float  # usual longest silence of a day (90th percentile), seconds
+    silence: Band  # longest silence of a day, seconds
     unavailable: float  # usual seconds unavailable per day
-    distinct: float  # usual distinct values per day
-    value_range: float  # usual range of the values of a day
+    distinct: Band  # distinct values per day
+    value_range: Band  # range of the values of a day
+    typical_range: float  # mean range of the values of a day
+    mean_events: float  # mean events per day
+    mean_distinct: float  # mean distinct values per day
     mean: float  # usual daily mean
     mean_spread: float  # spread of the daily means (their std, with a floor)
     subject: str = "value"  # how reasons name the entity ("humidity")
@@ -596,31 +639,33 @@ class EntityNormal:
         noun: str = "events",
         unit: str = "",
     ) -> EntityNormal:
-        """Average the normal days; no days gives an empty normal (every day is new)."""
+        """Summarise the normal days; no days gives an empty normal."""
         n = len(facts)
         hourly = np.sum([f.hourly for f in facts], axis=0) if n else np.zeros(24)
-        events = float(sum(f.events for f in facts)) / max(n, 1)
         total = float(hourly.sum())
         quiet = hourly / max(n, 1) <= quiet_rate
         means = np.array([f.mean for f in facts if math.isfinite(f.mean)])
         ranges = np.array([f.value_range for f in facts if math.isfinite(f.value_range)])
-        silences = np.array([f.longest_silence for f in facts])
         center = float(np.mean(means)) if means.size else 0.0
         spread = float(np.std(means)) if means.size > 1 else 0.0
-        usual_range = float(np.mean(ranges)) if ranges.size else 0.0
-        floor = max(0.25 * usual_range, 1e-3 * (abs(center) + 1.0))
+        typical_range = float(np.mean(ranges)) if ranges.size else 0.0
+        distinct = [float(f.distinct) for f in facts if math.isfinite(f.value_range)]
+        floor = max(0.25 * typical_range, 1e-3 * (abs(center) + 1.0))
         return cls(
             kind=kind,
             days=n,
-            events=events,
+            events=_band([f.events for f in facts]),
             night_share=float(hourly[NIGHT[0] : NIGHT[1]].sum()) / total if total else 0.0,
             quiet=np.asarray(quiet, dtype=np.bool_),
             quiet_events=float(hourly[quiet].sum()) / max(n, 1),
             quiet_night_events=float(hourly[quiet & _NIGHT_HOURS].sum()) / max(n, 1),
-            silence=float(np.percentile(silences, 90)) if n else DAY,
+            silence=_band([f.longest_silence for f in facts]) if n else (DAY, DAY),
             unavailable=float(sum(f.unavailable for f in facts)) / max(n, 1),
-            distinct=float(sum(f.distinct for f in facts)) / max(n, 1),
-            value_range=usual_range,
+            distinct=_band(distinct),
+            value_range=_band(ranges),
+            typical_range=typical_range,
+            mean_events=float(np.mean([f.events for f in facts])) if n else 0.0,
+            mean_distinct=float(np.mean(distinct)) if distinct else 0.0,
             mean=center,
             mean_spread=max(spread, floor),
             subject=subject,
@@ -630,27 +675,25 @@ class EntityNormal:
 
     def row(self, facts: DayFacts) -> FloatArray:
         """The day as a feature row relative to this normal (see :data:`DAY_FEATURE_NAMES`)."""
-        share = facts.night_events / facts.events if facts.events else self.night_share
+        share = (facts.night_events + SHARE_PRIOR * self.night_share) / (facts.events + SHARE_PRIOR)
         quiet_events = float(facts.hourly[self.quiet].sum())
         quiet_night = float(facts.hourly[self.quiet & _NIGHT_HOURS].sum())
         row = [
-            math.log2((facts.events + 1.0) / (self.events + 1.0)),
+            math.log2((facts.events + 1.0) / (self.mean_events + 1.0)),
             share - self.night_share,
             math.log2(1.0 + quiet_events) - math.log2(1.0 + self.quiet_events),
             math.log2(1.0 + quiet_night) - math.log2(1.0 + self.quiet_night_events),
-            math.log2((facts.longest_silence + 600.0) / (self.silence + 600.0)),
+            max(_outside(facts.longest_silence, self.silence, 600.0), 0.0),
             0.0,
             0.0,
             (facts.unavailable - self.unavailable) / HOUR,
             0.0,
         ]
-        if self.kind == "numeric":
-            row[5] = math.log2((facts.distinct + 1.0) / (self.distinct + 1.0))
-            if math.isfinite(facts.value_range):
-                eps = 0.05 * self.value_range + 1e-9 * (abs(self.mean) + 1.0)
-                row[6] = math.log2((facts.value_range + eps) / (self.value_range + eps))
-            if math.isfinite(facts.mean):
-                row[8] = (facts.mean - self.mean) / self.mean_spread
+        if self.kind == "numeric" and math.isfinite(facts.value_range):
+            row[5] = math.log2((facts.distinct + 1.0) / (self.mean_distinct + 1.0))
+            eps = 0.01 * self.typical_range + 1e-9 * (abs(self.mean) + 1.0)
+            row[6] = math.log2((facts.value_range + eps) / (self.typical_range + eps))
+            row[8] = (facts.mean - self.mean) / self.mean_spread
         values = np.nan_to_num(np.asarray(row, dtype=np.float64), nan=0.0)
         return np.clip(values, -FEATURE_LIMIT, FEATURE_LIMIT)
 
@@ -659,7 +702,7 @@ class EntityNormal:
         unit = f" {self.unit}" if self.unit else ""
         name = DAY_FEATURE_NAMES[feature]
         if name == "events_vs_usual":
-            return f"{facts.events} {self.noun} today; {_usual_text(self.events)}"
+            return f"{facts.events} {self.noun} today; {_usual_band(self.events)}"
         if name == "night_share_shift":
             share = facts.night_events / facts.events if facts.events else 0.0
             return (
@@ -683,21 +726,22 @@ class EntityNormal:
                 f"usually quiet; {_usual_text(self.quiet_night_events)}"
             )
         if name == "silence_vs_normal":
-            what = f"no {self.noun}" if self.kind == "activity" else f"{self.subject} unchanged"
+            what = self.noun if self.kind == "activity" else f"a new {self.subject} value"
+            low, high = (v / HOUR for v in self.silence)
             return (
-                f"{what} for {facts.longest_silence / HOUR:.1f} h; usually at most "
-                f"{self.silence / HOUR:.1f} h"
+                f"{facts.longest_silence / HOUR:.1f} h without {what}; "
+                f"{_usual_band((low, high), ' h')}"
             )
         if name == "distinct_vs_usual":
             return (
                 f"{self.subject} took {facts.distinct} distinct values today; "
-                f"usually {_number(self.distinct)}"
+                f"{_usual_band(self.distinct)}"
             )
         if name == "range_vs_usual":
             value = facts.value_range if math.isfinite(facts.value_range) else 0.0
             return (
                 f"{self.subject} varied {_number(value)}{unit} today; "
-                f"usually {_number(self.value_range)}{unit}"
+                f"{_usual_band(self.value_range, unit)}"
             )
         if name == "unavailable_hours":
             return (
@@ -713,6 +757,7 @@ class EntityNormal:
 def day_feature_row(
     history: StateHistory,
     kind: EntityKind,
+    *,
     normal_start: float,
     normal_end: float,
     day_start: float,
@@ -731,7 +776,7 @@ def day_feature_row(
 def whole_days(start: float, end: float, time_zone: str) -> list[tuple[float, float]]:
     """(start, end) of every whole local day inside [start, end)."""
     midnights = local_midnights(start, end + 1.0, time_zone).tolist()
-    return [(a, b) for a, b in zip(midnights, midnights[1:], strict=False) if b <= end]
+    return [(a, b) for a, b in itertools.pairwise(midnights) if b <= end]
 
 
 # --- isolation forest ---------------------------------------------------------------------
@@ -753,7 +798,7 @@ class AnomalyForest:
     center: tuple[float, ...]
     spread: tuple[float, ...]
     rows: int = 0
-    min_deviation: float = 1.0
+    min_deviation: float = 3.0
 
     def __post_init__(self) -> None:
         """Check that the forest reads day rows."""
@@ -773,9 +818,8 @@ class AnomalyForest:
 
     def deviations(self, rows: npt.ArrayLike) -> FloatArray:
         """How far each feature is from the training median, in spreads."""
-        return (np.asarray(rows, dtype=np.float64) - np.array(self.center)) / np.array(
-            self.spread
-        )
+        centered = np.asarray(rows, dtype=np.float64) - np.array(self.center)
+        return np.asarray(centered / np.array(self.spread), dtype=np.float64)
 
     def flags(self, rows: npt.ArrayLike) -> npt.NDArray[np.bool_]:
         """Whether each row is unusual: score above the threshold and one feature far out."""
@@ -809,7 +853,7 @@ class AnomalyForest:
                 center=tuple(float(v) for v in metadata["center"]),
                 spread=tuple(float(v) for v in metadata["spread"]),
                 rows=int(metadata.get("rows", 0)),
-                min_deviation=float(metadata.get("min_deviation", 1.0)),
+                min_deviation=float(metadata.get("min_deviation", 3.0)),
             )
         except (KeyError, TypeError) as err:
             raise ValueError(f"incomplete anomaly forest metadata: {err}") from err
@@ -821,12 +865,16 @@ def train_anomaly_forest(
     seed: int = 0,
     n_trees: int = 100,
     max_samples: int = 256,
+    trim: float = 0.01,
     false_alarm_rate: float = 1e-3,
-    min_deviation: float = 1.0,
+    min_deviation: float = 3.0,
 ) -> AnomalyForest:
     """Train an isolation forest on normal day rows (needs scikit-learn, imported here).
 
-    The threshold is the ``1 - false_alarm_rate`` quantile of the training rows' scores.
+    Normal periods hold faults too, so the forest is fitted twice: the ``trim`` share of
+    rows the first fit finds most unusual is left out of the second. The threshold is the
+    ``1 - false_alarm_rate`` quantile of the kept rows' scores; the center and spread (for
+    ``min_deviation``) are those of all rows.
     """
     from sklearn.ensemble import IsolationForest
 
@@ -834,13 +882,20 @@ def train_anomaly_forest(
     if X.ndim != 2 or X.shape[1] != len(DAY_FEATURE_NAMES) or X.shape[0] < 2:
         raise ValueError(f"need at least 2 rows of {len(DAY_FEATURE_NAMES)} day features")
     X = np.clip(np.nan_to_num(X, nan=0.0), -FEATURE_LIMIT, FEATURE_LIMIT)
-    forest = IsolationForest(
-        n_estimators=n_trees, max_samples=min(max_samples, X.shape[0]), random_state=seed
-    ).fit(X)
-    ensemble = export_ensemble(forest)
-    scores = -ensemble.score_samples(X)
+
+    def fit(data: FloatArray) -> TreeEnsemble:
+        size = min(max_samples, data.shape[0])
+        forest = IsolationForest(n_estimators=n_trees, max_samples=size, random_state=seed)
+        return export_ensemble(forest.fit(data))
+
     center = np.median(X, axis=0)
     spread = np.quantile(np.abs(X - center), 0.99, axis=0)
+    ensemble = fit(X)
+    if trim > 0 and X.shape[0] * (1.0 - trim) >= 2:
+        first = -ensemble.score_samples(X)
+        X = X[first <= np.quantile(first, 1.0 - trim)]
+        ensemble = fit(X)
+    scores = -ensemble.score_samples(X)
     return AnomalyForest(
         ensemble=ensemble,
         threshold=float(np.quantile(scores, 1.0 - false_alarm_rate)),
@@ -868,6 +923,7 @@ class _EntityModel:
     entity_id: str
     series: _Series
     normal: EntityNormal
+    normal_facts: list[DayFacts]  # one per normal day, oldest first
     unusual: UnusualTimeDetector | None = None
     stuck: StuckValueDetector | None = None
 
@@ -912,7 +968,7 @@ class HomeAnomalyModel:
                 unit=entity.unit or "",
             )
             start = max(normal_start, own_days[0][0])
-            model = _EntityModel(entity_id, series, normal)
+            model = _EntityModel(entity_id, series, normal, facts)
             if kind == "activity":
                 model.unusual = UnusualTimeDetector(noun=normal.noun).fit(
                     series.event_times, start, normal_end, home.time_zone
@@ -991,14 +1047,21 @@ class HomeAnomalyModel:
             verdicts[entity_id] = DayVerdict(day_start, True, score, reason, "forest", score)
         return verdicts
 
-    def training_rows(self, home: Home, days: Iterable[tuple[float, float]]) -> FloatArray:
-        """Rows of the given days against the fitted normals (no cross-fitting)."""
-        rows = [
-            model.normal.row(series.facts(a, b))
-            for model in self.entities.values()
-            if (series := self._series(home, model)) is not None
-            for a, b in days
-        ]
+    def training_rows(self, *, folds: int = 3) -> FloatArray:
+        """Day rows of the normal period, for training a forest (see
+        :func:`anomaly_training_rows`): cross-fitted over ``folds`` blocks of days.
+        """
+        rows: list[FloatArray] = []
+        for model in self.entities.values():
+            facts = model.normal_facts
+            blocks = np.array_split(np.arange(len(facts)), min(max(folds, 2), len(facts)))
+            for block in blocks:
+                held = set(block.tolist())
+                rest = [f for i, f in enumerate(facts) if i not in held]
+                if not held or len(rest) < MIN_NORMAL_DAYS - 1:
+                    continue
+                normal = EntityNormal.from_facts(model.normal.kind, rest)
+                rows.extend(normal.row(facts[i]) for i in sorted(held))
         return np.vstack(rows) if rows else np.empty((0, len(DAY_FEATURE_NAMES)))
 
 
@@ -1018,33 +1081,8 @@ def anomaly_training_rows(
 ) -> FloatArray:
     """Day rows of a home's normal period, for training its forest.
 
-    Cross-fitted: the whole local days are cut into ``folds`` blocks, and each block's rows
-    are taken against the normal of the other blocks, so the rows look like days the normal
+    Cross-fitted: each entity's normal days are cut into ``folds`` blocks, and each block's
+    rows are taken against the normal of the other blocks, so they look like days the normal
     has not seen (as judged days are). Entities with too few days give no rows.
     """
-    days = whole_days(normal_start, normal_end, home.time_zone)
-    if len(days) < 2 or folds < 2:
-        return np.empty((0, len(DAY_FEATURE_NAMES)))
-    blocks = np.array_split(np.arange(len(days)), min(folds, len(days)))
-    rows: list[FloatArray] = []
-    for entity_id, history in home.histories.items():
-        entity = home.entities.get(entity_id)
-        kind = None if entity is None else anomaly_kind(entity)
-        if entity is None or kind is None or not len(history):
-            continue
-        series = _Series(history, kind, home.time_zone)
-        if not series.timestamps.size:
-            continue
-        first = float(series.timestamps[0])
-        own = [index for index, (a, _) in enumerate(days) if a >= first - HOUR]
-        if len(own) < MIN_NORMAL_DAYS:
-            continue
-        facts = {index: series.facts(*days[index]) for index in own}
-        for block in blocks:
-            held = [int(i) for i in block if int(i) in facts]
-            rest = [facts[i] for i in own if i not in set(held)]
-            if not held or len(rest) < MIN_NORMAL_DAYS - 1:
-                continue
-            normal = EntityNormal.from_facts(kind, rest)
-            rows.extend(normal.row(facts[i]) for i in held)
-    return np.vstack(rows) if rows else np.empty((0, len(DAY_FEATURE_NAMES)))
+    return HomeAnomalyModel.fit(home, normal_start, normal_end).training_rows(folds=folds)
