@@ -1004,48 +1004,72 @@ class HomeAnomalyModel:
         The explainable detectors decide first; a day they find normal is unusual when the
         forest (if given) flags it, with the feature farthest from normal as the reason.
         """
-        day_end = local_day_end(day_start, self.time_zone)
-        verdicts: dict[str, DayVerdict] = {}
-        entity_ids: list[str] = []
-        rows: list[FloatArray] = []
-        facts_of: dict[str, DayFacts] = {}
+        items: list[tuple[str, _Series]] = []
         for entity_id, model in self.entities.items():
             series = self._series(home, model)
-            if series is None:
-                continue
+            if series is not None:
+                items.append((entity_id, series))
+        return dict(zip((e for e, _ in items), self._judge(items, day_start, forest), strict=True))
+
+    def judge_histories(
+        self,
+        histories: Sequence[tuple[str, StateHistory]],
+        day_start: float,
+        forest: AnomalyForest | None = None,
+    ) -> list[DayVerdict]:
+        """Verdicts on other histories of fitted entities (such as one with a fault put in),
+        judged against the entity's normal as :meth:`judge` does; unknown entities are an error.
+        """
+        items = [
+            (entity_id, _Series(history, self.entities[entity_id].normal.kind, self.time_zone))
+            for entity_id, history in histories
+        ]
+        return self._judge(items, day_start, forest)
+
+    def _judge(
+        self,
+        items: Sequence[tuple[str, _Series]],
+        day_start: float,
+        forest: AnomalyForest | None,
+    ) -> list[DayVerdict]:
+        day_end = local_day_end(day_start, self.time_zone)
+        verdicts: list[DayVerdict] = []
+        facts: list[DayFacts] = []
+        for entity_id, series in items:
+            model = self.entities[entity_id]
             if model.unusual is not None:
-                verdict = model.unusual.judge(series.event_times, day_start, day_end)
-            elif model.stuck is not None:
-                verdict = model.stuck.judge(series.history, day_start, day_end)
-            else:  # pragma: no cover - every model has one detector
-                continue
-            verdicts[entity_id] = verdict
+                verdicts.append(model.unusual.judge(series.event_times, day_start, day_end))
+            else:
+                assert model.stuck is not None  # every model has one detector
+                verdicts.append(model.stuck.judge(series.history, day_start, day_end))
             if forest is not None:
-                facts = series.facts(day_start, day_end)
-                facts_of[entity_id] = facts
-                entity_ids.append(entity_id)
-                rows.append(model.normal.row(facts))
-        if forest is None or not rows:
+                facts.append(series.facts(day_start, day_end))
+        if forest is None or not items:
             return verdicts
-        matrix = np.vstack(rows)
-        scores = forest.scores(matrix)
-        flags = forest.flags(matrix)
-        for index, entity_id in enumerate(entity_ids):
-            verdict, score = verdicts[entity_id], float(scores[index])
+        matrix = np.vstack(
+            [self.entities[e].normal.row(f) for (e, _), f in zip(items, facts, strict=True)]
+        )
+        scores = forest.scores(matrix).tolist()
+        flags = forest.flags(matrix).tolist()
+        combined: list[DayVerdict] = []
+        for index, ((entity_id, _), verdict) in enumerate(zip(items, verdicts, strict=True)):
+            score = float(scores[index])
             if verdict.anomalous or not flags[index]:
-                verdicts[entity_id] = DayVerdict(
-                    verdict.day_start,
-                    verdict.anomalous,
-                    verdict.score,
-                    verdict.reason,
-                    verdict.kind,
-                    score,
+                combined.append(
+                    DayVerdict(
+                        verdict.day_start,
+                        verdict.anomalous,
+                        verdict.score,
+                        verdict.reason,
+                        verdict.kind,
+                        score,
+                    )
                 )
                 continue
             feature = forest.farthest(matrix[index])
-            reason = self.entities[entity_id].normal.describe(facts_of[entity_id], feature)
-            verdicts[entity_id] = DayVerdict(day_start, True, score, reason, "forest", score)
-        return verdicts
+            reason = self.entities[entity_id].normal.describe(facts[index], feature)
+            combined.append(DayVerdict(day_start, True, score, reason, "forest", score))
+        return combined
 
     def training_rows(self, *, folds: int = 3) -> FloatArray:
         """Day rows of the normal period, for training a forest (see
