@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from custom_components.homeiq.core.anomaly import DAY_FEATURE_NAMES
 from custom_components.homeiq.core.failure import (
     FAILURE_FEATURE_NAMES,
     FailureSamples,
@@ -27,9 +28,15 @@ from custom_components.homeiq.core.failure import (
 )
 from custom_components.homeiq.core.home_type import FEATURE_NAMES
 from custom_components.homeiq.core.lifecycle import average_precision
-from custom_components.homeiq.core.models import FAILURE_MODEL, HOME_TYPE_MODEL, write_bundled
+from custom_components.homeiq.core.models import (
+    ANOMALY_MODEL,
+    FAILURE_MODEL,
+    HOME_TYPE_MODEL,
+    write_bundled,
+)
 from custom_components.homeiq.core.synthetic import generate_corpus
 from custom_components.homeiq.core.training import fit_home_type
+from tools.evaluation.anomaly import score_homes, train_cold_start_forest
 from tools.evaluation.common import macro_f1
 from tools.evaluation.home_type import features_and_labels
 
@@ -82,6 +89,8 @@ def _best_f1_threshold(y: np.ndarray, scores: np.ndarray) -> float:
     """
     best, best_f1 = 0.5, 0.0
     for threshold in np.unique(np.round(scores, 3)):
+        if threshold <= 0.0:
+            continue  # "every device is at risk" is no threshold
         predicted = scores >= threshold
         tp = int((predicted & (y == 1)).sum())
         f1 = 2 * tp / max(int(predicted.sum()) + int(y.sum()), 1)
@@ -127,6 +136,40 @@ def train_failure(out: Path, *, n_train: int, n_test: int, days: int, seed: int)
     }
 
 
+def train_anomaly(out: Path, *, n_train: int, n_test: int, days: int, seed: int) -> dict[str, Any]:
+    """The cold-start forest: trained on the normal days (the first 14) of ``n_train`` homes
+    of ``seed``, no labels; measured with the detectors on planted faults of ``n_test`` homes
+    of ``seed + 1000``.
+    """
+    forest = train_cold_start_forest(generate_corpus(n_train, seed, days=days), seed=seed)
+    scored = score_homes(
+        generate_corpus(n_test, seed + 1000, days=days), forest, home_forests=False
+    )
+    figures = scored["tallies"]["combined"].figures()
+    metrics = {
+        "f1": figures["f1"],
+        "precision": figures["precision"],
+        "recall": figures["recall"],
+        "detectors_only_f1": scored["tallies"]["detectors"].figures()["f1"],
+    }
+    info = write_bundled(
+        out,
+        ANOMALY_MODEL,
+        forest.ensemble,
+        DAY_FEATURE_NAMES,
+        n_samples=forest.rows,
+        metrics=metrics,
+        primary_metric="f1",
+        extra={
+            "forest": forest.metadata(),
+            "data": f"normal days (days 0-13) of {n_train} synthetic homes (seed {seed}); "
+            f"held out: planted night activity and stuck sensors in {n_test} homes "
+            f"(seed {seed + 1000}), {days} days each",
+        },
+    )
+    return {"version": info.version, "n_samples": info.n_samples, "metrics": metrics}
+
+
 def run(out: Path, *, quick: bool = False) -> dict[str, Any]:
     """Train every bundled model; return what was written."""
     t0 = time.perf_counter()
@@ -151,6 +194,15 @@ def run(out: Path, *, quick: bool = False) -> dict[str, Any]:
     result: dict[str, Any] = {
         "home_type": train_home_type(out, seed=1, **sizes),
         "failure": train_failure(out, seed=2, **failure_sizes),
+        "anomaly": train_anomaly(
+            out,
+            seed=3,
+            **(
+                {"n_train": 4, "n_test": 3, "days": 20}
+                if quick
+                else {"n_train": 60, "n_test": 60, "days": 35}
+            ),
+        ),
     }
     result["seconds"] = round(time.perf_counter() - t0, 1)
     return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from pathlib import Path
 import shutil
@@ -12,7 +13,7 @@ import numpy as np
 import pytest
 
 from custom_components.homeiq.core import lifecycle
-from custom_components.homeiq.core.anomaly import DayVerdict
+from custom_components.homeiq.core.anomaly import DayVerdict, HomeAnomalyModel, whole_days
 from custom_components.homeiq.core.devices import (
     AnomalyReport,
     BatteryReport,
@@ -21,6 +22,7 @@ from custom_components.homeiq.core.devices import (
     assess_devices,
 )
 from custom_components.homeiq.core.failure import FAILURE_FEATURE_NAMES
+from custom_components.homeiq.core.history import pack_rows
 from custom_components.homeiq.core.home import Device, Entity, Home, StateHistory
 from custom_components.homeiq.core.models import (
     FAILURE_MODEL,
@@ -61,7 +63,7 @@ def test_average_precision_matches_scikit_learn(rows: list[tuple[int, int]]) -> 
 def test_bundled_models_load_and_classify(registry: ModelRegistry) -> None:
     """The shipped models load (version 0, synthetic) and classify a generated home."""
     models = lifecycle.load_models(registry)
-    assert set(models) == {HOME_TYPE_MODEL, FAILURE_MODEL}
+    assert set(models) == {HOME_TYPE_MODEL, FAILURE_MODEL, lifecycle.ANOMALY_MODEL}
     for model in models.values():
         assert model is not None
         assert (model.source, model.info.version, model.info.trained_on) == (
@@ -246,3 +248,112 @@ def test_device_report_round_trips_through_json_form() -> None:
     assert DeviceReport.from_dict(report.as_dict()) == report
     with pytest.raises(KeyError):
         DeviceReport.from_dict({"name": "no id"})
+
+
+def _regular_home(days: int) -> Home:
+    """A motion sensor active at 08:00, 12:00 and 19:00 and a temperature read every 20
+    minutes (a daily wave), for ``days`` UTC days."""
+    start = 1_790_035_200.0  # a UTC midnight
+    motion_times, motion_states = [], []
+    for day in range(days):
+        for hour in (8.0, 12.0, 19.0):
+            at = start + day * DAY + hour * 3_600.0
+            motion_times += [at, at + 90.0]
+            motion_states += ["on", "off"]
+    steps = np.arange(days * 72)
+    temperature = 20.0 + np.sin(2 * np.pi * steps / 72) + 0.1 * (steps % 3)
+    return Home(
+        devices={"d1": Device("d1", "Hall"), "d2": Device("d2", "Thermo")},
+        entities={
+            "binary_sensor.hall": Entity("binary_sensor.hall", "motion", device_id="d1"),
+            "sensor.temp": Entity("sensor.temp", "temperature", "°C", device_id="d2"),
+        },
+        histories={
+            "binary_sensor.hall": pack_rows(motion_times, motion_states, [1] * len(motion_times)),
+            "sensor.temp": pack_rows(
+                (start + steps * 1_200.0).tolist(),
+                [f"{v:.2f}" for v in temperature.tolist()],
+                [1] * steps.size,
+            ),
+        },
+        window_start=start,
+        window_end=start + days * DAY + 3_600.0,
+    )
+
+
+def test_the_anomaly_check_counts_each_fault_kind_exactly() -> None:
+    """Four held-out days of two entities: every night burst and stuck day is caught by the
+    detectors, no real day is flagged; the level shifts need a forest, which is not given."""
+    home = _regular_home(14)
+    start = home.window_start
+    assert start is not None
+    model = HomeAnomalyModel.fit(home, start, start + 10 * DAY)
+    days = whole_days(start + 10 * DAY, start + 14 * DAY, home.time_zone)
+    check = lifecycle.check_anomaly_model(home, model, days, forest=None)
+    assert check.faults == {"night_burst": 4, "stuck": 2, "level_shift": 2}
+    assert check.caught == {"night_burst": 4, "stuck": 2, "level_shift": 0}
+    assert (check.false_alarms, check.clean) == (0, 8)
+    assert check.f1 == pytest.approx(2 * 6 / (8 + 6 + 0))
+    figures = check.as_dict()
+    assert figures["recall_stuck"] == 1.0
+    assert figures["recall_level_shift"] == 0.0
+    assert figures["false_alarm_rate"] == 0.0
+
+
+def test_anomaly_training_on_a_short_history_says_why(registry: ModelRegistry) -> None:
+    home = _regular_home(10)
+    assert home.window_end is not None
+    with pytest.raises(lifecycle.NotEnoughData, match="needs 14"):
+        lifecycle.train_anomaly_on_home(home, registry, home.window_end, min_days=14)
+    assert registry.versions(lifecycle.ANOMALY_MODEL) == []
+
+
+def test_anomaly_forest_of_this_home_is_checked_against_the_model_in_use(
+    registry: ModelRegistry,
+) -> None:
+    """A generated home trains a forest; candidate and bundled forest are checked on the
+    same held-out days with faults put in, and the better (or equal) one is in use."""
+    home = generate_home(5, days=30, target_entities=60).home
+    assert home.window_end is not None
+    details = lifecycle.train_anomaly_on_home(home, registry, home.window_end, min_days=14)
+    assert details["held_out_days"] >= lifecycle.MIN_HELD_OUT_DAYS
+    assert details["training_rows"] >= lifecycle.MIN_FOREST_ROWS
+    assert details["active"] == "v0"  # the bundled forest was the bar
+    (stored,) = registry.versions(lifecycle.ANOMALY_MODEL)
+    assert stored.trained_on == "this_home"
+    assert stored.metrics["f1"] == details["held_out"]["f1"]
+    assert details["promoted"] == (details["held_out"]["f1"] >= details["active_held_out"]["f1"])
+    deployed = lifecycle.load_model(registry, lifecycle.ANOMALY_MODEL)
+    assert deployed is not None
+    assert deployed.source == ("active" if details["promoted"] else "bundled")
+    forest = lifecycle.anomaly_forest(deployed)
+    assert forest is not None
+    assert forest.ensemble.kind == "isolation_forest"
+
+
+def test_an_anomaly_model_without_forest_metadata_gives_no_forest(
+    registry: ModelRegistry,
+) -> None:
+    """Detectors alone judge when the forest's threshold and normal are missing."""
+    deployed = lifecycle.load_model(registry, lifecycle.ANOMALY_MODEL)
+    assert deployed is not None
+    assert lifecycle.anomaly_forest(deployed) is not None
+    broken = dataclasses.replace(
+        deployed, info=dataclasses.replace(deployed.info, extra={"feature_names": []})
+    )
+    assert lifecycle.anomaly_forest(broken) is None
+    assert lifecycle.anomaly_forest(None) is None
+
+
+@pytest.mark.parametrize(
+    ("stored", "used"), [(0.3, 0.3), (1.0, 1.0), (0.0, 0.5), (-1, 0.5), ("x", 0.5)]
+)
+def test_risk_threshold_outside_zero_to_one_is_not_used(
+    registry: ModelRegistry, stored: object, used: float
+) -> None:
+    """A stored threshold of 0 would put every device at risk: the default is used."""
+    deployed = lifecycle.load_model(registry, FAILURE_MODEL)
+    assert deployed is not None
+    info = dataclasses.replace(deployed.info, extra={**deployed.info.extra, "threshold": stored})
+    assert lifecycle.risk_threshold(dataclasses.replace(deployed, info=info)) == used
+    assert lifecycle.risk_threshold(None) == 0.5

@@ -16,6 +16,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er, issue_registry as ir
 from homeassistant.util import dt as dt_util
+import numpy as np
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 from pytest_homeassistant_custom_component.components.recorder.common import (
@@ -30,9 +31,11 @@ from custom_components.homeiq.const import (
     ISSUE_TRAINING_UNAVAILABLE,
     SERVICE_TRAIN_NOW,
 )
+from custom_components.homeiq.core import lifecycle
+from custom_components.homeiq.core.failure import FAILURE_FEATURE_NAMES
 from custom_components.homeiq.core.home_type import HOME_TYPES
-from custom_components.homeiq.core.models import FAILURE_MODEL
-from custom_components.homeiq.core.registry import read_model
+from custom_components.homeiq.core.models import FAILURE_MODEL, save_candidate
+from custom_components.homeiq.core.trees import TreeEnsemble
 
 DAYS = 12
 MOTION_HOURS = (7.5, 8.25, 12.0, 18.5, 19.0, 21.0)  # local hours of daily motion
@@ -244,27 +247,38 @@ async def test_user_correction_of_the_home_type_wins(
     assert len(coordinator.home_type_labels) == 1
 
 
-def _install_failure_model(hass: HomeAssistant, threshold: float) -> None:
-    """Activate a copy of the bundled failure model with another at-risk threshold."""
+def _install_failure_model(hass: HomeAssistant, risk: float) -> None:
+    """Activate a failure model that gives every device the probability ``risk`` (one tree
+    with one leaf), with the at-risk threshold 0.5."""
     coordinator = hass.config_entries.async_entries(DOMAIN)[0].runtime_data.coordinator
-    registry = coordinator.registry
-    assert registry.bundled_root is not None
-    info, arrays = read_model(registry.bundled_root / FAILURE_MODEL)
-    saved = registry.save_candidate(
+    constant = TreeEnsemble(
+        kind="forest_classifier",
+        n_features=len(FAILURE_FEATURE_NAMES),
+        feature=np.array([-2], dtype=np.int32),
+        threshold=np.array([-2.0]),
+        left=np.array([-1], dtype=np.int32),
+        right=np.array([-1], dtype=np.int32),
+        missing_go_to_left=np.array([False]),
+        value=np.array([[1.0 - risk, risk]]),
+        tree_offsets=np.array([0, 1], dtype=np.int64),
+        classes=(0, 1),
+        accepts_nan=True,
+    )
+    saved = save_candidate(
+        coordinator.registry,
         FAILURE_MODEL,
-        arrays,
+        constant,
+        FAILURE_FEATURE_NAMES,
         trained_on="this_home",
         n_samples=1,
         metrics={"pr_auc": 1.0},
         primary_metric="pr_auc",
-        extra={**info.extra, "threshold": threshold},
+        extra={"threshold": 0.5},
     )
-    promoted, _ = registry.promote_if_better(FAILURE_MODEL, saved.version)
+    promoted, _ = coordinator.registry.promote_if_better(FAILURE_MODEL, saved.version)
     assert promoted
-    coordinator.models[FAILURE_MODEL] = None  # reloaded below, as after a training step
-    from custom_components.homeiq.core import lifecycle
-
-    coordinator.models[FAILURE_MODEL] = lifecycle.load_model(registry, FAILURE_MODEL)
+    # Loaded as after a training step.
+    coordinator.models[FAILURE_MODEL] = lifecycle.load_model(coordinator.registry, FAILURE_MODEL)
 
 
 async def test_repair_issue_for_a_device_at_risk_goes_away_on_recovery(
@@ -273,7 +287,7 @@ async def test_repair_issue_for_a_device_at_risk_goes_away_on_recovery(
     """Devices at or above the threshold get a repair issue; it is removed when they are not."""
     ids = home_with_history["ids"]
     issues = ir.async_get(hass)
-    _install_failure_model(hass, threshold=0.0)  # every device counts as at risk
+    _install_failure_model(hass, risk=0.7)  # every device counts as at risk
     steps = await _train(hass)
     assert steps["devices"]["details"]["at_risk"] == 3
     for device_id in ids.values():
@@ -284,8 +298,9 @@ async def test_repair_issue_for_a_device_at_risk_goes_away_on_recovery(
     hall = issues.async_get_issue(DOMAIN, f"{ISSUE_DEVICE_AT_RISK_PREFIX}{ids['hall']}")
     assert hall.translation_placeholders["device"] == "Hall motion"
     assert hass.states.get(_entity_of(hass, ids["hall"], "_at_risk")).state == "on"
+    assert float(hass.states.get(_entity_of(hass, ids["hall"], "_failure_risk")).state) == 70.0
 
-    _install_failure_model(hass, threshold=1.01)  # nothing is at risk: the devices recovered
+    _install_failure_model(hass, risk=0.2)  # nothing is at risk: the devices recovered
     await _train(hass)
     assert not [
         issue_id

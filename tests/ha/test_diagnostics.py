@@ -49,7 +49,7 @@ async def test_diagnostics(
         "training_unavailable": None,
     }
     # The bundled models are deployed, with the held-out metrics scripts/train measured.
-    assert set(models) == {"home_type", "failure"}
+    assert set(models) == {"home_type", "failure", "anomaly"}
     for summary in models.values():
         assert summary["source"] == "bundled"
         assert summary["version"] == 0

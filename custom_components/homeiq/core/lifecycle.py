@@ -17,11 +17,15 @@ import numpy.typing as npt
 
 from .anomaly import (
     DAY,
+    DAY_FEATURE_NAMES,
+    SILENCE_LOOKBACK,
+    AnomalyForest,
     DayVerdict,
-    StuckValueDetector,
-    UnusualTimeDetector,
-    activity_times,
+    HomeAnomalyModel,
+    local_day_end,
     local_midnights,
+    train_anomaly_forest,
+    whole_days,
 )
 from .devices import (
     DEFAULT_RISK_THRESHOLD,
@@ -39,7 +43,8 @@ from .failure import (
     risk_reasons,
     train_failure_model,
 )
-from .home import Home
+from .faults import window, with_level_shift, with_night_burst, with_stuck
+from .home import Home, StateHistory
 from .home_type import FEATURE_NAMES as HOME_TYPE_FEATURES
 from .models import (
     ANOMALY_MODEL,
@@ -54,13 +59,16 @@ from .registry import ModelRegistry
 from .training import training_unavailable
 
 MIN_NORMAL_DAYS: Final = 7.0  # days of normal behaviour before a day can be judged
-HELD_OUT_SHARE: Final = 0.3  # the most recent share of cuts is held out
-ACTIVITY_CLASSES: Final = frozenset({"motion", "occupancy", "door", "window", "presence"})
-STEADY_CLASSES: Final = frozenset({"temperature", "humidity"})
+HELD_OUT_SHARE: Final = 0.3  # the most recent share of cuts (or days) is held out
+MIN_HELD_OUT_DAYS: Final = 3  # whole days the anomaly check needs at least
+MIN_FOREST_ROWS: Final = 50  # entity-days of normal an anomaly forest of this home needs
+BURST_EVENTS: Final = 6  # activations the anomaly check puts into a night
+SHIFT_SPREADS: Final = 6.0  # how far the check moves a value, in spreads of its daily means
 
 MODEL_FEATURES: Final[dict[str, tuple[str, ...]]] = {
     HOME_TYPE_MODEL: HOME_TYPE_FEATURES,
     FAILURE_MODEL: FAILURE_FEATURE_NAMES,
+    ANOMALY_MODEL: DAY_FEATURE_NAMES,
 }
 
 
@@ -168,21 +176,21 @@ def judged_period(home: Home, now: float) -> tuple[float, float] | None:
     return start, day_start
 
 
-def anomaly_verdicts(home: Home, normal_start: float, day_start: float) -> dict[str, DayVerdict]:
+def anomaly_forest(model: DeployedModel | None) -> AnomalyForest | None:
+    """The isolation forest of a deployed anomaly model (``None``: none, or unreadable)."""
+    if model is None:
+        return None
+    try:
+        return AnomalyForest.from_metadata(model.ensemble, model.info.extra.get("forest") or {})
+    except ValueError:
+        return None
+
+
+def anomaly_verdicts(
+    home: Home, normal_start: float, day_start: float, forest: AnomalyForest | None = None
+) -> dict[str, DayVerdict]:
     """Each suitable entity's verdict on the day, learned from its own normal."""
-    verdicts: dict[str, DayVerdict] = {}
-    for entity_id, history in home.histories.items():
-        entity = home.entities.get(entity_id)
-        if entity is None or entity.device_id is None or not len(history):
-            continue
-        if entity.domain == "binary_sensor" and entity.device_class in ACTIVITY_CLASSES:
-            events = activity_times(history)
-            detector = UnusualTimeDetector().fit(events, normal_start, day_start, home.time_zone)
-            verdicts[entity_id] = detector.judge(events, day_start)
-        elif entity.domain == "sensor" and entity.device_class in STEADY_CLASSES:
-            stuck = StuckValueDetector().fit(history, normal_start, day_start)
-            verdicts[entity_id] = stuck.judge(history, day_start)
-    return verdicts
+    return HomeAnomalyModel.fit(home, normal_start, day_start).judge(home, day_start, forest)
 
 
 def device_risks(home: Home, now: float, model: DeployedModel | None) -> dict[str, DeviceRisk]:
@@ -205,7 +213,9 @@ def risk_threshold(model: DeployedModel | None) -> float:
     if model is None:
         return DEFAULT_RISK_THRESHOLD
     value = model.info.extra.get("threshold")
-    return float(value) if isinstance(value, int | float) else DEFAULT_RISK_THRESHOLD
+    if isinstance(value, int | float) and 0.0 < value <= 1.0:
+        return float(value)
+    return DEFAULT_RISK_THRESHOLD  # a threshold of 0 would put every device at risk
 
 
 def assess_home(home: Home, now: float, models: Mapping[str, DeployedModel | None]) -> Assessment:
@@ -213,7 +223,8 @@ def assess_home(home: Home, now: float, models: Mapping[str, DeployedModel | Non
     failure = models.get(FAILURE_MODEL)
     threshold = risk_threshold(failure)
     period = judged_period(home, now)
-    verdicts = anomaly_verdicts(home, *period) if period else {}
+    forest = anomaly_forest(models.get(ANOMALY_MODEL))
+    verdicts = anomaly_verdicts(home, *period, forest) if period else {}
     reports = assess_devices(
         home,
         now,
@@ -316,25 +327,169 @@ def train_failure_on_home(
     }
 
 
+FAULT_KINDS: Final = ("night_burst", "stuck", "level_shift")
+
+
+@dataclass(frozen=True, slots=True)
+class AnomalyCheck:
+    """How detectors and forest together did on real days (which should pass) and the same
+    days with a fault put in (which should be caught), with the caught faults per kind.
+    """
+
+    false_alarms: int
+    clean: int
+    caught: Mapping[str, int]
+    faults: Mapping[str, int]
+
+    @property
+    def f1(self) -> float:
+        """F1 of "anomalous" over the judged days."""
+        caught, faults = sum(self.caught.values()), sum(self.faults.values())
+        return 2 * caught / max(faults + caught + self.false_alarms, 1)
+
+    def as_dict(self) -> dict[str, float]:
+        """Figures for the registry and the run's step."""
+        recall = {
+            f"recall_{kind}": round(self.caught.get(kind, 0) / n, 4)
+            for kind in FAULT_KINDS
+            if (n := self.faults.get(kind, 0))
+        }
+        return {
+            "f1": round(self.f1, 4),
+            "recall": round(sum(self.caught.values()) / max(sum(self.faults.values()), 1), 4),
+            **recall,
+            "false_alarm_rate": round(self.false_alarms / max(self.clean, 1), 4),
+            "judged_entity_days": self.clean,
+        }
+
+
+def _fault_kind(model: HomeAnomalyModel, entity_id: str, index: int) -> str:
+    """The fault the check puts into the entity on its ``index``-th held-out day."""
+    if model.entities[entity_id].normal.kind == "activity":
+        return "night_burst"
+    return "stuck" if index % 2 == 0 else "level_shift"
+
+
+def _with_fault(
+    model: HomeAnomalyModel, entity_id: str, kind: str, home: Home, day_start: float
+) -> StateHistory:
+    """The entity's history with a fault of ``kind`` on the day."""
+    day_end = local_day_end(day_start, home.time_zone)
+    history = window(home.histories[entity_id], day_start - SILENCE_LOOKBACK - DAY, day_end)
+    if kind == "night_burst":
+        return with_night_burst(history, day_start, events=BURST_EVENTS)
+    if kind == "stuck":
+        return with_stuck(history, day_start, day_end)
+    shift = SHIFT_SPREADS * model.entities[entity_id].normal.mean_spread
+    return with_level_shift(history, day_start, day_end, shift)
+
+
+def check_anomaly_model(
+    home: Home,
+    model: HomeAnomalyModel,
+    days: list[tuple[float, float]],
+    forest: AnomalyForest | None,
+) -> AnomalyCheck:
+    """Judge every fitted entity on each of ``days`` as it was and with a fault put in."""
+    false_alarms = clean = 0
+    caught: dict[str, int] = dict.fromkeys(FAULT_KINDS, 0)
+    faults: dict[str, int] = dict.fromkeys(FAULT_KINDS, 0)
+    entity_ids = [e for e in model.entities if e in home.histories]
+    for index, (day_start, _) in enumerate(days):
+        kinds = [_fault_kind(model, e, index) for e in entity_ids]
+        day_end = local_day_end(day_start, home.time_zone)
+        real = [
+            (e, window(home.histories[e], day_start - SILENCE_LOOKBACK - DAY, day_end))
+            for e in entity_ids
+        ]
+        faulty = [
+            (e, _with_fault(model, e, kind, home, day_start))
+            for e, kind in zip(entity_ids, kinds, strict=True)
+        ]
+        verdicts = model.judge_histories(real + faulty, day_start, forest)
+        false_alarms += sum(v.anomalous for v in verdicts[: len(real)])
+        clean += len(real)
+        for kind, verdict in zip(kinds, verdicts[len(real) :], strict=True):
+            faults[kind] += 1
+            caught[kind] += int(verdict.anomalous)
+    return AnomalyCheck(false_alarms, clean, caught, faults)
+
+
 def train_anomaly_on_home(
     home: Home, registry: ModelRegistry, now: float, *, min_days: float, seed: int = 0
 ) -> dict[str, Any]:
-    """The anomaly detectors learn this home's normal at every run (numpy, no training file)."""
+    """Train an anomaly forest on this home's normal days; promote it if not worse.
+
+    The detectors learn this home's normal at every run anyway (see :func:`assess_home`);
+    this trains the forest that reads the days against that normal. The most recent
+    :data:`HELD_OUT_SHARE` of the whole days are held out: the forest learns from the days
+    before them, and the candidate and the model in use are both checked on the held-out
+    days as they were and with faults put in (:func:`check_anomaly_model`); the candidate is
+    promoted when its F1 is at least as high.
+    """
     period = judged_period(home, now)
-    if period is None:
+    start = history_start(home)
+    if period is None or start is None:
         raise NotEnoughData(f"needs {MIN_NORMAL_DAYS:g} days of history to learn the normal")
-    return {"normal_days": round((period[1] - period[0]) / DAY, 1)}
+    normal_start, day_start = period
+    days = whole_days(normal_start, day_start, home.time_zone)
+    if (day_start - start) / DAY < min_days or len(days) < 2 * MIN_HELD_OUT_DAYS:
+        raise NotEnoughData(
+            f"{(day_start - start) / DAY:.0f} days of history; an anomaly forest of this "
+            f"home needs {max(min_days, 2 * MIN_HELD_OUT_DAYS):g}; the current one is used"
+        )
+    held = days[-max(MIN_HELD_OUT_DAYS, round(HELD_OUT_SHARE * len(days))) :]
+    model = HomeAnomalyModel.fit(home, normal_start, held[0][0])
+    rows = model.training_rows()
+    if rows.shape[0] < MIN_FOREST_ROWS:
+        raise NotEnoughData(
+            f"{rows.shape[0]} entity-days of normal to learn from; a forest of this home "
+            f"needs {MIN_FOREST_ROWS}; the current one is used"
+        )
+    forest = train_anomaly_forest(rows, seed=seed)
+    candidate = check_anomaly_model(home, model, held, forest)
+    active_model = load_model(registry, ANOMALY_MODEL)
+    active_forest = anomaly_forest(active_model)
+    active = check_anomaly_model(home, model, held, active_forest)
+    info = save_candidate(
+        registry,
+        ANOMALY_MODEL,
+        forest.ensemble,
+        DAY_FEATURE_NAMES,
+        trained_on="this_home",
+        n_samples=int(rows.shape[0]),
+        metrics=candidate.as_dict(),
+        primary_metric="f1",
+        extra={"forest": forest.metadata()},
+    )
+    # Both figures as stored (rounded alike), so that a tie is a tie.
+    active_f1 = active.as_dict()["f1"]
+    promoted, why = registry.promote_if_better(ANOMALY_MODEL, info.version, active_score=active_f1)
+    return {
+        "normal_days": len(days) - len(held),
+        "held_out_days": len(held),
+        "training_rows": int(rows.shape[0]),
+        "entities": len(model.entities),
+        "held_out": candidate.as_dict(),
+        "active_held_out": active.as_dict(),
+        "active": "none" if active_model is None else f"v{active_model.info.version}",
+        "promoted": promoted,
+        "why": why,
+    }
 
 
 __all__ = [
     "ANOMALY_MODEL",
     "FAILURE_MODEL",
     "HOME_TYPE_MODEL",
+    "AnomalyCheck",
     "Assessment",
     "HomeTypeResult",
     "NotEnoughData",
+    "anomaly_forest",
     "assess_home",
     "average_precision",
+    "check_anomaly_model",
     "classify_home",
     "load_model",
     "load_models",
