@@ -293,11 +293,24 @@ def test_the_anomaly_check_counts_each_fault_kind_exactly() -> None:
     assert check.faults == {"night_burst": 4, "stuck": 2, "level_shift": 2}
     assert check.caught == {"night_burst": 4, "stuck": 2, "level_shift": 0}
     assert (check.false_alarms, check.clean) == (0, 8)
-    assert check.f1 == pytest.approx(2 * 6 / (8 + 6 + 0))
+    assert check.recall == 0.75
+    assert check.f1 == pytest.approx(2 * 0.75 / 1.75)  # no false alarm: precision 1
     figures = check.as_dict()
     assert figures["recall_stuck"] == 1.0
     assert figures["recall_level_shift"] == 0.0
     assert figures["false_alarm_rate"] == 0.0
+
+
+def test_the_anomaly_check_weighs_false_alarms_as_a_home_has_them() -> None:
+    """Half the judged days are faulty in the check, 1 % in a home: a model that catches
+    more but raises false alarms on 2 % of real days does not win."""
+    quiet = lifecycle.AnomalyCheck(0, 100, {"stuck": 60}, {"stuck": 100})
+    noisy = lifecycle.AnomalyCheck(2, 100, {"stuck": 80}, {"stuck": 100})
+    assert quiet.f1 == pytest.approx(2 * 0.6 / 1.6)
+    precision = 0.01 * 0.8 / (0.01 * 0.8 + 0.99 * 0.02)
+    assert noisy.f1 == pytest.approx(2 * precision * 0.8 / (precision + 0.8))
+    assert noisy.f1 < quiet.f1
+    assert lifecycle.AnomalyCheck(0, 10, {"stuck": 0}, {"stuck": 5}).f1 == 0.0
 
 
 def test_anomaly_training_on_a_short_history_says_why(registry: ModelRegistry) -> None:

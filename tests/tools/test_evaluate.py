@@ -50,7 +50,10 @@ def test_anomaly_section() -> None:
         "combined",
         "forest_this_home",
         "combined_this_home",
+        "combined_checked",
     }
+    checked = result["homes_checked_own_forest"]
+    assert 0 <= checked["used"] <= checked["checked"] <= 6
     figures_list = [result, result["zscore_baseline"], *result["by_kind"].values()]
     for figures in models.values():
         figures_list += [figures, *figures["by_kind"].values()]

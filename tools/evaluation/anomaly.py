@@ -4,7 +4,9 @@ What the integration runs is scored: :class:`HomeAnomalyModel` learns every suit
 entity's normal from each home's first days, and every later local day is judged by the
 explainable detectors, by an isolation forest over day rows, and by both together. The
 forest is trained on the normal days of *other* synthetic homes (a different seed: the cold
-start the integration ships), and, for comparison, on each home's own normal days.
+start the integration ships), and, for comparison, on each home's own normal days: always
+(``*_this_home``), or as the integration does, only where the check on the most recent
+normal days with faults put in prefers it to the cold-start forest (``combined_checked``).
 """
 
 from __future__ import annotations
@@ -24,12 +26,20 @@ from custom_components.homeiq.core.anomaly import (
     local_midnights,
     train_anomaly_forest,
 )
+from custom_components.homeiq.core.lifecycle import NotEnoughData, try_anomaly_forest
 from custom_components.homeiq.core.synthetic import SyntheticHome, generate_corpus
 
 from .common import prf
 
 KINDS = ("unusual_time", "stuck")
-MODELS = ("detectors", "forest", "combined", "forest_this_home", "combined_this_home")
+MODELS = (
+    "detectors",
+    "forest",
+    "combined",
+    "forest_this_home",
+    "combined_this_home",
+    "combined_checked",
+)
 SCORED_FAULTS = frozenset({"abnormal_activity", "stuck"})
 MIN_HOME_ROWS = 50  # normal-day rows below which a home gets no forest of its own
 
@@ -81,7 +91,7 @@ def score_homes(
     tallies = {name: _Tally() for name in MODELS}
     zscore = _Tally()
     other: dict[str, list[int]] = {}
-    judged = 0
+    judged = trials = chose_own = 0
     for synthetic in homes:
         home = synthetic.home
         assert home.window_start is not None
@@ -91,9 +101,19 @@ def score_homes(
         faults = {e: f for f in synthetic.truth.failures for e in f.entity_ids}
         model = HomeAnomalyModel.fit(home, start, split)
         own: AnomalyForest | None = None
+        checked = forest  # what the integration would use: its own forest if the check says so
         if home_forests:
             rows = model.training_rows()
             own = train_anomaly_forest(rows, seed=0) if rows.shape[0] >= MIN_HOME_ROWS else None
+            try:
+                trial = try_anomaly_forest(home, start, split, forest)
+            except NotEnoughData:
+                pass
+            else:
+                trials += 1
+                if trial.better:
+                    checked = trial.forest
+                    chose_own += 1
         baselines = {e: _zscore_baseline(home, e, start, split) for e in model.entities}
         for day in local_midnights(split, home.window_end - DAY, home.time_zone).tolist():
             verdicts = model.judge(home, day)
@@ -101,6 +121,7 @@ def score_homes(
             ids = list(rows_of)
             matrix = np.vstack([rows_of[e] for e in ids])
             flagged = dict(zip(ids, forest.flags(matrix).tolist(), strict=True))
+            flagged_checked = dict(zip(ids, checked.flags(matrix).tolist(), strict=True))
             flagged_own = dict(
                 zip(
                     ids,
@@ -120,6 +141,7 @@ def score_homes(
                     "combined": detectors or flagged[entity_id],
                     "forest_this_home": flagged_own[entity_id],
                     "combined_this_home": detectors or flagged_own[entity_id],
+                    "combined_checked": detectors or flagged_checked[entity_id],
                 }
                 if fault is not None and fault.kind not in SCORED_FAULTS:
                     if day + DAY > fault.start_ts:  # an anomaly, but not one scored here
@@ -139,6 +161,8 @@ def score_homes(
         "zscore": zscore,
         "judged": judged,
         "other": other,
+        "trials": trials,
+        "chose_own": chose_own,
     }
 
 
@@ -220,8 +244,8 @@ def evaluate_anomaly(
     tallies: dict[str, _Tally] = scored["tallies"]
     by_model = {name: tally.figures() for name, tally in tallies.items()}
     if not home_forests:
-        by_model.pop("forest_this_home")
-        by_model.pop("combined_this_home")
+        for name in ("forest_this_home", "combined_this_home", "combined_checked"):
+            by_model.pop(name)
     combined = tallies["combined"]
     tp, _, fn = combined.total()
     return {
@@ -239,6 +263,7 @@ def evaluate_anomaly(
             kind: {"days": n, "flagged": round(flagged / max(n, 1), 3)}
             for kind, (n, flagged) in sorted(scored["other"].items())
         },
+        "homes_checked_own_forest": {"checked": scored["trials"], "used": scored["chose_own"]},
         "forest": {
             "trees": forest.ensemble.n_trees,
             "rows": forest.rows,
