@@ -322,26 +322,62 @@ def test_anomaly_training_on_a_short_history_says_why(registry: ModelRegistry) -
 
 
 def test_anomaly_forest_of_this_home_is_checked_against_the_model_in_use(
-    registry: ModelRegistry,
+    tmp_path: Path,
 ) -> None:
-    """A generated home trains a forest; candidate and bundled forest are checked on the
-    same held-out days with faults put in, and the better (or equal) one is in use."""
-    home = generate_home(5, days=30, target_entities=60).home
-    assert home.window_end is not None
-    details = lifecycle.train_anomaly_on_home(home, registry, home.window_end, min_days=14)
-    assert details["held_out_days"] >= lifecycle.MIN_HELD_OUT_DAYS
-    assert details["training_rows"] >= lifecycle.MIN_FOREST_ROWS
-    assert details["active"] == "v0"  # the bundled forest was the bar
-    (stored,) = registry.versions(lifecycle.ANOMALY_MODEL)
-    assert stored.trained_on == "this_home"
-    assert stored.metrics["f1"] == details["held_out"]["f1"]
-    assert details["promoted"] == (details["held_out"]["f1"] >= details["active_held_out"]["f1"])
-    deployed = lifecycle.load_model(registry, lifecycle.ANOMALY_MODEL)
-    assert deployed is not None
-    assert deployed.source == ("active" if details["promoted"] else "bundled")
-    forest = lifecycle.anomaly_forest(deployed)
-    assert forest is not None
-    assert forest.ensemble.kind == "isolation_forest"
+    """Generated homes train forests; each is checked with the bundled forest on the same
+    held-out days with faults put in, and stored and used only when the check had enough
+    days and it did better. The three homes cover both outcomes."""
+    outcomes = set()
+    for seed in (3, 5, 8):
+        registry = ModelRegistry(tmp_path / str(seed), bundled_root=BUNDLED)
+        home = generate_home(seed, days=30, target_entities=120).home
+        assert home.window_end is not None
+        details = lifecycle.train_anomaly_on_home(home, registry, home.window_end, min_days=14)
+        assert details["held_out_days"] >= lifecycle.MIN_HELD_OUT_DAYS
+        assert details["training_rows"] >= lifecycle.MIN_FOREST_ROWS
+        assert details["active"] == "v0"  # the bundled forest was the bar
+        held_out, active = details["held_out"], details["active_held_out"]
+        assert held_out["judged_entity_days"] == active["judged_entity_days"]
+        enough = held_out["judged_entity_days"] >= lifecycle.MIN_CHECK_ENTITY_DAYS
+        assert details["promoted"] == (enough and held_out["f1"] > active["f1"])
+        if not enough:
+            assert "300 are needed" in details["why"]
+        outcomes.add(details["promoted"])
+        deployed = lifecycle.load_model(registry, lifecycle.ANOMALY_MODEL)
+        assert deployed is not None
+        forest = lifecycle.anomaly_forest(deployed)
+        assert forest is not None
+        if details["promoted"]:
+            (stored,) = registry.versions(lifecycle.ANOMALY_MODEL)
+            assert stored.trained_on == "this_home"
+            assert stored.metrics["f1"] == held_out["f1"]
+            assert deployed.source == "active"
+            assert forest.rows == details["training_rows"]
+        else:  # a candidate that is not used is not stored
+            assert registry.versions(lifecycle.ANOMALY_MODEL) == []
+            assert deployed.source == "bundled"
+    assert outcomes == {True, False}
+
+
+def test_a_forest_trial_promotes_only_a_better_candidate_on_enough_days() -> None:
+    """A tie keeps the forest in use; a check with too few real days decides nothing."""
+
+    def check(false_alarms: int, clean: int, caught: int) -> lifecycle.AnomalyCheck:
+        return lifecycle.AnomalyCheck(false_alarms, clean, {"stuck": caught}, {"stuck": clean})
+
+    def trial(candidate: lifecycle.AnomalyCheck, active: lifecycle.AnomalyCheck) -> bool:
+        forest = lifecycle.anomaly_forest(
+            lifecycle.load_model(
+                ModelRegistry(Path("/nonexistent"), bundled_root=BUNDLED), lifecycle.ANOMALY_MODEL
+            )
+        )
+        assert forest is not None
+        return lifecycle.ForestTrial(forest, candidate, active, 10, 4, 30).verdict()[0]
+
+    assert trial(check(0, 300, 200), check(0, 300, 150))
+    assert not trial(check(0, 300, 150), check(0, 300, 150))  # a tie
+    assert not trial(check(3, 300, 250), check(0, 300, 150))  # more caught, false alarms
+    assert not trial(check(0, 299, 200), check(0, 299, 150))  # too few days to tell
 
 
 def test_an_anomaly_model_without_forest_metadata_gives_no_forest(

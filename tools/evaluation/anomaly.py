@@ -111,7 +111,7 @@ def score_homes(
                 pass
             else:
                 trials += 1
-                if trial.better:
+                if trial.verdict()[0]:
                     checked = trial.forest
                     chose_own += 1
         baselines = {e: _zscore_baseline(home, e, start, split) for e in model.entities}

@@ -62,6 +62,9 @@ MIN_NORMAL_DAYS: Final = 7.0  # days of normal behaviour before a day can be jud
 HELD_OUT_SHARE: Final = 0.3  # the most recent share of cuts (or days) is held out
 MIN_HELD_OUT_DAYS: Final = 3  # whole days the anomaly check needs at least
 MIN_FOREST_ROWS: Final = 50  # entity-days of normal an anomaly forest of this home needs
+# Real entity-days the anomaly check needs: a forest with false alarms on 1 % of days
+# raises none in 300 days with a chance of only 5 %.
+MIN_CHECK_ENTITY_DAYS: Final = 300
 BURST_EVENTS: Final = 6  # activations the anomaly check puts into a night
 SHIFT_SPREADS: Final = 6.0  # how far the check moves a value, in spreads of its daily means
 
@@ -445,11 +448,26 @@ class ForestTrial:
     held_out_days: int
     entities: int
 
-    @property
-    def better(self) -> bool:
-        """Whether the candidate is at least as good (as stored: rounded alike, so that a
-        tie is a tie)."""
-        return self.candidate.as_dict()["f1"] >= self.active.as_dict()["f1"]
+    def verdict(self) -> tuple[bool, str]:
+        """Whether the candidate should replace the forest in use, and why (or why not).
+
+        Only a check with :data:`MIN_CHECK_ENTITY_DAYS` real entity-days can see a forest
+        that raises a false alarm on one day in a hundred, and only a candidate that does
+        better there (F1 as stored, rounded alike) replaces the forest in use, which was
+        trained on far more days: a tie keeps it.
+        """
+        candidate, active = self.candidate.as_dict()["f1"], self.active.as_dict()["f1"]
+        if self.candidate.clean < MIN_CHECK_ENTITY_DAYS:
+            return False, (
+                f"the check judged {self.candidate.clean} real entity-days; "
+                f"{MIN_CHECK_ENTITY_DAYS} are needed to see a false alarm on 1 % of days"
+            )
+        if candidate <= active:
+            return (
+                False,
+                f"F1 {candidate} on the held-out days is not above {active} of the model in use",
+            )
+        return True, f"F1 {candidate} on the held-out days is above {active} of the model in use"
 
 
 def try_anomaly_forest(
@@ -499,7 +517,8 @@ def train_anomaly_on_home(
     The detectors learn this home's normal at every run anyway (see :func:`assess_home`);
     this trains the forest that reads the days against that normal, and checks it against
     the forest in use on the most recent days (:func:`try_anomaly_forest`); the candidate
-    is promoted when its F1 there is at least as high.
+    is stored and promoted only when the check can tell and it does better
+    (:meth:`ForestTrial.verdict`).
     """
     period = judged_period(home, now)
     start = history_start(home)
@@ -515,25 +534,29 @@ def train_anomaly_on_home(
     trial = try_anomaly_forest(
         home, normal_start, day_start, anomaly_forest(active_model), seed=seed
     )
-    info = save_candidate(
-        registry,
-        ANOMALY_MODEL,
-        trial.forest.ensemble,
-        DAY_FEATURE_NAMES,
-        trained_on="this_home",
-        n_samples=trial.forest.rows,
-        metrics=trial.candidate.as_dict(),
-        primary_metric="f1",
-        extra={
-            "forest": trial.forest.metadata(),
-            "data": f"this home's normal days; checked on its {trial.held_out_days} most "
-            f"recent days, each as it was and with a fault put in (F1 at "
-            f"{FAULTY_SHARE:.0%} faulty days)",
-        },
-    )
-    promoted, why = registry.promote_if_better(
-        ANOMALY_MODEL, info.version, active_score=trial.active.as_dict()["f1"]
-    )
+    promote, why = trial.verdict()
+    if promote:  # a candidate that would not be promoted is not stored
+        info = save_candidate(
+            registry,
+            ANOMALY_MODEL,
+            trial.forest.ensemble,
+            DAY_FEATURE_NAMES,
+            trained_on="this_home",
+            n_samples=trial.forest.rows,
+            metrics=trial.candidate.as_dict(),
+            primary_metric="f1",
+            extra={
+                "forest": trial.forest.metadata(),
+                "data": f"this home's normal days; checked on its {trial.held_out_days} most "
+                f"recent days, each as it was and with a fault put in (F1 at "
+                f"{FAULTY_SHARE:.0%} faulty days)",
+            },
+        )
+        promote, why = registry.promote_if_better(
+            ANOMALY_MODEL, info.version, active_score=trial.active.as_dict()["f1"]
+        )
+    else:
+        why = f"not promoted: {why}"
     return {
         "normal_days": trial.normal_days,
         "held_out_days": trial.held_out_days,
@@ -542,7 +565,7 @@ def train_anomaly_on_home(
         "held_out": trial.candidate.as_dict(),
         "active_held_out": trial.active.as_dict(),
         "active": "none" if active_model is None else f"v{active_model.info.version}",
-        "promoted": promoted,
+        "promoted": promote,
         "why": why,
     }
 
