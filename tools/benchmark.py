@@ -7,11 +7,17 @@ and by a plain SQLite scan of the same rows. ``history_read_ratio`` is adapter r
 raw rows/s; the target is >= 0.5.
 
 Generator: events per second of the synthetic home generator; the target is >= 100000.
+
+Model steps: seconds the nightly run's model steps take in the executor for the same home
+(training the failure model and the anomaly forest on it with their held-out checks, the
+home type, and assessing every device), best of the repeats; no target, for comparison
+between runs on one machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 from pathlib import Path
 import sqlite3
@@ -23,7 +29,9 @@ from typing import Any
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
+from custom_components.homeiq.core import lifecycle
 from custom_components.homeiq.core.history import is_numeric
+from custom_components.homeiq.core.registry import ModelRegistry
 from custom_components.homeiq.core.store import DAY, DerivedStore
 from custom_components.homeiq.core.synthetic import generate_home, measure_generator_rate
 from custom_components.homeiq.home.recorder import (
@@ -98,6 +106,44 @@ def bench_history_read(entities: int = 150, days: int = 30, repeat: int = 3) -> 
     }
 
 
+BUNDLED = Path(__file__).resolve().parent.parent / "custom_components/homeiq/models"
+
+
+def _timed(step: Any, *args: Any, **kwargs: Any) -> float:
+    """Seconds ``step(*args, **kwargs)`` takes (skipping for too little data included)."""
+    t0 = time.perf_counter()
+    with contextlib.suppress(lifecycle.NotEnoughData):
+        step(*args, **kwargs)
+    return time.perf_counter() - t0
+
+
+def bench_model_steps(entities: int = 150, days: int = 30, repeat: int = 3) -> dict[str, Any]:
+    """Seconds of each model step of a nightly run on a generated home (best of ``repeat``)."""
+    home = generate_home(7, target_entities=entities, days=days).home
+    assert home.window_end is not None
+    now = home.window_end
+    best: dict[str, float] = {}
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory() as tmp:
+            registry = ModelRegistry(Path(tmp), bundled_root=BUNDLED)
+            models = lifecycle.load_models(registry)
+            home_type = models[lifecycle.HOME_TYPE_MODEL]
+            assert home_type is not None
+            seconds = {
+                "train_failure_s": _timed(
+                    lifecycle.train_failure_on_home, home, registry, now, min_days=14
+                ),
+                "train_anomaly_s": _timed(
+                    lifecycle.train_anomaly_on_home, home, registry, now, min_days=14
+                ),
+                "home_type_s": _timed(lifecycle.classify_home, home_type, home),
+                "devices_s": _timed(lifecycle.assess_home, home, now, models),
+            }
+        for key, value in seconds.items():
+            best[key] = min(best.get(key, value), value)
+    return {key: round(value, 2) for key, value in best.items()}
+
+
 def run(repeat: int = 3) -> dict[str, Any]:
     """All benchmark figures as one flat JSON-able object."""
     figures = bench_history_read(repeat=repeat)
@@ -107,6 +153,7 @@ def run(repeat: int = 3) -> dict[str, Any]:
     )
     figures["generator_events"] = generator["events"]
     figures["generator_events_per_s"] = round(generator["events_per_s"])
+    figures["model_steps"] = bench_model_steps(repeat=repeat)
     figures["targets_met"] = {key: figures[key] >= target for key, target in TARGETS.items()}
     return figures
 

@@ -9,7 +9,7 @@ import yaml
 
 from custom_components.homeiq.core.homefile import load_corpus, load_home
 from custom_components.homeiq.core.synthetic import generate_corpus
-from tools.benchmark import bench_history_read
+from tools.benchmark import bench_history_read, bench_model_steps
 from tools.generate import SIM_HOME, automation_configs, main
 
 
@@ -60,3 +60,10 @@ def test_benchmark_reads_every_row() -> None:
     assert figures["history_rows_read"] == figures["history_rows"]
     assert figures["history_read_rows_per_s"] > 0
     assert figures["raw_sqlite_rows_per_s"] > 0
+
+
+def test_benchmark_times_every_model_step() -> None:
+    """Each nightly model step is timed, also when it skips for too little data."""
+    figures = bench_model_steps(entities=20, days=10, repeat=1)
+    assert set(figures) == {"train_failure_s", "train_anomaly_s", "home_type_s", "devices_s"}
+    assert all(seconds >= 0.0 for seconds in figures.values())
