@@ -2,8 +2,8 @@
 
 The integration calls these functions in the executor: load the deployed models, train
 this home's failure and anomaly models where scikit-learn runs and the history is long
-enough (held-out on the most recent data, promoted only if at least as good), classify the
-home, and assess every device. ``scripts/train`` builds the bundled models the same way.
+enough (held out on the most recent data; the failure model is promoted if at least as
+good, the anomaly forest only if better), classify the home, and assess every device. ``scripts/train`` builds the bundled models the same way.
 """
 
 from __future__ import annotations
@@ -512,7 +512,7 @@ def try_anomaly_forest(
 def train_anomaly_on_home(
     home: Home, registry: ModelRegistry, now: float, *, min_days: float, seed: int = 0
 ) -> dict[str, Any]:
-    """Train an anomaly forest on this home's normal days; promote it if not worse.
+    """Train an anomaly forest on this home's normal days; promote it if it does better.
 
     The detectors learn this home's normal at every run anyway (see :func:`assess_home`);
     this trains the forest that reads the days against that normal, and checks it against
