@@ -3,7 +3,8 @@
 The integration calls these functions in the executor: load the deployed models, train
 this home's failure and anomaly models where scikit-learn runs and the history is long
 enough (held out on the most recent data; the failure model is promoted if at least as
-good, the anomaly forest only if better), classify the home, and assess every device. ``scripts/train`` builds the bundled models the same way.
+good, the anomaly forest only if better), classify the home, and assess every device.
+``scripts/train`` builds the bundled models the same way.
 """
 
 from __future__ import annotations
