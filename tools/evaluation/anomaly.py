@@ -26,7 +26,11 @@ from custom_components.homeiq.core.anomaly import (
     local_midnights,
     train_anomaly_forest,
 )
-from custom_components.homeiq.core.lifecycle import NotEnoughData, try_anomaly_forest
+from custom_components.homeiq.core.lifecycle import (
+    MIN_FOREST_ROWS,
+    NotEnoughData,
+    try_anomaly_forest,
+)
 from custom_components.homeiq.core.synthetic import SyntheticHome, generate_corpus
 
 from .common import prf
@@ -41,7 +45,6 @@ MODELS = (
     "combined_checked",
 )
 SCORED_FAULTS = frozenset({"abnormal_activity", "stuck"})
-MIN_HOME_ROWS = 50  # normal-day rows below which a home gets no forest of its own
 
 
 class _Tally:
@@ -104,7 +107,7 @@ def score_homes(
         checked = forest  # what the integration would use: its own forest if the check says so
         if home_forests:
             rows = model.training_rows()
-            own = train_anomaly_forest(rows, seed=0) if rows.shape[0] >= MIN_HOME_ROWS else None
+            own = train_anomaly_forest(rows, seed=0) if rows.shape[0] >= MIN_FOREST_ROWS else None
             try:
                 trial = try_anomaly_forest(home, start, split, forest)
             except NotEnoughData:

@@ -15,10 +15,9 @@ import math
 import numpy as np
 import numpy.typing as npt
 
+from .anomaly import HOUR
 from .history import parse_numeric
 from .home import Origin, StateHistory
-
-HOUR = 3_600.0
 
 
 def window(history: StateHistory, start: float, end: float) -> StateHistory:

@@ -393,17 +393,16 @@ def _fault_kind(model: HomeAnomalyModel, entity_id: str, index: int) -> str:
 
 
 def _with_fault(
-    model: HomeAnomalyModel, entity_id: str, kind: str, home: Home, day_start: float
+    kind: str, history: StateHistory, day_start: float, day_end: float, *, spread: float
 ) -> StateHistory:
-    """The entity's history with a fault of ``kind`` on the day."""
-    day_end = local_day_end(day_start, home.time_zone)
-    history = window(home.histories[entity_id], day_start - SILENCE_LOOKBACK - DAY, day_end)
+    """The entity's history (around the day) with a fault of ``kind`` on the day; a level
+    shift moves the value by :data:`SHIFT_SPREADS` × ``spread`` (its daily means' spread).
+    """
     if kind == "night_burst":
         return with_night_burst(history, day_start, events=BURST_EVENTS)
     if kind == "stuck":
         return with_stuck(history, day_start, day_end)
-    shift = SHIFT_SPREADS * model.entities[entity_id].normal.mean_spread
-    return with_level_shift(history, day_start, day_end, shift)
+    return with_level_shift(history, day_start, day_end, SHIFT_SPREADS * spread)
 
 
 def check_anomaly_model(
@@ -425,8 +424,17 @@ def check_anomaly_model(
             for e in entity_ids
         ]
         faulty = [
-            (e, _with_fault(model, e, kind, home, day_start))
-            for e, kind in zip(entity_ids, kinds, strict=True)
+            (
+                e,
+                _with_fault(
+                    kind,
+                    history,
+                    day_start,
+                    day_end,
+                    spread=model.entities[e].normal.mean_spread,
+                ),
+            )
+            for (e, history), kind in zip(real, kinds, strict=True)
         ]
         verdicts = model.judge_histories(real + faulty, day_start, forest)
         false_alarms += sum(v.anomalous for v in verdicts[: len(real)])
