@@ -7,22 +7,17 @@ real pipeline with the bundled models.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from pathlib import Path
 import threading
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import Context, HomeAssistant
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er, issue_registry as ir
-from homeassistant.util import dt as dt_util
 import numpy as np
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.components.recorder.common import (
-    async_wait_recording_done,
-)
 
 from custom_components.homeiq.const import DOMAIN, ISSUE_DEVICE_AT_RISK_PREFIX
 from custom_components.homeiq.coordinator import RESULTS_STORE, RUNS_STORE
@@ -33,7 +28,8 @@ from custom_components.homeiq.core.registry import ModelRegistry, RegistryClosed
 from custom_components.homeiq.core.run import RunOutcome, StepOutcome
 from custom_components.homeiq.core.trees import TreeEnsemble
 from custom_components.homeiq.home.reader import STORE_DIR
-from tests.ha.test_devices import _install_failure_model, _register, _rows, _train
+from tests.ha.history_home import async_record_home
+from tests.ha.test_devices import _install_failure_model, _train
 
 # Per-device entity keys of each device of the home after one run with the bundled models.
 HALL_KEYS = {"failure_risk", "battery_days_left", "at_risk", "anomalous"}
@@ -44,19 +40,8 @@ PLUG_KEYS = {"failure_risk", "at_risk"}
 async def home_with_history(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, mock_config_entry: MockConfigEntry
 ) -> dict[str, Any]:
-    """The home registered, its history recorded, HomeIQ set up; time: day 12, 03:30."""
-    start = datetime(2026, 11, 1, tzinfo=dt_util.get_default_time_zone())
-    freezer.move_to(start - timedelta(minutes=5))
-    ids = _register(hass)
-    attributes = {
-        "sensor.hall_battery": {"unit_of_measurement": "%", "device_class": "battery"},
-        "sensor.living_temperature": {"unit_of_measurement": "°C"},
-    }
-    for at, entity_id, state in _rows(start):
-        freezer.move_to(at)
-        hass.states.async_set(entity_id, state, attributes.get(entity_id), context=Context())
-    await async_wait_recording_done(hass)
-    freezer.move_to(start + timedelta(days=12, hours=3, minutes=30))
+    """The home recorded and HomeIQ set up; time: day 12, 03:30."""
+    ids = await async_record_home(hass, freezer)
     mock_config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
