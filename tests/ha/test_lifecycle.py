@@ -130,7 +130,9 @@ async def test_entities_no_longer_assessed_go_after_the_run_and_come_back(
     entities.async_update_entity("sensor.hall_battery", device_id=ids["hall"])
     await _train(hass)
     assert _homeiq_entities(hass, entry.entry_id) == before
-    assert float(hass.states.get(before[ids["hall"], "battery_days_left"]).state) > 0
+    battery = hass.states.get(before[ids["hall"], "battery_days_left"])
+    assert battery is not None
+    assert float(battery.state) > 0
 
 
 def _files(directory: Path) -> dict[str, bool]:
@@ -161,7 +163,12 @@ async def test_removing_the_entry_deletes_what_it_stored(
     issues = ir.async_get(hass)
     assert [i for (domain, i) in issues.issues if domain == DOMAIN]
     ir.async_create_issue(
-        hass, "other", "kept", is_fixable=False, severity="warning", translation_key="kept"
+        hass,
+        "other",
+        "kept",
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key="kept",
     )
 
     assert await hass.config_entries.async_remove(entry.entry_id)
@@ -266,3 +273,38 @@ async def test_reload_while_the_old_run_trains_in_the_executor(
     deployed = new.models[FAILURE_MODEL]
     assert deployed is not None
     assert deployed.info.version == 1
+
+
+async def test_at_setup_only_entities_of_missing_devices_are_removed(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """An entity left from before (its device deleted while HomeIQ did not clean up) goes at
+    setup; one whose device exists but has no stored report waits for a run to say so."""
+    mock_config_entry.add_to_hass(hass)
+    source = MockConfigEntry(domain="test")
+    source.add_to_hass(hass)
+    device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=source.entry_id, identifiers={("test", "lamp")}, name="Lamp"
+    )
+    entities = er.async_get(hass)
+    entry_id = mock_config_entry.entry_id
+    orphan = entities.async_get_or_create(
+        "sensor", DOMAIN, f"{entry_id}_{'0' * 32}_failure_risk", config_entry=mock_config_entry
+    )
+    unreported = entities.async_get_or_create(
+        "sensor",
+        DOMAIN,
+        f"{entry_id}_{device.id}_failure_risk",
+        config_entry=mock_config_entry,
+        device_id=device.id,
+    )
+
+    assert await hass.config_entries.async_setup(entry_id)
+    await hass.async_block_till_done()
+    assert entities.async_get(orphan.entity_id) is None
+    assert entities.async_get(unreported.entity_id) is not None
+
+    steps = await _train(hass)  # the lamp has no history: the run does not assess it
+    assert steps["devices"]["details"]["devices"] == 0
+    assert entities.async_get(unreported.entity_id) is None
+    assert entities.async_get("sensor.homeiq_training_status") is not None
