@@ -17,6 +17,7 @@ from typing import Any, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.event import async_track_time_change
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
@@ -45,6 +46,8 @@ from .issues import async_sync_device_issues, async_sync_training_issue
 
 STORAGE_VERSION = 1
 RESULTS_VERSION = 1
+RUNS_STORE = f"{DOMAIN}.runs"
+RESULTS_STORE = f"{DOMAIN}.results"
 BUNDLED_MODELS = Path(__file__).parent / "models"
 TRIGGER_SCHEDULE = "schedule"
 TRIGGER_ACTION = "action"
@@ -116,8 +119,8 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
     def __init__(self, hass: HomeAssistant, entry: HomeIQConfigEntry) -> None:
         """Create the coordinator; nothing is read or scheduled yet."""
         super().__init__(hass, LOGGER, config_entry=entry, name=DOMAIN)
-        self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.runs")
-        self._results: Store[dict[str, Any]] = Store(hass, RESULTS_VERSION, f"{DOMAIN}.results")
+        self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, RUNS_STORE)
+        self._results: Store[dict[str, Any]] = Store(hass, RESULTS_VERSION, RESULTS_STORE)
         self._task: asyncio.Task[RunResult] | None = None
         self._run_started: datetime | None = None
         self._last_run: RunResult | None = None
@@ -276,6 +279,21 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
         self.async_set_updated_data(self._snapshot())
         return self._task
 
+    async def async_cancel_run(self) -> None:
+        """Cancel a running training run and wait until it has recorded itself."""
+        if (task := self._task) is not None and not task.done():
+            task.cancel()
+            await asyncio.wait([task])
+
+    async def async_forget_device(self, device_id: str) -> None:
+        """Drop a device removed from the device registry: its report and repair issue."""
+        if self.devices.pop(device_id, None) is None:
+            return
+        self.anomalies_announced.pop(device_id, None)
+        async_sync_device_issues(self.hass, self.devices)
+        self.async_set_updated_data(self._snapshot())
+        await self._results.async_save(self._results_data())
+
     def _steps(self) -> list[tuple[str, StepFn]]:
         return [
             ("read_home", self._async_step_read_home),
@@ -415,7 +433,9 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
         assessment = await self.hass.async_add_executor_job(
             lifecycle.assess_home, home, now, dict(self.models)
         )
-        self.devices = assessment.reports
+        # A device removed from the registry while the run read the home is not reported.
+        registry = dr.async_get(self.hass)
+        self.devices = {k: r for k, r in assessment.reports.items() if registry.async_get(k)}
         self.judged_day = assessment.judged_day
         self._announce_anomalies()
         async_sync_device_issues(self.hass, self.devices)

@@ -8,14 +8,19 @@ from typing import Any, override
 
 from homeassistant.const import EntityCategory
 from homeassistant.core import callback
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_platform,
+    entity_registry as er,
+)
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .const import DOMAIN
+from .const import DOMAIN, LOGGER
 from .coordinator import HomeIQCoordinator, HomeIQData
 from .core.devices import DeviceReport
+from .core.run import RunResult
 
 
 class HomeIQEntity(CoordinatorEntity[HomeIQCoordinator]):
@@ -68,7 +73,9 @@ class HomeIQDeviceEntity(CoordinatorEntity[HomeIQCoordinator]):
         self.entity_description = description
         self.device_id = device.id
         self.device_entry = device
-        self._attr_unique_id = f"{coordinator.config_entry.entry_id}_{device.id}_{description.key}"
+        self._attr_unique_id = device_unique_id(
+            coordinator.config_entry.entry_id, device.id, description.key
+        )
 
     @property
     def report(self) -> DeviceReport | None:
@@ -89,21 +96,71 @@ class HomeIQDeviceEntity(CoordinatorEntity[HomeIQCoordinator]):
         return self.entity_description.attributes_fn(report, self.coordinator.data)
 
 
+def device_unique_id(entry_id: str, device_id: str, key: str) -> str:
+    """The unique id of the entity ``key`` of HomeIQ about the device ``device_id``."""
+    return f"{entry_id}_{device_id}_{key}"
+
+
 def device_entities_adder[D: DeviceEntityDescription, T: HomeIQDeviceEntity](
     coordinator: HomeIQCoordinator,
     add_entities: Callable[[Iterable[T]], None],
     entity_class: Callable[[HomeIQCoordinator, dr.AnyDeviceEntry, D], T],
     descriptions: Sequence[D],
 ) -> Callable[[], None]:
-    """A listener that adds each device's entities once they apply to its report."""
+    """A coordinator listener that keeps the platform's per-device entities current.
+
+    Call it from the platform's ``async_setup_entry``. Each update it removes from the
+    entity registry the entities of devices that left the device registry, and, once a run
+    has finished, those of devices the run did not assess or whose description no longer
+    applies to the report (the battery forecast went away); then it adds the entities that
+    now apply. A removed entity can come back when its device is assessed again.
+    """
+    hass = coordinator.hass
+    entry_id = coordinator.config_entry.entry_id
+    domain = entity_platform.async_get_current_platform().domain
     known: set[tuple[str, int]] = set()
-    registry = dr.async_get(coordinator.hass)
+    devices = dr.async_get(hass)
+    entities = er.async_get(hass)
+    # Reports survive restarts, but only a finished run says what is no longer assessed.
+    cleaned_after: list[RunResult | None] = [coordinator.data.last_run]
+
+    def parse(unique_id: str) -> tuple[str, int] | None:
+        """(device id, description index) of one of this platform's unique ids."""
+        rest = unique_id.removeprefix(f"{entry_id}_")
+        if rest == unique_id:
+            return None
+        for index, description in enumerate(descriptions):
+            device_id = rest.removesuffix(f"_{description.key}")
+            if device_id and device_id != rest:
+                return device_id, index
+        return None
 
     @callback
-    def add_new() -> None:
+    def remove_stale(data: HomeIQData) -> None:
+        after_run = not data.running and data.last_run is not cleaned_after[0]
+        if after_run:
+            cleaned_after[0] = data.last_run
+        for entry in er.async_entries_for_config_entry(entities, entry_id):
+            if entry.domain != domain or (parsed := parse(entry.unique_id)) is None:
+                continue
+            device_id, index = parsed
+            if devices.async_get(device_id) is not None and not (
+                after_run
+                and (
+                    (report := data.devices.get(device_id)) is None
+                    or not descriptions[index].applies_fn(report)
+                )
+            ):
+                continue
+            LOGGER.debug("Removing %s: its device is gone or no longer assessed", entry.entity_id)
+            entities.async_remove(entry.entity_id)
+            known.discard(parsed)
+
+    @callback
+    def add_new(data: HomeIQData) -> None:
         new: list[T] = []
-        for device_id, report in coordinator.data.devices.items():
-            if (device := registry.async_get(device_id)) is None:
+        for device_id, report in data.devices.items():
+            if (device := devices.async_get(device_id)) is None:
                 continue
             for index, description in enumerate(descriptions):
                 if (device_id, index) in known or not description.applies_fn(report):
@@ -113,4 +170,9 @@ def device_entities_adder[D: DeviceEntityDescription, T: HomeIQDeviceEntity](
         if new:
             add_entities(new)
 
-    return add_new
+    @callback
+    def update() -> None:
+        remove_stale(coordinator.data)
+        add_new(coordinator.data)
+
+    return update

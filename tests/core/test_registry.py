@@ -9,15 +9,18 @@ import os
 from pathlib import Path
 import shutil
 import tempfile
+import threading
 from typing import Any
 
 from hypothesis import given, settings, strategies as st
 import numpy as np
 import pytest
 
+from custom_components.homeiq.core import registry as registry_module
 from custom_components.homeiq.core.registry import (
     ModelInfo,
     ModelRegistry,
+    RegistryClosedError,
     StoredModel,
     read_model,
     write_model,
@@ -736,3 +739,135 @@ def test_any_sequence_keeps_the_invariants(
 
 def _at_least(ours: float, theirs: float, higher_is_better: bool) -> bool:
     return ours >= theirs if higher_is_better else ours <= theirs
+
+
+# --- two writers on one root ---------------------------------------------------------------
+
+WRITERS = 4
+SAVES_EACH = 6
+
+
+def test_concurrent_writers_on_one_root_get_distinct_loadable_versions(tmp_path: Path) -> None:
+    """Registry objects on the same root in several threads (an entry reloaded while the old
+    run's thread still trains) never reuse a version, overwrite one or break a write."""
+    root = tmp_path / "models"
+    registries = [ModelRegistry(root, keep=WRITERS * SAVES_EACH) for _ in range(WRITERS)]
+    barrier = threading.Barrier(WRITERS)
+    saved: list[tuple[int, int]] = []  # (version, seed of the arrays written)
+    errors: list[BaseException] = []
+
+    def write(index: int) -> None:
+        try:
+            barrier.wait()
+            for k in range(SAVES_EACH):
+                seed = 100 * index + k
+                info = _save(registries[index], 0.5, seed=seed)
+                saved.append((info.version, seed))
+        except BaseException as err:  # reported below, with the thread's traceback lost
+            errors.append(err)
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(WRITERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    versions = sorted(version for version, _ in saved)
+    assert versions == list(range(1, WRITERS * SAVES_EACH + 1))
+    assert _on_disk(root) == versions
+    for version, seed in saved:  # each version holds what its writer wrote
+        info, arrays = read_model(root / NAME / f"v{version}")
+        assert info.version == version
+        np.testing.assert_array_equal(arrays["weights"], _arrays(seed)["weights"])
+    assert not list((root / NAME).glob(".*.tmp"))
+
+
+def test_concurrent_saves_and_promotions_keep_the_registry_consistent(tmp_path: Path) -> None:
+    """Threads saving and promoting with pruning (keep 3): every promotion that was reported
+    stays loadable or was replaced by a later one, and the active version loads."""
+    root = tmp_path / "models"
+    registries = [ModelRegistry(root) for _ in range(WRITERS)]
+    barrier = threading.Barrier(WRITERS)
+    outcomes: list[tuple[int, bool, str]] = []
+    errors: list[BaseException] = []
+
+    def write(index: int) -> None:
+        try:
+            barrier.wait()
+            for k in range(SAVES_EACH):
+                info = _save(registries[index], 0.1 * k + 0.01 * index, seed=10 * index + k)
+                promoted, why = registries[index].promote_if_better(NAME, info.version)
+                outcomes.append((info.version, promoted, why))
+        except BaseException as err:
+            errors.append(err)
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(WRITERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert len({version for version, _, _ in outcomes}) == WRITERS * SAVES_EACH
+    assert len(_on_disk(root)) <= 3
+    stored = _active(ModelRegistry(root))
+    assert stored.source == "active"
+    promoted = [version for version, ok, _ in outcomes if ok]
+    assert stored.info.version == promoted[-1]  # the last promotion is the one in use
+    assert not list((root / NAME).glob(".*.tmp"))
+
+
+def test_closed_registry_refuses_writes_and_another_on_the_root_goes_on(
+    registry: ModelRegistry, tmp_path: Path
+) -> None:
+    """After close() (the old entry unloaded) its saves, promotions and rollbacks raise and
+    change nothing; a registry of the reloaded entry on the same root keeps working."""
+    first = _save_and_promote(registry, 0.6)
+    second = _save_and_promote(registry, 0.7)
+    candidate = _save(registry, 0.9)
+    registry.close()
+
+    with pytest.raises(RegistryClosedError):
+        _save(registry, 0.95)
+    with pytest.raises(RegistryClosedError):
+        registry.promote_if_better(NAME, candidate.version)
+    with pytest.raises(RegistryClosedError):
+        registry.rollback(NAME)
+    assert _on_disk(registry.root) == [first.version, second.version, candidate.version]
+    assert _active(registry).info.version == second.version  # reads keep working
+
+    reloaded = ModelRegistry(tmp_path / "models", bundled_root=registry.bundled_root)
+    promoted, why = reloaded.promote_if_better(NAME, candidate.version)
+    assert promoted, why
+    assert _save(reloaded, 0.5).version == candidate.version + 1
+
+
+def test_close_waits_for_a_write_in_progress(
+    registry: ModelRegistry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """close() returns only once a save running in another thread is complete, so nothing
+    can appear after it."""
+    writing, release = threading.Event(), threading.Event()
+    real_write = registry_module.write_model
+
+    def slow_write(*args: Any, **kwargs: Any) -> None:
+        writing.set()
+        assert release.wait(10)
+        real_write(*args, **kwargs)
+
+    monkeypatch.setattr(registry_module, "write_model", slow_write)
+    saver = threading.Thread(target=_save, args=(registry, 0.5))
+    saver.start()
+    assert writing.wait(10)
+    closer = threading.Thread(target=registry.close)
+    closer.start()
+    closer.join(0.2)
+    assert closer.is_alive()  # blocked behind the save
+    release.set()
+    saver.join(10)
+    closer.join(10)
+    assert not closer.is_alive()
+    assert _on_disk(registry.root) == [1]  # the save that had started is complete
+    with pytest.raises(RegistryClosedError):
+        _save(registry, 0.5)

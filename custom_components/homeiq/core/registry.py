@@ -12,8 +12,14 @@ same two files in ``<bundled_root>/<name>/`` and version 0.
 
 Every write goes to a hidden temporary file or directory beside its target and is moved
 into place with ``os.replace``, so a crash leaves the old state or the new one, never half
-a model; leftovers of a crash are hidden (``.*.tmp``) and swept by the next save. The
-registry assumes one writer per root (Home Assistant never runs two trainings at once).
+a model; leftovers of a crash are hidden (``.*.tmp``) and swept by the next save.
+
+Several registry objects may share a root within one process (a reloaded config entry
+starts a run while the old entry's executor thread still trains): every operation holds a
+process-wide lock of its root, so versions are never reused or overwritten and a sweep
+never removes another writer's half-written files. :meth:`ModelRegistry.close` ends a
+registry's writes (the old entry's, on unload): a late save or promotion of that run
+raises :class:`RegistryClosedError` and changes nothing.
 
 Lifecycle: :meth:`ModelRegistry.save_candidate` writes the next version without
 activating it; :meth:`ModelRegistry.promote_if_better` activates it only if its held-out
@@ -38,6 +44,7 @@ from pathlib import Path
 import re
 import shutil
 import tempfile
+import threading
 from typing import Any, Final, Literal
 
 import numpy as np
@@ -62,6 +69,20 @@ _VERSION_DIR = re.compile(r"v([1-9][0-9]*)")
 
 type Arrays = dict[str, npt.NDArray[Any]]
 type ModelSource = Literal["active", "previous", "bundled"]
+
+_ROOT_LOCKS: dict[str, threading.RLock] = {}
+_ROOT_LOCKS_GUARD = threading.Lock()
+
+
+def _root_lock(root: Path) -> threading.RLock:
+    """The one lock of ``root`` in this process, whichever path spelling reaches it."""
+    key = os.path.realpath(root)
+    with _ROOT_LOCKS_GUARD:
+        return _ROOT_LOCKS.setdefault(key, threading.RLock())
+
+
+class RegistryClosedError(RuntimeError):
+    """A write through a registry that was closed (its run was cancelled)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,6 +396,23 @@ class ModelRegistry:
         self.keep = keep
         # Why the last active() call of each name did not use its active version.
         self.fallbacks: dict[str, list[str]] = {}
+        self._lock = _root_lock(root)
+        self._closed = False
+
+    def close(self) -> None:
+        """Refuse every later write through this object; reads keep working.
+
+        Waits for a write in progress (in another thread) to finish, so once this returns
+        nothing written through this object can appear. Other registry objects on the same
+        root are not affected.
+        """
+        with self._lock:
+            self._closed = True
+
+    def _check_open(self) -> None:
+        """Raise :class:`RegistryClosedError` if :meth:`close` was called (lock held)."""
+        if self._closed:
+            raise RegistryClosedError(f"the model registry at {self.root} was closed")
 
     # --- public API ---------------------------------------------------------------------
 
@@ -394,24 +432,27 @@ class ModelRegistry:
         """Write the next version of ``name`` (not active yet) and return its info.
 
         ``metrics`` are held-out figures; ``trained_at`` defaults to now (UTC). Raises
-        ``ValueError`` for invalid arrays or metadata, ``OSError`` if the disk fails — in
-        both cases nothing becomes visible.
+        ``ValueError`` for invalid arrays or metadata, ``OSError`` if the disk fails,
+        :class:`RegistryClosedError` after :meth:`close` — in each case nothing becomes
+        visible.
         """
         if trained_at is None:
             trained_at = datetime.now(UTC).isoformat(timespec="seconds")
-        info = ModelInfo(
-            name=name,
-            version=max(self._version_numbers(name), default=0) + 1,
-            trained_on=trained_on,
-            trained_at=trained_at,
-            n_samples=n_samples,
-            metrics={key: _as_float(value) for key, value in metrics.items()},
-            primary_metric=primary_metric,
-            higher_is_better=higher_is_better,
-            extra=dict(extra or {}),
-        )
-        write_model(self._version_dir(name, info.version), info, arrays)
-        self._prune(name)
+        with self._lock:  # "highest version + 1" and its write are one step
+            self._check_open()
+            info = ModelInfo(
+                name=name,
+                version=max(self._version_numbers(name), default=0) + 1,
+                trained_on=trained_on,
+                trained_at=trained_at,
+                n_samples=n_samples,
+                metrics={key: _as_float(value) for key, value in metrics.items()},
+                primary_metric=primary_metric,
+                higher_is_better=higher_is_better,
+                extra=dict(extra or {}),
+            )
+            write_model(self._version_dir(name, info.version), info, arrays)
+            self._prune(name)
         return info
 
     def promote_if_better(
@@ -423,8 +464,16 @@ class ModelRegistry:
         or with ``active_score`` — the active model's primary metric on the candidate's own
         held-out data — when the caller measured it (the fairer comparison). A tie
         promotes. An unreadable candidate is never promoted; an unreadable active version
-        never blocks a readable candidate. Prunes to ``keep`` versions either way.
+        never blocks a readable candidate. Prunes to ``keep`` versions either way. Raises
+        :class:`RegistryClosedError` (and changes nothing) after :meth:`close`.
         """
+        with self._lock:
+            self._check_open()
+            return self._promote_if_better(name, candidate_version, active_score)
+
+    def _promote_if_better(
+        self, name: str, candidate_version: int, active_score: float | None
+    ) -> tuple[bool, str]:
         label = f"v{candidate_version}"
         try:
             candidate, _ = self._read_version(name, candidate_version)
@@ -450,18 +499,21 @@ class ModelRegistry:
         """
         reasons: list[str] = []
         self.fallbacks[name] = reasons
-        pointer, problem = self._pointer_or_problem(name)
-        if problem:
-            reasons.append(problem)
-        for version in _candidates(pointer):
-            try:
-                info, arrays = self._read_version(name, version)
-            except ModelFileError as err:
-                role = "active" if version == pointer.active else "previous"
-                reasons.append(f"v{version} ({role}): {err}")
-                continue
-            return StoredModel(info, arrays, "active" if version == pointer.active else "previous")
-        return self._bundled(name, reasons)
+        with self._lock:  # never between a promotion and its pruning
+            pointer, problem = self._pointer_or_problem(name)
+            if problem:
+                reasons.append(problem)
+            for version in _candidates(pointer):
+                try:
+                    info, arrays = self._read_version(name, version)
+                except ModelFileError as err:
+                    role = "active" if version == pointer.active else "previous"
+                    reasons.append(f"v{version} ({role}): {err}")
+                    continue
+                return StoredModel(
+                    info, arrays, "active" if version == pointer.active else "previous"
+                )
+            return self._bundled(name, reasons)
 
     def bundled(self, name: str) -> StoredModel | None:
         """The bundled model of ``name`` alone (``None`` if missing or broken; reasons kept)."""
@@ -476,11 +528,12 @@ class ModelRegistry:
         to find out whether a version's arrays load.
         """
         infos = []
-        for version in sorted(self._version_numbers(name)):
-            with suppress(ModelFileError):
-                document = _read_json(self._version_dir(name, version) / MODEL_JSON)
-                _check_format(document, FORMAT, MODEL_JSON)
-                infos.append(_info_from_json(document.get("info")))
+        with self._lock:
+            for version in sorted(self._version_numbers(name)):
+                with suppress(ModelFileError):
+                    document = _read_json(self._version_dir(name, version) / MODEL_JSON)
+                    _check_format(document, FORMAT, MODEL_JSON)
+                    infos.append(_info_from_json(document.get("info")))
         return infos
 
     def rollback(self, name: str) -> ModelInfo | None:
@@ -488,8 +541,13 @@ class ModelRegistry:
 
         With no such version, the bundled model takes over (its info, version 0, is
         returned). Returns ``None`` and changes nothing if neither is readable or if
-        nothing is active.
+        nothing is active. Raises :class:`RegistryClosedError` after :meth:`close`.
         """
+        with self._lock:
+            self._check_open()
+            return self._rollback(name)
+
+    def _rollback(self, name: str) -> ModelInfo | None:
         pointer, _ = self._pointer_or_problem(name)
         if pointer.active is None:
             return None
