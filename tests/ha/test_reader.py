@@ -260,3 +260,92 @@ async def test_automations_are_reduced(hass: HomeAssistant, reader: HomeReader) 
     assert by_id["lock_at_night"].enabled is False
     assert by_id["lock_at_night"].trigger_entities == ()
     assert by_id["lock_at_night"].action_entities == ("lock.front_door",)
+
+
+async def test_device_class_and_unit_of_every_kind_of_entity(
+    hass: HomeAssistant, reader: HomeReader
+) -> None:
+    """Device class: the user's, else the entity's own, else the state's; unit: the state's
+    (what the recorded values are in), else the registry's.
+
+    Real template sensors: one with a unique id (a registry entry, its own device class and
+    unit) and one without (no registry entry: only its state says what it is); plus
+    registry entries made the way integrations make them.
+    """
+    assert await async_setup_component(
+        hass,
+        "template",
+        {
+            "template": [
+                {
+                    "sensor": [
+                        {
+                            "name": "Garden temperature",
+                            "unique_id": "garden_temperature",
+                            "state": "20",
+                            "device_class": "temperature",
+                            "unit_of_measurement": "°C",
+                        },
+                        {
+                            "name": "Attic humidity",
+                            "state": "55",
+                            "device_class": "humidity",
+                            "unit_of_measurement": "%",
+                        },
+                    ],
+                    "binary_sensor": [
+                        {"name": "Hall motion", "state": "off", "device_class": "motion"}
+                    ],
+                }
+            ]
+        },
+    )
+    await hass.async_block_till_done()
+    registry = er.async_get(hass)
+    assert registry.async_get("sensor.garden_temperature") is not None
+    assert registry.async_get("sensor.attic_humidity") is None
+    # The user shows the garden in °F and overrides its device class.
+    registry.async_update_entity_options(
+        "sensor.garden_temperature", "sensor", {"unit_of_measurement": "°F"}
+    )
+    await hass.async_block_till_done()
+    garden_state = hass.states.get("sensor.garden_temperature")
+    assert (garden_state.state, garden_state.attributes["unit_of_measurement"]) == ("68.0", "°F")
+    assert registry.async_get("sensor.garden_temperature").unit_of_measurement == "°C"
+    registry.async_update_entity("sensor.garden_temperature", device_class="pressure")
+    # Registered, with the device class and unit only in its state (what the development
+    # home's entities were before they registered theirs).
+    registry.async_get_or_create("sensor", "test", "cellar", suggested_object_id="cellar")
+    hass.states.async_set(
+        "sensor.cellar", "12.5", {"device_class": "temperature", "unit_of_measurement": "°C"}
+    )
+    # Registered, not loaded (no state): the registry is all there is.
+    registry.async_get_or_create(
+        "sensor",
+        "test",
+        "porch",
+        suggested_object_id="porch",
+        original_device_class="illuminance",
+        unit_of_measurement="lx",
+    )
+    await hass.async_block_till_done()
+
+    home, _ = await reader.async_read(dt_util.utcnow().timestamp(), 30)
+    found = {
+        entity_id: (home.entities[entity_id].device_class, home.entities[entity_id].unit)
+        for entity_id in (
+            "sensor.garden_temperature",
+            "sensor.attic_humidity",
+            "binary_sensor.hall_motion",
+            "sensor.cellar",
+            "sensor.porch",
+        )
+    }
+    assert found == {
+        "sensor.garden_temperature": ("pressure", "°F"),  # user's class; the state's unit
+        "sensor.attic_humidity": ("humidity", "%"),  # no registry entry: the state's
+        "binary_sensor.hall_motion": ("motion", None),
+        "sensor.cellar": ("temperature", "°C"),  # registered without: the state's
+        "sensor.porch": ("illuminance", "lx"),  # no state: the registry's
+    }
+    assert home.entities["sensor.attic_humidity"].name == "Attic humidity"
