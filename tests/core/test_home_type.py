@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from hypothesis import given, settings, strategies as st
 import numpy as np
 
@@ -129,6 +131,9 @@ def test_installed_and_portable_devices() -> None:
         Entity("light.living_room_lamp", device_id="d5", area_id="l"),
         Entity("light.living_room_ceiling", device_id="d6", area_id="l"),
         Entity("camera.porch_camera", device_id="d7"),
+        # A device with only Home Assistant's bookkeeping (no synthetic home has one): the
+        # features neither count it nor its entity.
+        Entity("update.d8_firmware", device_id="d8"),
     ]
     home = Home(
         areas={"l": Area("l", "Lounge"), "p": Area("p", "Front Porch")},
@@ -139,8 +144,10 @@ def test_installed_and_portable_devices() -> None:
     )
     row = home_type_features(home)
     assert _feature(row, "installed_devices") == 2
-    assert _feature(row, "installed_share") == 2 / 8
-    assert _feature(row, "plug_share") == 1 / 8
+    assert _feature(row, "installed_share") == 2 / 7
+    assert _feature(row, "plug_share") == 1 / 7
+    assert _feature(row, "log_devices") == math.log1p(7)
+    assert _feature(row, "log_entities") == math.log1p(7)
     assert _feature(row, "lamp_share") == 1 / 2
     assert _feature(row, "exterior_devices") == 1  # the camera's device is on the porch
     assert _feature(row, "has_building") == 1

@@ -169,7 +169,8 @@ async def test_bad_input(
         (4, "sensor.temp", "21.5", None, huge),
         (5, "sensor.temp", "nan", None, {"unit_of_measurement": "°C"}),
         (6, "sensor.private", "secret", None, None),
-        (7, "input_text.note", "", None, None),
+        (7, "sensor.note", "", None, None),
+        (8, "input_text.note", "hello", None, None),  # no model reads input_text
     ]
     await _write(hass, freezer, rows)
     home, report = await _read(hass, reader, freezer, timedelta(hours=1))
@@ -181,10 +182,13 @@ async def test_bad_input(
     assert "sensor.private" not in home.histories  # excluded from the recorder
     assert "sensor.private" in home.entities
     assert "sensor.test_old" not in home.histories  # disabled: never recorded
+    assert "input_text.note" in home.entities
+    assert "input_text.note" not in home.histories  # not read
     assert reader.store.counters == {"empty_states": 1, "non_numeric_in_numeric": 2}
-    # old (disabled), private (excluded), note (empty state) and three quiet registry entities
-    assert report.counts["entities_without_history"] == 6
-    assert report.counts["entities_without_area"] == 4  # old, temp, private, note
+    # old (disabled), private (excluded), the two notes (empty state, not read) and three
+    # quiet registry entities
+    assert report.counts["entities_without_history"] == 7
+    assert report.counts["entities_without_area"] == 5  # old, temp, private, the notes
 
 
 async def test_renamed_and_deleted_entities(

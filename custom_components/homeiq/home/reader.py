@@ -28,6 +28,7 @@ from ..core.automations import reduce_automation
 from ..core.external import attach_external_series
 from ..core.history import is_numeric
 from ..core.home import Area, Automation, Device, Entity, Home
+from ..core.selection import entities_read
 from ..core.store import DAY, DerivedStore, StoreCorruptError
 from .recorder import iter_state_changes
 
@@ -214,13 +215,14 @@ class HomeReader:
 
     async def _async_read(self, now: float, window_days: float) -> tuple[Home, ReadReport]:
         home = build_home_structure(self.hass)
-        numeric = {eid for eid, entity in home.entities.items() if is_numeric(entity)}
+        wanted = entities_read(home)
+        numeric = {eid for eid in wanted if is_numeric(home.entities[eid])}
         read_to = now - SETTLE_SECONDS
         read_from = self.store.watermark or (now - self.keep_days * DAY)
         report = ReadReport(read_from=read_from, read_to=read_to)
         if read_to > read_from:
             report.new_rows = await get_instance(self.hass).async_add_executor_job(
-                self._ingest, set(home.entities), numeric, read_from, read_to
+                self._ingest, set(wanted), numeric, read_from, read_to
             )
             self.store.watermark = read_to
         await self.hass.async_add_executor_job(self._trim_and_save, now)
