@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import StrEnum
+from typing import Any
 
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
@@ -23,7 +24,7 @@ from . import DOMAIN, SimConfigEntry
 
 
 class SimEntity(Entity):
-    """A synthetic entity: fixed id, name and device; never changes its state."""
+    """A synthetic entity: fixed id, name and device; its state changes only when asked."""
 
     _attr_should_poll = False
     _attr_has_entity_name = False
@@ -40,6 +41,22 @@ class SimEntity(Entity):
         # The state shown: None for unavailable / unknown (or no history).
         shown = last_state not in {None, STATE_UNAVAILABLE, STATE_UNKNOWN}
         self.last_state = last_state if shown else None
+
+
+class SimToggle(SimEntity):
+    """An on / off entity that follows ``turn_on`` / ``turn_off`` (automations call them)."""
+
+    _attr_is_on: bool | None
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Turn on."""
+        self._attr_is_on = True
+        self.async_write_ha_state()
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Turn off."""
+        self._attr_is_on = False
+        self.async_write_ha_state()
 
 
 def device_class[T: StrEnum](kind: type[T], value: str | None) -> T | None:

@@ -11,10 +11,10 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from custom_components.homeiq.core.home import Entity as HomeEntity
 
 from . import SimConfigEntry
-from .entity import SimEntity, async_add_domain
+from .entity import SimToggle, async_add_domain
 
 
-class SimLight(SimEntity, LightEntity):
+class SimLight(SimToggle, LightEntity):
     """A light that is on when its generated history ended on."""
 
     _attr_color_mode = ColorMode.ONOFF

@@ -10,10 +10,10 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from custom_components.homeiq.core.home import Entity as HomeEntity
 
 from . import SimConfigEntry
-from .entity import SimEntity, async_add_domain
+from .entity import SimToggle, async_add_domain
 
 
-class SimSiren(SimEntity, SirenEntity):
+class SimSiren(SimToggle, SirenEntity):
     """A siren that is on when its generated history ended on."""
 
     def __init__(self, entity: HomeEntity, last_state: str | None) -> None:

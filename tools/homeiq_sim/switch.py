@@ -11,10 +11,10 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from custom_components.homeiq.core.home import Entity as HomeEntity
 
 from . import SimConfigEntry
-from .entity import SimEntity, async_add_domain, device_class
+from .entity import SimToggle, async_add_domain, device_class
 
 
-class SimSwitch(SimEntity, SwitchEntity):
+class SimSwitch(SimToggle, SwitchEntity):
     """A switch that is on when its generated history ended on."""
 
     def __init__(self, entity: HomeEntity, last_state: str | None) -> None:

@@ -46,18 +46,23 @@ STEADY_CLASSES: Final = frozenset(
 )
 
 
-def is_modelled(entity: Entity) -> bool:
-    """Whether an entity is of a kind the synthetic homes hold (and the models know)."""
-    return (
-        entity.domain in DEVICE_DOMAINS
-        or entity.domain in HOME_DOMAINS
-        or entity.entity_id in HOME_ENTITY_IDS
-    )
+def is_modelled(home: Home, entity: Entity) -> bool:
+    """Whether an entity is of a kind the synthetic homes hold (and the models know).
+
+    Of the device domains only a device's entities are: in a synthetic home every light or
+    sensor belongs to one, while Home Assistant's own sensors (the sun's, a service's such
+    as a weather forecast's) belong to none of the home's devices.
+    """
+    if entity.domain in DEVICE_DOMAINS:
+        return entity.device_id in home.devices
+    return entity.domain in HOME_DOMAINS or entity.entity_id in HOME_ENTITY_IDS
 
 
 def home_type_entities(home: Home) -> list[str]:
     """Entities the home type features count and read: enabled and modelled, in home order."""
-    return [e for e, entity in home.entities.items() if entity.enabled and is_modelled(entity)]
+    return [
+        e for e, entity in home.entities.items() if entity.enabled and is_modelled(home, entity)
+    ]
 
 
 def home_type_devices(home: Home) -> list[str]:
@@ -88,7 +93,7 @@ def device_entities(home: Home) -> dict[str, list[str]]:
     """Each device's modelled entities (the failure model reads them all), in home order."""
     found: dict[str, list[str]] = {}
     for entity_id, entity in home.entities.items():
-        if entity.device_id in home.devices and is_modelled(entity):
+        if entity.device_id is not None and is_modelled(home, entity):
             found.setdefault(entity.device_id, []).append(entity_id)
     return found
 
