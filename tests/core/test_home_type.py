@@ -35,7 +35,9 @@ def test_features_of_a_small_cottage() -> None:
         entities={
             "switch.wood_stove_fan": Entity("switch.wood_stove_fan", device_id="d"),
             "switch.well_pump": Entity("switch.well_pump", device_id="e"),
-            "binary_sensor.hall_motion": Entity("binary_sensor.hall_motion", "motion"),
+            "binary_sensor.hall_motion": Entity(
+                "binary_sensor.hall_motion", "motion", device_id="e"
+            ),
             "person.ann": Entity("person.ann"),
         },
         window_start=T0,
@@ -96,9 +98,14 @@ def test_floors_stacked_over_a_garage() -> None:
             "c": Area("c", "Cellar", "fb", -1),
             "y": Area("y", "Back Yard"),
         },
+        devices={"m1": Device("m1", "Hall motion"), "m2": Device("m2", "Bedroom motion")},
         entities={
-            "binary_sensor.hall_motion": Entity("binary_sensor.hall_motion", "motion", area_id="h"),
-            "binary_sensor.bed_motion": Entity("binary_sensor.bed_motion", "motion", area_id="b"),
+            "binary_sensor.hall_motion": Entity(
+                "binary_sensor.hall_motion", "motion", area_id="h", device_id="m1"
+            ),
+            "binary_sensor.bed_motion": Entity(
+                "binary_sensor.bed_motion", "motion", area_id="b", device_id="m2"
+            ),
         },
         window_start=T0,
         window_end=T0 + 86_400,

@@ -7,10 +7,11 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import Context, HomeAssistant
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
@@ -43,6 +44,23 @@ async def _read(
 ) -> Any:
     freezer.move_to(T0 + at)
     return await reader.async_read((T0 + at).timestamp(), 30)
+
+
+@pytest.fixture(autouse=True)
+def devices_of_the_test_entities(hass: HomeAssistant) -> None:
+    """``switch.fan``, ``sensor.temp`` and ``sensor.note`` belong to devices, as a home's
+    switches and sensors do (a device-less one is read only when a model needs it)."""
+    source = MockConfigEntry(domain="test")
+    source.add_to_hass(hass)
+    devices = dr.async_get(hass)
+    entities = er.async_get(hass)
+    for domain, key in (("switch", "fan"), ("sensor", "temp"), ("sensor", "note")):
+        device = devices.async_get_or_create(
+            config_entry_id=source.entry_id, identifiers={("test", key)}, name=key
+        )
+        entities.async_get_or_create(
+            domain, "test", key, device_id=device.id, suggested_object_id=key
+        )
 
 
 @pytest.fixture
@@ -185,10 +203,10 @@ async def test_bad_input(
     assert "input_text.note" in home.entities
     assert "input_text.note" not in home.histories  # not read
     assert reader.store.counters == {"empty_states": 1, "non_numeric_in_numeric": 2}
-    # old (disabled), private (excluded), the two notes (empty state, not read) and three
-    # quiet registry entities
-    assert report.counts["entities_without_history"] == 7
-    assert report.counts["entities_without_area"] == 5  # old, temp, private, the notes
+    # old (disabled), private (excluded), the two notes (empty state, not read) and four
+    # quiet registry entities (three of small_home's, the fan)
+    assert report.counts["entities_without_history"] == 8
+    assert report.counts["entities_without_area"] == 6  # old, temp, private, notes, fan
 
 
 async def test_renamed_and_deleted_entities(
