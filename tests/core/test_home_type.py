@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from hypothesis import given, settings, strategies as st
 import numpy as np
 
@@ -33,7 +35,9 @@ def test_features_of_a_small_cottage() -> None:
         entities={
             "switch.wood_stove_fan": Entity("switch.wood_stove_fan", device_id="d"),
             "switch.well_pump": Entity("switch.well_pump", device_id="e"),
-            "binary_sensor.hall_motion": Entity("binary_sensor.hall_motion", "motion"),
+            "binary_sensor.hall_motion": Entity(
+                "binary_sensor.hall_motion", "motion", device_id="e"
+            ),
             "person.ann": Entity("person.ann"),
         },
         window_start=T0,
@@ -94,9 +98,14 @@ def test_floors_stacked_over_a_garage() -> None:
             "c": Area("c", "Cellar", "fb", -1),
             "y": Area("y", "Back Yard"),
         },
+        devices={"m1": Device("m1", "Hall motion"), "m2": Device("m2", "Bedroom motion")},
         entities={
-            "binary_sensor.hall_motion": Entity("binary_sensor.hall_motion", "motion", area_id="h"),
-            "binary_sensor.bed_motion": Entity("binary_sensor.bed_motion", "motion", area_id="b"),
+            "binary_sensor.hall_motion": Entity(
+                "binary_sensor.hall_motion", "motion", area_id="h", device_id="m1"
+            ),
+            "binary_sensor.bed_motion": Entity(
+                "binary_sensor.bed_motion", "motion", area_id="b", device_id="m2"
+            ),
         },
         window_start=T0,
         window_end=T0 + 86_400,
@@ -129,6 +138,9 @@ def test_installed_and_portable_devices() -> None:
         Entity("light.living_room_lamp", device_id="d5", area_id="l"),
         Entity("light.living_room_ceiling", device_id="d6", area_id="l"),
         Entity("camera.porch_camera", device_id="d7"),
+        # A device with only Home Assistant's bookkeeping (no synthetic home has one): the
+        # features neither count it nor its entity.
+        Entity("update.d8_firmware", device_id="d8"),
     ]
     home = Home(
         areas={"l": Area("l", "Lounge"), "p": Area("p", "Front Porch")},
@@ -139,8 +151,10 @@ def test_installed_and_portable_devices() -> None:
     )
     row = home_type_features(home)
     assert _feature(row, "installed_devices") == 2
-    assert _feature(row, "installed_share") == 2 / 8
-    assert _feature(row, "plug_share") == 1 / 8
+    assert _feature(row, "installed_share") == 2 / 7
+    assert _feature(row, "plug_share") == 1 / 7
+    assert _feature(row, "log_devices") == math.log1p(7)
+    assert _feature(row, "log_entities") == math.log1p(7)
     assert _feature(row, "lamp_share") == 1 / 2
     assert _feature(row, "exterior_devices") == 1  # the camera's device is on the porch
     assert _feature(row, "has_building") == 1

@@ -7,10 +7,11 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import Context, HomeAssistant
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
@@ -43,6 +44,23 @@ async def _read(
 ) -> Any:
     freezer.move_to(T0 + at)
     return await reader.async_read((T0 + at).timestamp(), 30)
+
+
+@pytest.fixture(autouse=True)
+def devices_of_the_test_entities(hass: HomeAssistant) -> None:
+    """``switch.fan``, ``sensor.temp`` and ``sensor.note`` belong to devices, as a home's
+    switches and sensors do (a device-less one is read only when a model needs it)."""
+    source = MockConfigEntry(domain="test")
+    source.add_to_hass(hass)
+    devices = dr.async_get(hass)
+    entities = er.async_get(hass)
+    for domain, key in (("switch", "fan"), ("sensor", "temp"), ("sensor", "note")):
+        device = devices.async_get_or_create(
+            config_entry_id=source.entry_id, identifiers={("test", key)}, name=key
+        )
+        entities.async_get_or_create(
+            domain, "test", key, device_id=device.id, suggested_object_id=key
+        )
 
 
 @pytest.fixture
@@ -169,7 +187,8 @@ async def test_bad_input(
         (4, "sensor.temp", "21.5", None, huge),
         (5, "sensor.temp", "nan", None, {"unit_of_measurement": "°C"}),
         (6, "sensor.private", "secret", None, None),
-        (7, "input_text.note", "", None, None),
+        (7, "sensor.note", "", None, None),
+        (8, "input_text.note", "hello", None, None),  # no model reads input_text
     ]
     await _write(hass, freezer, rows)
     home, report = await _read(hass, reader, freezer, timedelta(hours=1))
@@ -181,10 +200,13 @@ async def test_bad_input(
     assert "sensor.private" not in home.histories  # excluded from the recorder
     assert "sensor.private" in home.entities
     assert "sensor.test_old" not in home.histories  # disabled: never recorded
+    assert "input_text.note" in home.entities
+    assert "input_text.note" not in home.histories  # not read
     assert reader.store.counters == {"empty_states": 1, "non_numeric_in_numeric": 2}
-    # old (disabled), private (excluded), note (empty state) and three quiet registry entities
-    assert report.counts["entities_without_history"] == 6
-    assert report.counts["entities_without_area"] == 4  # old, temp, private, note
+    # old (disabled), private (excluded), the two notes (empty state, not read) and four
+    # quiet registry entities (three of small_home's, the fan)
+    assert report.counts["entities_without_history"] == 8
+    assert report.counts["entities_without_area"] == 6  # old, temp, private, notes, fan
 
 
 async def test_renamed_and_deleted_entities(
@@ -260,3 +282,92 @@ async def test_automations_are_reduced(hass: HomeAssistant, reader: HomeReader) 
     assert by_id["lock_at_night"].enabled is False
     assert by_id["lock_at_night"].trigger_entities == ()
     assert by_id["lock_at_night"].action_entities == ("lock.front_door",)
+
+
+async def test_device_class_and_unit_of_every_kind_of_entity(
+    hass: HomeAssistant, reader: HomeReader
+) -> None:
+    """Device class: the user's, else the entity's own, else the state's; unit: the state's
+    (what the recorded values are in), else the registry's.
+
+    Real template sensors: one with a unique id (a registry entry, its own device class and
+    unit) and one without (no registry entry: only its state says what it is); plus
+    registry entries made the way integrations make them.
+    """
+    assert await async_setup_component(
+        hass,
+        "template",
+        {
+            "template": [
+                {
+                    "sensor": [
+                        {
+                            "name": "Garden temperature",
+                            "unique_id": "garden_temperature",
+                            "state": "20",
+                            "device_class": "temperature",
+                            "unit_of_measurement": "°C",
+                        },
+                        {
+                            "name": "Attic humidity",
+                            "state": "55",
+                            "device_class": "humidity",
+                            "unit_of_measurement": "%",
+                        },
+                    ],
+                    "binary_sensor": [
+                        {"name": "Hall motion", "state": "off", "device_class": "motion"}
+                    ],
+                }
+            ]
+        },
+    )
+    await hass.async_block_till_done()
+    registry = er.async_get(hass)
+    assert registry.async_get("sensor.garden_temperature") is not None
+    assert registry.async_get("sensor.attic_humidity") is None
+    # The user shows the garden in °F and overrides its device class.
+    registry.async_update_entity_options(
+        "sensor.garden_temperature", "sensor", {"unit_of_measurement": "°F"}
+    )
+    await hass.async_block_till_done()
+    garden_state = hass.states.get("sensor.garden_temperature")
+    assert (garden_state.state, garden_state.attributes["unit_of_measurement"]) == ("68.0", "°F")
+    assert registry.async_get("sensor.garden_temperature").unit_of_measurement == "°C"
+    registry.async_update_entity("sensor.garden_temperature", device_class="pressure")
+    # Registered, with the device class and unit only in its state (what the development
+    # home's entities were before they registered theirs).
+    registry.async_get_or_create("sensor", "test", "cellar", suggested_object_id="cellar")
+    hass.states.async_set(
+        "sensor.cellar", "12.5", {"device_class": "temperature", "unit_of_measurement": "°C"}
+    )
+    # Registered, not loaded (no state): the registry is all there is.
+    registry.async_get_or_create(
+        "sensor",
+        "test",
+        "porch",
+        suggested_object_id="porch",
+        original_device_class="illuminance",
+        unit_of_measurement="lx",
+    )
+    await hass.async_block_till_done()
+
+    home, _ = await reader.async_read(dt_util.utcnow().timestamp(), 30)
+    found = {
+        entity_id: (home.entities[entity_id].device_class, home.entities[entity_id].unit)
+        for entity_id in (
+            "sensor.garden_temperature",
+            "sensor.attic_humidity",
+            "binary_sensor.hall_motion",
+            "sensor.cellar",
+            "sensor.porch",
+        )
+    }
+    assert found == {
+        "sensor.garden_temperature": ("pressure", "°F"),  # user's class; the state's unit
+        "sensor.attic_humidity": ("humidity", "%"),  # no registry entry: the state's
+        "binary_sensor.hall_motion": ("motion", None),
+        "sensor.cellar": ("temperature", "°C"),  # registered without: the state's
+        "sensor.porch": ("illuminance", "lx"),  # no state: the registry's
+    }
+    assert home.entities["sensor.attic_humidity"].name == "Attic humidity"

@@ -1,16 +1,31 @@
-"""Synthetic switch entities."""
+"""Synthetic switches and plugs (device class ``outlet``)."""
 
 from __future__ import annotations
 
+from homeassistant.components.switch import SwitchEntity
+from homeassistant.components.switch.const import SwitchDeviceClass
+from homeassistant.const import STATE_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from custom_components.homeiq.core.home import Entity as HomeEntity
+
 from . import SimConfigEntry
-from .entity import async_setup_domain
+from .entity import SimToggle, async_add_domain, device_class
+
+
+class SimSwitch(SimToggle, SwitchEntity):
+    """A switch that is on when its generated history ended on."""
+
+    def __init__(self, entity: HomeEntity, last_state: str | None) -> None:
+        """Set the device class and state."""
+        super().__init__(entity, last_state)
+        self._attr_device_class = device_class(SwitchDeviceClass, entity.device_class)
+        self._attr_is_on = None if self.last_state is None else self.last_state == STATE_ON
 
 
 async def async_setup_entry(
     hass: HomeAssistant, entry: SimConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
-    """Add the home's switch entities."""
-    await async_setup_domain(hass, entry, async_add_entities, "switch")
+    """Add the home's switches."""
+    async_add_domain(hass, entry, async_add_entities, "switch", SimSwitch)

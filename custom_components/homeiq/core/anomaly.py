@@ -34,41 +34,25 @@ from dataclasses import dataclass
 import functools
 import itertools
 import math
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 
-from .history import is_numeric
-from .home import Entity, Home, StateHistory
+from .home import Home, StateHistory
+from .selection import (
+    EntityKind,
+    anomaly_entities,
+)
 from .timezone import utc_offsets
 from .trees import TreeEnsemble, export_ensemble
 
 type FloatArray = npt.NDArray[np.float64]
-type EntityKind = Literal["activity", "numeric"]
 
 DAY = 86_400.0
 HOUR = 3_600.0
 ACTIVE_STATES = frozenset({"on", "open", "detected", "home"})
 UNAVAILABLE = frozenset({"unavailable", "unknown"})
-ACTIVITY_CLASSES: Final = frozenset({"motion", "occupancy", "presence", "door", "window"})
-# Numeric sensors of the surroundings: a flat line or a jump is a fault, not behaviour
-# (power or energy follow what people do, and are left to the failure model).
-STEADY_CLASSES: Final = frozenset(
-    {
-        "temperature",
-        "humidity",
-        "moisture",
-        "pressure",
-        "atmospheric_pressure",
-        "illuminance",
-        "carbon_dioxide",
-        "carbon_monoxide",
-        "pm25",
-        "pm10",
-        "volatile_organic_compounds",
-    }
-)
 WEEKDAYS: Final = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 NIGHT: Final = (0, 6)  # local hours [0, 6): the night of the local day
 _NIGHT_HOURS: Final = (np.arange(24) >= NIGHT[0]) & (np.arange(24) < NIGHT[1])
@@ -909,15 +893,6 @@ def train_anomaly_forest(
 # --- a whole home -------------------------------------------------------------------------
 
 
-def anomaly_kind(entity: Entity) -> EntityKind | None:
-    """Whether an entity is judged as activity, as a numeric value, or not at all."""
-    if entity.domain == "binary_sensor" and entity.device_class in ACTIVITY_CLASSES:
-        return "activity"
-    if is_numeric(entity) and entity.device_class in STEADY_CLASSES:
-        return "numeric"
-    return None
-
-
 @dataclass(slots=True, eq=False)
 class _EntityModel:
     entity_id: str
@@ -945,11 +920,12 @@ class HomeAnomalyModel:
         """
         days = whole_days(normal_start, normal_end, home.time_zone)
         models: dict[str, _EntityModel] = {}
+        judged = anomaly_entities(home)
         for entity_id, history in home.histories.items():
-            entity = home.entities.get(entity_id)
-            kind = None if entity is None else anomaly_kind(entity)
-            if entity is None or kind is None or not len(history):
+            kind = judged.get(entity_id)
+            if kind is None or not len(history):
                 continue
+            entity = home.entities[entity_id]
             series = _Series(history, kind, home.time_zone)
             if not series.timestamps.size:
                 continue

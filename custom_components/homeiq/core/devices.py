@@ -15,6 +15,7 @@ from typing import Any
 from .anomaly import DayVerdict
 from .battery import forecast_battery
 from .home import Home
+from .selection import battery_entities
 
 DEFAULT_RISK_THRESHOLD = 0.5
 
@@ -93,10 +94,9 @@ class DeviceRisk:
 
 def battery_report(home: Home, device_id: str, now: float) -> BatteryReport | None:
     """Forecast the device's battery entity (device class ``battery``, in %), if it has one."""
-    for entity in home.entities.values():
-        if entity.device_id != device_id or entity.device_class != "battery":
-            continue
-        if entity.domain != "sensor" or entity.entity_id not in home.histories:
+    for entity_id in battery_entities(home):
+        entity = home.entities[entity_id]
+        if entity.device_id != device_id or entity_id not in home.histories:
             continue
         forecast = forecast_battery(home.histories[entity.entity_id], now)
         if forecast is None:

@@ -32,6 +32,7 @@ import numpy.typing as npt
 from .anomaly import UNAVAILABLE
 from .battery import hourly_levels
 from .home import Home, StateHistory
+from .selection import device_entities
 from .trees import TreeEnsemble, export_ensemble
 
 type FloatArray = npt.NDArray[np.float64]
@@ -161,16 +162,20 @@ class _Outages:
 class _DeviceView:
     """A device's histories prepared once, then read at any cut without looking past it."""
 
-    def __init__(self, home: Home, device_id: str) -> None:
+    def __init__(self, home: Home, device_id: str, entity_ids: Sequence[str] | None = None) -> None:
+        """Prepare the device's ``entity_ids`` (default: :func:`device_entities`' for it)."""
+        if entity_ids is None:
+            entity_ids = device_entities(home).get(device_id, [])
         device = home.devices.get(device_id)
         self.battery_powered = bool(device is not None and device.battery_powered)
         # Per entity: first row, and spans reading unavailable (end inf while still so).
         self.entities: list[tuple[float, FloatArray, FloatArray]] = []
         self.battery: StateHistory | None = None
         reports: list[FloatArray] = []
-        for entity_id, entity in home.entities.items():
+        for entity_id in entity_ids:
+            entity = home.entities[entity_id]
             history = home.histories.get(entity_id)
-            if entity.device_id != device_id or history is None or len(history) == 0:
+            if history is None or len(history) == 0:
                 continue
             lookup = np.array([state in UNAVAILABLE for state in history.vocabulary], dtype=bool)
             unavailable = lookup[history.codes]
@@ -519,8 +524,9 @@ def failure_samples(
     events: list[float] = []
     rules: list[str] = []
     window_ok = home.window_start is not None and home.window_end is not None
+    entities = device_entities(home)
     for device_id in home.devices:
-        view = _DeviceView(home, device_id)
+        view = _DeviceView(home, device_id, entities.get(device_id, []))
         if not view.entities or not window_ok:
             continue
         for cut in (float(c) for c in cuts):

@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .home import Home
+from .selection import home_type_devices, home_type_entities
 from .synthetic import HOME_TYPES
 from .timezone import local_hour_of_day, local_weekday
 
@@ -122,12 +123,14 @@ def _feature_names() -> tuple[str, ...]:
 FEATURE_NAMES = _feature_names()
 
 
-def _motion_onsets(home: Home) -> dict[str, npt.NDArray[np.float64]]:
+def _motion_onsets(home: Home, read: set[str]) -> dict[str, npt.NDArray[np.float64]]:
     """Times each motion / occupancy / presence sensor turns on."""
     out: dict[str, npt.NDArray[np.float64]] = {}
     for entity_id, history in home.histories.items():
-        entity = home.entities.get(entity_id)
-        if entity is None or entity.domain != "binary_sensor":
+        if entity_id not in read:
+            continue
+        entity = home.entities[entity_id]
+        if entity.domain != "binary_sensor":
             continue
         if entity.device_class not in MOTION_CLASSES:
             continue
@@ -137,7 +140,7 @@ def _motion_onsets(home: Home) -> dict[str, npt.NDArray[np.float64]]:
     return out
 
 
-def _presence_shares(home: Home) -> tuple[float, float]:
+def _presence_shares(home: Home, read: set[str]) -> tuple[float, float]:
     """Share of weekday daytime (10–16 h local) and of all time that people spend at home.
 
     Sampled every 15 minutes over the window from the person entities' histories.
@@ -152,7 +155,7 @@ def _presence_shares(home: Home) -> tuple[float, float]:
     daytime = weekday & (hours >= 10) & (hours < 16)
     at_home = []
     for entity_id, history in home.histories.items():
-        if not entity_id.startswith("person.") or not len(history):
+        if entity_id not in read or not entity_id.startswith("person.") or not len(history):
             continue
         index = np.searchsorted(history.timestamps, grid, side="right") - 1
         states = np.asarray(history.vocabulary, dtype=object)[history.codes]
@@ -208,10 +211,10 @@ def _area_of(home: Home, entity_id: str) -> str | None:
 
 
 def _motion_features(
-    home: Home, groups: dict[str, set[str]], days: float
+    home: Home, read: set[str], groups: dict[str, set[str]], days: float
 ) -> tuple[npt.NDArray[np.float64], float, float, float]:
     """All motion onsets, the outdoor share, floor changes per day and their share."""
-    onsets = _motion_onsets(home)
+    onsets = _motion_onsets(home, read)
     if not onsets:
         return np.empty(0, dtype=np.float64), 0.0, 0.0, 0.0
     times, outdoor, levels = [], [], []
@@ -247,11 +250,13 @@ def home_type_features(home: Home) -> npt.NDArray[np.float64]:
     n_areas = len(home.areas)
     areas = max(n_areas, 1)
     indoor = max(n_areas - outdoor, 1)
-    entity_ids = [e for e, entity in home.entities.items() if entity.enabled]
+    entity_ids = home_type_entities(home)
+    read = set(entity_ids)
+    device_ids = home_type_devices(home)
     domains = [e.partition(".")[0] for e in entity_ids]
     floors = {a.floor_id for a in home.areas.values() if a.floor_id}
     levels = [a.floor_level for a in home.areas.values() if a.floor_level is not None]
-    devices = max(len(home.devices), 1)
+    devices = max(len(device_ids), 1)
 
     def of_class(*classes: str) -> int:
         return sum(
@@ -283,25 +288,27 @@ def home_type_features(home: Home) -> npt.NDArray[np.float64]:
         if home.window_start is not None
         else 1.0
     )
-    motion, outdoor_motion, floor_changes, floor_change_share = _motion_features(home, groups, days)
+    motion, outdoor_motion, floor_changes, floor_change_share = _motion_features(
+        home, read, groups, days
+    )
     hours = local_hour_of_day(motion, home.time_zone) if motion.size else motion
     shares = [
         float(((hours >= start) & (hours < end)).mean()) if hours.size else 0.0
         for start, end in PERIODS
     ]
-    origins = [h.origins for h in home.histories.values() if len(h)]
+    origins = [h.origins for e, h in home.histories.items() if e in read and len(h)]
     all_origins = np.concatenate(origins) if origins else np.empty(0, dtype=np.int8)
     changes = max(all_origins.size, 1)
     row = [
         math.log1p(len(entity_ids)),
-        math.log1p(len(home.devices)),
+        math.log1p(len(device_ids)),
         float(n_areas),
         float(n_areas - outdoor),
         float(len(floors)),
         float(max(levels) - min(levels)) if levels else 0.0,
         float(min(levels)) if levels else -1.0,
         *_stacking(home, groups),
-        sum(1 for d in home.devices.values() if d.battery_powered) / devices,
+        sum(1 for d in device_ids if home.devices[d].battery_powered) / devices,
         len(entity_ids) / areas,
         float(sum(1 for d in domains if d == "person")),
         *(float(area_counts[group]) for group in AREA_GROUPS),
@@ -323,7 +330,7 @@ def home_type_features(home: Home) -> npt.NDArray[np.float64]:
         floor_changes,
         floor_change_share,
         float((all_origins == 2).sum()) / changes,
-        *_presence_shares(home),
+        *_presence_shares(home, read),
     ]
     return np.asarray(row, dtype=np.float64)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from homeassistant.components.automation import DATA_COMPONENT as AUTOMATIONS
+from homeassistant.const import ATTR_DEVICE_CLASS, ATTR_FRIENDLY_NAME, ATTR_UNIT_OF_MEASUREMENT
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import (
     area_registry as ar,
@@ -27,6 +28,7 @@ from ..core.automations import reduce_automation
 from ..core.external import attach_external_series
 from ..core.history import is_numeric
 from ..core.home import Area, Automation, Device, Entity, Home
+from ..core.selection import entities_read
 from ..core.store import DAY, DerivedStore, StoreCorruptError
 from .recorder import iter_state_changes
 
@@ -37,7 +39,15 @@ SETTLE_SECONDS = 60.0
 
 
 def build_home_structure(hass: HomeAssistant) -> Home:
-    """Build areas, devices, entities and automations from the registries (event loop)."""
+    """Build areas, devices, entities and automations from the registries (event loop).
+
+    An entity's device class is the user's (entity registry ``device_class``), else the
+    entity's own (``original_device_class``), else its state's attribute: YAML entities
+    without a unique id have no registry entry at all. Its unit is the state's
+    ``unit_of_measurement``, the unit the recorded values are in (a unit the user picks for
+    a sensor applies to its state at once, while the registry keeps the unit of the last
+    start until the next one); without a state it is the registry's.
+    """
     floors = fr.async_get(hass)
     areas = {
         area.id: Area(
@@ -52,11 +62,41 @@ def build_home_structure(hass: HomeAssistant) -> Home:
         )
         for area in ar.async_get(hass).async_list_areas()
     }
+    device_entries = {
+        device.id: device
+        for device in dr.async_get(hass).devices
+        if device.entry_type is not dr.DeviceEntryType.SERVICE
+    }
     ent_reg = er.async_get(hass)
+    entities: dict[str, Entity] = {}
+    own = {entry.entity_id for entry in ent_reg.entities.values() if entry.platform == DOMAIN}
+    for entry in ent_reg.entities.values():
+        if entry.entity_id in own:
+            continue
+        device = device_entries.get(entry.device_id) if entry.device_id else None
+        state = hass.states.get(entry.entity_id)
+        attributes = state.attributes if state is not None else {}
+        entities[entry.entity_id] = Entity(
+            entity_id=entry.entity_id,
+            device_class=entry.device_class
+            or entry.original_device_class
+            or attributes.get(ATTR_DEVICE_CLASS),
+            unit=attributes.get(ATTR_UNIT_OF_MEASUREMENT) or entry.unit_of_measurement,
+            area_id=entry.area_id or (device.area_id if device else None),
+            device_id=entry.device_id if device else None,
+            name=entry.name or entry.original_name,
+            enabled=entry.disabled_by is None,
+        )
+    for state in hass.states.async_all():
+        if state.entity_id not in entities and state.entity_id not in own:
+            entities[state.entity_id] = Entity(
+                entity_id=state.entity_id,
+                device_class=state.attributes.get(ATTR_DEVICE_CLASS),
+                unit=state.attributes.get(ATTR_UNIT_OF_MEASUREMENT),
+                name=state.attributes.get(ATTR_FRIENDLY_NAME),
+            )
     battery_devices = {
-        entry.device_id
-        for entry in ent_reg.entities.values()
-        if entry.device_id and (entry.device_class or entry.original_device_class) == "battery"
+        entity.device_id for entity in entities.values() if entity.device_class == "battery"
     }
     devices = {
         device.id: Device(
@@ -67,34 +107,8 @@ def build_home_structure(hass: HomeAssistant) -> Home:
             area_id=device.area_id,
             battery_powered=device.id in battery_devices,
         )
-        for device in dr.async_get(hass).devices
-        if device.entry_type is not dr.DeviceEntryType.SERVICE
+        for device in device_entries.values()
     }
-    entities: dict[str, Entity] = {}
-    own = {entry.entity_id for entry in ent_reg.entities.values() if entry.platform == DOMAIN}
-    for entry in ent_reg.entities.values():
-        if entry.entity_id in own:
-            continue
-        device = devices.get(entry.device_id) if entry.device_id else None
-        state = hass.states.get(entry.entity_id)
-        entities[entry.entity_id] = Entity(
-            entity_id=entry.entity_id,
-            device_class=entry.device_class or entry.original_device_class,
-            unit=entry.unit_of_measurement
-            or (state.attributes.get("unit_of_measurement") if state else None),
-            area_id=entry.area_id or (device.area_id if device else None),
-            device_id=entry.device_id if device else None,
-            name=entry.name or entry.original_name,
-            enabled=entry.disabled_by is None,
-        )
-    for state in hass.states.async_all():
-        if state.entity_id not in entities and state.entity_id not in own:
-            entities[state.entity_id] = Entity(
-                entity_id=state.entity_id,
-                device_class=state.attributes.get("device_class"),
-                unit=state.attributes.get("unit_of_measurement"),
-                name=state.attributes.get("friendly_name"),
-            )
     return Home(
         areas=areas,
         devices=devices,
@@ -201,13 +215,14 @@ class HomeReader:
 
     async def _async_read(self, now: float, window_days: float) -> tuple[Home, ReadReport]:
         home = build_home_structure(self.hass)
-        numeric = {eid for eid, entity in home.entities.items() if is_numeric(entity)}
+        wanted = entities_read(home)
+        numeric = {eid for eid in wanted if is_numeric(home.entities[eid])}
         read_to = now - SETTLE_SECONDS
         read_from = self.store.watermark or (now - self.keep_days * DAY)
         report = ReadReport(read_from=read_from, read_to=read_to)
         if read_to > read_from:
             report.new_rows = await get_instance(self.hass).async_add_executor_job(
-                self._ingest, set(home.entities), numeric, read_from, read_to
+                self._ingest, set(wanted), numeric, read_from, read_to
             )
             self.store.watermark = read_to
         await self.hass.async_add_executor_job(self._trim_and_save, now)
