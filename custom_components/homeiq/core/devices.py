@@ -110,6 +110,15 @@ class DeviceReport:
     battery_powered: bool = False
 
     @property
+    def risk_percent(self) -> float | None:
+        """The failure probability in %, only outside the low band, where it says more than
+        the band (in the low band the model gives nearly every device the same tiny
+        probability, which would look precise without telling devices apart)."""
+        if self.risk is None or self.risk_band in (None, RISK_LOW):
+            return None
+        return round(100 * self.risk, 1)
+
+    @property
     def anomalous(self) -> bool:
         """Whether any entity of the device was anomalous on the judged day."""
         return bool(self.anomalies)
@@ -290,6 +299,16 @@ class Coverage:
                 reasons[outcome] += 1
         ordered = sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
         return cls(of, considered, judged, dict(ordered))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Coverage:
+        """Inverse of :meth:`as_dict`; raises ``KeyError`` / ``TypeError`` / ``ValueError``."""
+        return cls(
+            str(data["of"]),
+            int(data["considered"]),
+            int(data["judged"]),
+            {str(k): int(v) for k, v in dict(data["not_judged"]).items()},
+        )
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-able form (the run's figures)."""
