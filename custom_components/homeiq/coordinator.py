@@ -42,7 +42,7 @@ from .core.devices import DeviceReport, iso_time, parse_time
 from .core.home import Home
 from .core.models import DeployedModel
 from .core.registry import ModelRegistry
-from .core.run import RunResult, StepOutcome, StepResult
+from .core.run import RunOutcome, RunResult, StepOutcome, StepResult
 from .home.reader import STORE_DIR, HomeReader
 from .issues import async_sync_device_issues, async_sync_training_issue
 
@@ -271,13 +271,14 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
 
     @callback
     def async_schedule_first_run(self) -> None:
-        """When HomeIQ has never run, start a run :data:`FIRST_RUN_DELAY` after Home
-        Assistant has started (at once counting from now when it already has).
+        """When HomeIQ has never finished a run, start one :data:`FIRST_RUN_DELAY` after
+        Home Assistant has started (counting from now when it already has).
 
-        Never during setup and never awaited; skipped when a run has happened or is going
-        by then; cancelled on unload (:meth:`async_shutdown`).
+        A run cut short by a restart (cancelled) does not count: it left no results. Never
+        during setup and never awaited; skipped when a run has happened or is going by
+        then; cancelled on unload (:meth:`async_shutdown`).
         """
-        if self._last_run is not None:
+        if not self._needs_first_run():
             return
 
         @callback
@@ -291,10 +292,14 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
         if self._unsub_first_run is None:  # Home Assistant is still starting
             self._unsub_started = unsub
 
+    def _needs_first_run(self) -> bool:
+        run = self._last_run
+        return run is None or run.outcome is RunOutcome.CANCELLED
+
     @callback
     def _async_first_run(self, now: datetime) -> None:
         self._unsub_first_run = None
-        if self.is_running or self._last_run is not None:
+        if self.is_running or not self._needs_first_run():
             LOGGER.debug("First run not needed: HomeIQ has run or is running")
             return
         LOGGER.info("HomeIQ has never run: starting its first run")

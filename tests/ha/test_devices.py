@@ -172,6 +172,11 @@ async def test_devices_get_entities_event_and_home_type(
     # 12 days of history: too little to train on this home, and the step says so.
     assert steps["train_failure"]["outcome"] == "skipped"
     assert "12 days of history" in steps["train_failure"]["reason"]
+    # Days from the options (floats in the coordinator) read as whole numbers: "14", not "14.0".
+    assert "needs 14 days" in steps["train_failure"]["reason"]
+    assert "needs 14;" in steps["train_anomaly"]["reason"]
+    for step in steps.values():
+        assert not re.search(r"\d\.0\b", step["reason"] or ""), step["reason"]
 
     home_type = hass.states.get("sensor.homeiq_home_type")
     assert home_type.state in HOME_TYPES

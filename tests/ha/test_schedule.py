@@ -23,9 +23,7 @@ from custom_components.homeiq.home.reader import HomeReader
 READ = HomeReader.async_read
 
 
-@pytest.fixture
-def ran_before(hass_storage: dict[str, Any]) -> None:
-    """HomeIQ has run before (a stored last run): no first run is started."""
+def _store_last_run(hass_storage: dict[str, Any], steps: list[dict[str, Any]]) -> None:
     hass_storage["homeiq.runs"] = {
         "version": 1,
         "key": "homeiq.runs",
@@ -34,10 +32,16 @@ def ran_before(hass_storage: dict[str, Any]) -> None:
                 "trigger": "schedule",
                 "started": "2026-11-22T02:30:00+00:00",
                 "finished": "2026-11-22T02:30:01+00:00",
-                "steps": [],
+                "steps": steps,
             }
         },
     }
+
+
+@pytest.fixture
+def ran_before(hass_storage: dict[str, Any]) -> None:
+    """HomeIQ has run before (a stored last run): no first run is started."""
+    _store_last_run(hass_storage, [])
 
 
 def local(hour: int, minute: int, second: int = 0) -> datetime:
@@ -254,6 +258,37 @@ async def test_first_run_waits_until_home_assistant_has_started(
         await _advance(hass, freezer, local(12, 5, 59))
         assert read_home.call_count == 0
         await _advance(hass, freezer, local(12, 6))
+        assert read_home.call_count == 1
+    run = mock_config_entry.runtime_data.coordinator.data.last_run
+    assert run is not None
+    assert run.trigger == "first_run"
+
+
+async def test_a_first_run_cut_short_by_a_restart_is_run_again(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A stored run that was cancelled (Home Assistant stopped during it) left no results:
+    the first run comes again a minute after start."""
+    _store_last_run(
+        hass_storage,
+        [
+            {
+                "name": "cancelled",
+                "outcome": "cancelled",
+                "started": "2026-11-22T02:30:01+00:00",
+                "duration_s": 0.0,
+                "reason": "the run was cancelled",
+            }
+        ],
+    )
+    freezer.move_to(local(12, 0))
+    with patch.object(HomeReader, "async_read", autospec=True, side_effect=READ) as read_home:
+        await _setup(hass, mock_config_entry)
+        assert hass.states.get("sensor.homeiq_training_status").state == "cancelled"
+        await _advance(hass, freezer, local(12, 1))
         assert read_home.call_count == 1
     run = mock_config_entry.runtime_data.coordinator.data.last_run
     assert run is not None
