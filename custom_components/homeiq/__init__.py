@@ -40,12 +40,14 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: HomeIQConfigEntry) -> bool:
-    """Set up HomeIQ from a config entry; training is scheduled, never run here."""
+    """Set up HomeIQ from a config entry; training is scheduled, never run here (a new
+    HomeIQ's first run starts in the background a minute after Home Assistant started)."""
     coordinator = HomeIQCoordinator(hass, entry)
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = HomeIQRuntime(coordinator=coordinator)
     coordinator.async_schedule_nightly()
     entry.async_on_unload(async_track_device_removal(hass, entry, coordinator))
+    coordinator.async_schedule_first_run()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 

@@ -13,10 +13,9 @@ from homeassistant.components.binary_sensor import (
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.util import dt as dt_util
 
 from .coordinator import HomeIQConfigEntry, HomeIQData
-from .core.devices import DeviceReport
+from .core.devices import DeviceReport, iso_time
 from .entity import DeviceEntityDescription, HomeIQDeviceEntity, device_entities_adder
 
 PARALLEL_UPDATES = 0
@@ -33,7 +32,7 @@ def _anomaly_attributes(report: DeviceReport, data: HomeIQData) -> dict[str, Any
     top = report.anomalies[0] if report.anomalies else None
     judged = data.judged_day
     return {
-        "judged_day": None if judged is None else dt_util.utc_from_timestamp(judged).isoformat(),
+        "judged_day": None if judged is None else iso_time(judged),
         "reason": None if top is None else top.reason,
         "entity_id": None if top is None else top.entity_id,
         "score": None if top is None else top.score,
@@ -42,15 +41,17 @@ def _anomaly_attributes(report: DeviceReport, data: HomeIQData) -> dict[str, Any
 
 
 DEVICE_BINARY_SENSORS: tuple[DeviceBinarySensorEntityDescription, ...] = (
-    # On when the failure risk is at or above the model's threshold.
+    # On when the failure risk is at or above the model's threshold (band "high"); the one
+    # failure entity every assessed device gets enabled.
     DeviceBinarySensorEntityDescription(
         key="at_risk",
         translation_key="at_risk",
         device_class=BinarySensorDeviceClass.PROBLEM,
-        applies_fn=lambda report: report.risk is not None,
+        applies_fn=lambda report: report.risk_band is not None,
         is_on_fn=lambda report: report.at_risk,
         attributes_fn=lambda report, _: {
-            "risk": report.risk,
+            "risk_band": report.risk_band,
+            "probability": report.risk_percent,
             "reasons": list(report.risk_reasons),
         },
     ),

@@ -1,8 +1,9 @@
 """The HomeIQ coordinator: holds the latest results and runs the training pipeline.
 
-There is no polling interval. A run starts from the nightly schedule or from the
-``homeiq.train_now`` action, always as a background task of the config entry; two runs
-never overlap and an unload cancels a running one.
+There is no polling interval. A run starts from the nightly schedule, from the
+``homeiq.train_now`` action, or once shortly after Home Assistant has started when HomeIQ
+has never run; always as a background task of the config entry; two runs never overlap and
+an unload cancels a running one.
 """
 
 from __future__ import annotations
@@ -10,15 +11,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from time import perf_counter
-from typing import Any, override
+from typing import Any, Final, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers.event import async_track_time_change
+from homeassistant.helpers.event import async_call_later, async_track_time_change
+from homeassistant.helpers.start import async_at_started
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
@@ -34,13 +36,14 @@ from .const import (
     EVENT_DEVICE_ANOMALY,
     HOME_TYPE_AUTO,
     LOGGER,
+    UNSHIPPED_OPTION_DEFAULTS,
 )
 from .core import lifecycle
-from .core.devices import DeviceReport
+from .core.devices import DeviceReport, iso_time, parse_time
 from .core.home import Home
 from .core.models import DeployedModel
 from .core.registry import ModelRegistry
-from .core.run import RunResult, StepOutcome, StepResult
+from .core.run import RunOutcome, RunResult, StepOutcome, StepResult
 from .home.reader import STORE_DIR, HomeReader
 from .issues import async_sync_device_issues, async_sync_training_issue
 
@@ -51,6 +54,10 @@ RESULTS_STORE = f"{DOMAIN}.results"
 BUNDLED_MODELS = Path(__file__).parent / "models"
 TRIGGER_SCHEDULE = "schedule"
 TRIGGER_ACTION = "action"
+TRIGGER_FIRST_RUN = "first_run"
+# How long after Home Assistant has started the first run of a new HomeIQ waits, so that
+# start-up (and the integrations HomeIQ reads) is not slowed down by it.
+FIRST_RUN_DELAY: Final = timedelta(seconds=60)
 
 type StepFn = Callable[[], Awaitable[dict[str, Any]]]
 
@@ -103,7 +110,7 @@ class HomeIQData:
             },
             "devices": {key: report.as_dict() for key, report in self.devices.items()},
             "models": dict(self.models),
-            "judged_day": self.judged_day,
+            "judged_day": None if self.judged_day is None else iso_time(self.judged_day),
         }
 
 
@@ -125,6 +132,8 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
         self._run_started: datetime | None = None
         self._last_run: RunResult | None = None
         self._unsub_nightly: CALLBACK_TYPE | None = None
+        self._unsub_started: CALLBACK_TYPE | None = None
+        self._unsub_first_run: CALLBACK_TYPE | None = None
         self.reader = HomeReader(hass)
         self.home: Home | None = None
         self.registry = ModelRegistry(
@@ -140,7 +149,8 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
 
     def option(self, key: str) -> Any:
         """Return an option, falling back to its default."""
-        return self.config_entry.options.get(key, DEFAULT_OPTIONS[key])
+        defaults = DEFAULT_OPTIONS | UNSHIPPED_OPTION_DEFAULTS
+        return self.config_entry.options.get(key, defaults[key])
 
     @override
     async def _async_setup(self) -> None:
@@ -171,8 +181,10 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
             except KeyError, TypeError, ValueError:
                 LOGGER.warning("Ignoring an unreadable stored report of device %s", device_id)
         self.devices = devices
-        judged = stored.get("judged_day")
-        self.judged_day = float(judged) if isinstance(judged, int | float) else None
+        try:
+            self.judged_day = parse_time(stored["judged_day"])
+        except KeyError, TypeError, ValueError:
+            self.judged_day = None
         announced = stored.get("anomalies_announced") or {}
         self.anomalies_announced = {
             str(k): float(v) for k, v in announced.items() if isinstance(v, int | float)
@@ -184,7 +196,7 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
         return {
             "prediction": None if self.prediction is None else self.prediction.as_dict(),
             "devices": {key: report.as_dict() for key, report in self.devices.items()},
-            "judged_day": self.judged_day,
+            "judged_day": None if self.judged_day is None else iso_time(self.judged_day),
             "anomalies_announced": self.anomalies_announced,
             "home_type_labels": self.home_type_labels,
         }
@@ -259,6 +271,42 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
             minute=train_time.minute,
             second=train_time.second,
         )
+
+    @callback
+    def async_schedule_first_run(self) -> None:
+        """When HomeIQ has never finished a run, start one :data:`FIRST_RUN_DELAY` after
+        Home Assistant has started (counting from now when it already has).
+
+        A run cut short by a restart (cancelled) does not count: it left no results. Never
+        during setup and never awaited; skipped when a run has happened or is going by
+        then; cancelled on unload (:meth:`async_shutdown`).
+        """
+        if not self._needs_first_run():
+            return
+
+        @callback
+        def started(_: HomeAssistant) -> None:
+            self._unsub_started = None
+            self._unsub_first_run = async_call_later(
+                self.hass, FIRST_RUN_DELAY, self._async_first_run
+            )
+
+        unsub = async_at_started(self.hass, started)
+        if self._unsub_first_run is None:  # Home Assistant is still starting
+            self._unsub_started = unsub
+
+    def _needs_first_run(self) -> bool:
+        run = self._last_run
+        return run is None or run.outcome is RunOutcome.CANCELLED
+
+    @callback
+    def _async_first_run(self, now: datetime) -> None:
+        self._unsub_first_run = None
+        if self.is_running or not self._needs_first_run():
+            LOGGER.debug("First run not needed: HomeIQ has run or is running")
+            return
+        LOGGER.info("HomeIQ has never run: starting its first run")
+        self.async_start_run(TRIGGER_FIRST_RUN)
 
     @callback
     def _async_nightly(self, now: datetime) -> None:
@@ -466,8 +514,10 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
 
     @override
     async def async_shutdown(self) -> None:
-        """Stop the schedule; the entry cancels a running task on unload."""
+        """Stop the schedule and a pending first run; the entry cancels a running task on
+        unload."""
         await super().async_shutdown()
-        if self._unsub_nightly is not None:
-            self._unsub_nightly()
-            self._unsub_nightly = None
+        for unsub in (self._unsub_nightly, self._unsub_started, self._unsub_first_run):
+            if unsub is not None:
+                unsub()
+        self._unsub_nightly = self._unsub_started = self._unsub_first_run = None

@@ -17,6 +17,7 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
 from .coordinator import HomeIQConfigEntry
+from .core.devices import iso_time
 
 # Keys of a device report (core.devices.DeviceReport) that identify the home or its people.
 TO_REDACT_DEVICE = {"name", "entity_id", "reason", "risk_reasons"}
@@ -31,10 +32,14 @@ async def async_get_config_entry_diagnostics(
     data["devices"] = async_redact_data(data["devices"], TO_REDACT_DEVICE)
     if data["last_run"] is not None:
         data["last_run"]["steps"] = [_redact_step(step) for step in data["last_run"]["steps"]]
+    store = coordinator.reader.store.summary()
+    watermark = store.get("watermark")
+    if isinstance(watermark, int | float):  # read up to here; times are shown as ISO
+        store["watermark"] = iso_time(watermark)
     return {
         "options": dict(entry.options),
         "data": data,
-        "store": coordinator.reader.store.summary(),
+        "store": store,
         "store_reset_reason": coordinator.reader.store_reset_reason,
         "home_type_labels": list(coordinator.home_type_labels),
         "training_unavailable": coordinator.training_unavailable,

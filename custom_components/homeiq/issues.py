@@ -7,8 +7,28 @@ from collections.abc import Mapping
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
-from .const import DOMAIN, ISSUE_DEVICE_AT_RISK_PREFIX, ISSUE_TRAINING_UNAVAILABLE
+from .const import (
+    DOMAIN,
+    ISSUE_DEVICE_AT_RISK_BATTERY,
+    ISSUE_DEVICE_AT_RISK_BATTERY_DEVICE,
+    ISSUE_DEVICE_AT_RISK_MAINS,
+    ISSUE_DEVICE_AT_RISK_PREFIX,
+    ISSUE_TRAINING_UNAVAILABLE,
+)
 from .core.devices import DeviceReport
+
+
+def device_issue_translation_key(report: DeviceReport) -> str:
+    """The repair text that fits the device: its reasons first, then how it is powered.
+
+    A battery reason asks for a new battery; other reasons on a battery device point at
+    the battery and the radio range; a mains device is asked about power and network.
+    """
+    if "battery" in report.risk_kinds:
+        return ISSUE_DEVICE_AT_RISK_BATTERY
+    if report.battery_powered:
+        return ISSUE_DEVICE_AT_RISK_BATTERY_DEVICE
+    return ISSUE_DEVICE_AT_RISK_MAINS
 
 
 @callback
@@ -53,7 +73,7 @@ def async_sync_device_issues(hass: HomeAssistant, reports: Mapping[str, DeviceRe
             is_fixable=False,
             is_persistent=False,
             severity=ir.IssueSeverity.WARNING,
-            translation_key="device_at_risk",
+            translation_key=device_issue_translation_key(report),
             translation_placeholders={
                 "device": report.name,
                 "risk": f"{round(100 * (report.risk or 0.0))}",

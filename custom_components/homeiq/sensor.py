@@ -10,15 +10,14 @@ from homeassistant.components.sensor import (
     SensorDeviceClass,
     SensorEntity,
     SensorEntityDescription,
-    SensorStateClass,
 )
-from homeassistant.const import PERCENTAGE, UnitOfTime
+from homeassistant.const import UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .coordinator import HomeIQConfigEntry, HomeIQCoordinator, HomeIQData
-from .core.devices import DeviceReport
+from .core.devices import RISK_BANDS, Coverage, DeviceReport
 from .core.home_type import HOME_TYPES
 from .core.run import RunOutcome
 from .entity import (
@@ -42,6 +41,21 @@ def _training_status(data: HomeIQData) -> str:
     return data.last_run.outcome.value
 
 
+def _judged_summary(data: HomeIQData) -> dict[str, str] | None:
+    """Per capability, how much the last run's devices step judged, in words."""
+    run = data.last_run
+    step = next((s for s in run.steps if s.name == "devices"), None) if run else None
+    if step is None or not isinstance(step.details.get("judged"), dict):
+        return None
+    summary = {}
+    for capability, figures in step.details["judged"].items():
+        try:
+            summary[capability] = Coverage.from_dict(figures).summary()
+        except KeyError, TypeError, ValueError:
+            continue
+    return summary
+
+
 def _training_attributes(data: HomeIQData) -> dict[str, Any]:
     run = data.last_run
     return {
@@ -51,6 +65,7 @@ def _training_attributes(data: HomeIQData) -> dict[str, Any]:
         "last_end": run.finished.isoformat() if run else None,
         "last_duration_s": round(run.duration_s, 3) if run else None,
         "last_outcome": run.outcome.value if run else None,
+        "judged": _judged_summary(data),
         "steps": [step.as_dict() for step in run.steps] if run else [],
         "models": dict(data.models),
     }
@@ -145,7 +160,15 @@ class HomeIQSensor(HomeIQEntity, SensorEntity):
 class DeviceSensorEntityDescription(SensorEntityDescription, DeviceEntityDescription):
     """Describes a per-device HomeIQ sensor."""
 
-    value_fn: Callable[[DeviceReport], float | None]
+    value_fn: Callable[[DeviceReport], StateType]
+
+
+def _risk_attributes(report: DeviceReport, _: HomeIQData) -> dict[str, Any]:
+    return {
+        "probability": report.risk_percent,
+        "at_risk": report.at_risk,
+        "reasons": list(report.risk_reasons),
+    }
 
 
 def _battery_attributes(report: DeviceReport, _: HomeIQData) -> dict[str, Any]:
@@ -161,28 +184,28 @@ def _battery_attributes(report: DeviceReport, _: HomeIQData) -> dict[str, Any]:
     }
 
 
+# Per-device sensors keep no long-term statistics: their values are recomputed once a
+# night, and in a home of hundreds of devices each statistic would be one more series to
+# compile every hour (the battery's own level sensor keeps its statistics).
 DEVICE_SENSORS: tuple[DeviceSensorEntityDescription, ...] = (
-    # Probability that the device fails within the next 7 days, with the reasons.
+    # How likely the device fails within the next 7 days, as a band (see README).
+    # Disabled by default: the "At risk" binary sensor shows the band too.
     DeviceSensorEntityDescription(
         key="failure_risk",
         translation_key="failure_risk",
-        native_unit_of_measurement=PERCENTAGE,
-        state_class=SensorStateClass.MEASUREMENT,
-        suggested_display_precision=0,
-        applies_fn=lambda report: report.risk is not None,
-        value_fn=lambda report: None if report.risk is None else round(100 * report.risk, 1),
-        attributes_fn=lambda report, _: {
-            "at_risk": report.at_risk,
-            "reasons": list(report.risk_reasons),
-        },
+        device_class=SensorDeviceClass.ENUM,
+        options=list(RISK_BANDS),
+        entity_registry_enabled_default=False,
+        applies_fn=lambda report: report.risk_band is not None,
+        value_fn=lambda report: report.risk_band,
+        attributes_fn=_risk_attributes,
     ),
-    # Days until the battery is empty, with a 10-90 % range.
+    # Days until the battery is empty, with a 10-90 % range (battery devices only).
     DeviceSensorEntityDescription(
         key="battery_days_left",
         translation_key="battery_days_left",
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.DAYS,
-        state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
         applies_fn=lambda report: report.battery is not None,
         value_fn=lambda report: None if report.battery is None else report.battery.days_left,
@@ -198,6 +221,6 @@ class DeviceSensor(HomeIQDeviceEntity, SensorEntity):
 
     @property
     @override
-    def native_value(self) -> float | None:
+    def native_value(self) -> StateType:
         report = self.report
         return None if report is None else self.entity_description.value_fn(report)

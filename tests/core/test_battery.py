@@ -56,6 +56,11 @@ def test_flat_battery_and_too_little_data() -> None:
     assert flat is not None
     assert flat.days_to_empty is None
     assert forecast_battery(_history(times[:4], np.full(4, 80.0)), float(times[3])) is None
+    # A week of the same hourly level: the fit's rounding noise is no drain of 1e-14 %/day.
+    week = T0 + np.arange(0, 12 * DAY, HOUR)
+    steady = forecast_battery(_history(week, np.full(week.size, 80.0)), float(week[-1]))
+    assert steady is not None
+    assert steady.days_to_empty is None
 
 
 def test_unavailable_and_future_readings_are_ignored() -> None:

@@ -21,6 +21,7 @@ from custom_components.homeiq.core.failure import (
     failure_label,
     failure_risk,
     failure_samples,
+    risk_findings,
     risk_reasons,
     train_failure_model,
 )
@@ -144,6 +145,7 @@ def test_current_outage_and_its_reason() -> None:
     assert f["unavailable_hours_1d"] == pytest.approx(3.0)
     row = device_failure_features(_home({"d": {"sensor.d_temperature": rows}}), "d", CUT)
     assert risk_reasons(row)[0] == "unavailable for the last 3.0 h"
+    assert risk_findings(row)[0] == ("unavailable_now", "unavailable for the last 3.0 h")
 
 
 def test_falling_battery_features_and_reason() -> None:
@@ -164,6 +166,9 @@ def test_falling_battery_features_and_reason() -> None:
     assert f["battery_forecast_days"] == pytest.approx(7.08 / 2.0, abs=0.05)
     reasons = risk_reasons(device_failure_features(home, "d", cut))
     assert reasons == ["battery at 12 % and falling 2.0 %/day, empty in about 4 days"]
+    assert [kind for kind, _ in risk_findings(device_failure_features(home, "d", cut))] == [
+        "battery"
+    ]
 
 
 def test_silence_reason_and_healthy_device_has_none() -> None:
@@ -173,6 +178,7 @@ def test_silence_reason_and_healthy_device_has_none() -> None:
     silent = _home({"d": {"sensor.d_temperature": _hourly(end=CUT - 9 * HOUR + 1)}})
     reasons = risk_reasons(device_failure_features(silent, "d", CUT))
     assert reasons == ["no report for 9.0 h (normally at most 1.0 h)"]
+    assert risk_findings(device_failure_features(silent, "d", CUT))[0][0] == "silent"
 
 
 def test_device_without_history_gives_a_defined_row() -> None:

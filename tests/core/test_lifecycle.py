@@ -20,6 +20,7 @@ from custom_components.homeiq.core.devices import (
     DeviceReport,
     DeviceRisk,
     assess_devices,
+    risk_band,
 )
 from custom_components.homeiq.core.failure import FAILURE_FEATURE_NAMES
 from custom_components.homeiq.core.history import pack_rows
@@ -210,12 +211,16 @@ def _home_with_devices() -> Home:
 
 
 def test_assess_devices_combines_risk_anomalies_and_thresholds() -> None:
-    """At risk from the threshold up; anomalies most unusual first; only devices with history."""
+    """At risk from the threshold up; anomalies most unusual first; only devices with history;
+    reasons only outside the low band."""
     home = _home_with_devices()
     reports = assess_devices(
         home,
         100.0,
-        risks={"d1": DeviceRisk(0.5, ("battery at 4 %",)), "d2": DeviceRisk(0.49)},
+        risks={
+            "d1": DeviceRisk(0.5, ("battery at 4 %",), ("battery",)),
+            "d2": DeviceRisk(0.49, ("unavailable for the last 2.0 h",), ("unavailable_now",)),
+        },
         verdicts={
             "binary_sensor.hall": DayVerdict(0.0, True, 3.0, "night motion"),
             "binary_sensor.hall_door": DayVerdict(0.0, True, 7.5, "door at 3 am"),
@@ -224,30 +229,200 @@ def test_assess_devices_combines_risk_anomalies_and_thresholds() -> None:
     )
     assert list(reports) == ["d2", "d1"]  # by name: Attic, Hall; Idle has no history
     hall, attic = reports["d1"], reports["d2"]
-    assert (hall.risk, hall.at_risk, hall.risk_reasons) == (0.5, True, ("battery at 4 %",))
-    assert (attic.risk, attic.at_risk) == (0.49, False)
+    assert (hall.risk, hall.at_risk, hall.risk_band) == (0.5, True, "high")
+    assert (hall.risk_reasons, hall.risk_kinds) == (("battery at 4 %",), ("battery",))
+    assert (attic.risk, attic.at_risk, attic.risk_band) == (0.49, False, "elevated")
+    assert attic.risk_reasons == ("unavailable for the last 2.0 h",)
     assert [a.reason for a in hall.anomalies] == ["door at 3 am", "night motion"]
     assert hall.anomalous
     assert hall.anomaly_checked
     assert not attic.anomalous
     assert not attic.anomaly_checked
 
+    # The same reasons below a quarter of the threshold: the model cannot tell the device
+    # from a healthy one, so no reasons are listed.
+    low = assess_devices(
+        home,
+        100.0,
+        risks={"d2": DeviceRisk(0.124, ("unavailable for the last 2.0 h",), ("unavailable_now",))},
+        verdicts={},
+        risk_threshold=0.5,
+    )["d2"]
+    assert (low.risk_band, low.at_risk, low.risk_reasons, low.risk_kinds) == ("low", False, (), ())
+
+
+@pytest.mark.parametrize(
+    ("probability", "band"),
+    [
+        (0.0, "low"),
+        (0.0008, "low"),
+        (0.0999, "low"),
+        (0.101, "elevated"),
+        (0.403, "elevated"),
+        (0.404, "high"),
+        (1.0, "high"),
+    ],
+)
+def test_risk_bands_follow_the_threshold(probability: float, band: str) -> None:
+    """With the bundled threshold 0.404: elevated from 0.101 (a quarter of it), high from it."""
+    assert risk_band(probability, 0.404) == band
+
 
 def test_device_report_round_trips_through_json_form() -> None:
-    """What is stored between restarts comes back equal."""
+    """What is stored between restarts comes back equal; the judged day is an ISO time."""
     report = DeviceReport(
         "d1",
         "Hall",
         risk=0.7,
         risk_reasons=("a", "b"),
         at_risk=True,
-        anomalies=(AnomalyReport("binary_sensor.hall", 10.0, 5.0, "why"),),
+        anomalies=(AnomalyReport("binary_sensor.hall", 1_790_035_200.0, 5.0, "why"),),
         anomaly_checked=True,
         battery=BatteryReport("sensor.hall_battery", 30.0, 2.0, 15.0, 12.0, 18.0),
+        risk_band="high",
+        risk_kinds=("battery", "silent"),
+        battery_powered=True,
     )
-    assert DeviceReport.from_dict(report.as_dict()) == report
+    data = report.as_dict()
+    assert data["anomalies"][0]["day_start"] == "2026-09-22T00:00:00+00:00"
+    assert DeviceReport.from_dict(data) == report
     with pytest.raises(KeyError):
         DeviceReport.from_dict({"name": "no id"})
+
+
+def test_a_report_stored_before_iso_times_and_bands_still_loads() -> None:
+    """Numeric judged days and reports without a band (older results) are read."""
+    old = {
+        "device_id": "d1",
+        "name": "Hall",
+        "risk": 0.3,
+        "risk_reasons": ["a"],
+        "at_risk": False,
+        "anomalies": [
+            {
+                "entity_id": "binary_sensor.hall",
+                "day_start": 1_790_035_200.0,
+                "score": 5.0,
+                "reason": "why",
+            }
+        ],
+        "anomaly_checked": True,
+        "battery": None,
+    }
+    report = DeviceReport.from_dict(old)
+    assert report.anomalies[0].day_start == 1_790_035_200.0
+    assert report.risk_band == "elevated"  # 0.3 at the default threshold 0.5
+    assert DeviceReport.from_dict({**old, "at_risk": True}).risk_band == "high"
+    assert DeviceReport.from_dict({**old, "risk": None}).risk_band is None
+
+
+def _covered_home() -> Home:
+    """Six devices and ten entities, 12 days of history, each there for one reason."""
+    start = 1_790_035_200.0  # a UTC midnight
+    days = 12
+    motion = [start + d * DAY + h * 3_600.0 for d in range(days) for h in (8.0, 12.0, 19.0)]
+    recent = [t for t in motion if t >= start + 10 * DAY]
+    steps = np.arange(days * 72)
+
+    def activity(times: list[float]) -> StateHistory:
+        return pack_rows(
+            [x for t in times for x in (t, t + 90.0)],
+            ["on", "off"] * len(times),
+            [1] * 2 * len(times),
+        )
+
+    def numbers(values: list[float], every: float) -> StateHistory:
+        return pack_rows(
+            [start + i * every for i in range(len(values))],
+            [f"{v:.2f}" for v in values],
+            [1] * len(values),
+        )
+
+    draining = [60.0 - 2.0 * i / 24 for i in range(days * 24)]
+    steady = [80.0] * (days * 24)
+    return Home(
+        devices={
+            "hall": Device("hall", "Hall motion", battery_powered=True),
+            "thermo": Device("thermo", "Thermometer"),
+            "plug": Device("plug", "Plug"),
+            "new": Device("new", "New motion", battery_powered=True),
+            "remote": Device("remote", "Remote", battery_powered=True),
+            "hub": Device("hub", "Hub"),
+        },
+        entities={
+            "binary_sensor.hall": Entity("binary_sensor.hall", "motion", device_id="hall"),
+            "sensor.hall_battery": Entity("sensor.hall_battery", "battery", "%", device_id="hall"),
+            "sensor.temp": Entity("sensor.temp", "temperature", "°C", device_id="thermo"),
+            "switch.plug": Entity("switch.plug", device_id="plug"),
+            "sensor.plug_power": Entity("sensor.plug_power", "power", "W", device_id="plug"),
+            "binary_sensor.new": Entity("binary_sensor.new", "motion", device_id="new"),
+            "sensor.remote_battery": Entity(
+                "sensor.remote_battery", "battery", "%", device_id="remote"
+            ),
+            "binary_sensor.hub_door": Entity("binary_sensor.hub_door", "door", device_id="hub"),
+            "binary_sensor.loose": Entity("binary_sensor.loose", "motion"),  # no device
+            "sensor.old_temp": Entity("sensor.old_temp", "temperature", "°C", device_id="hub"),
+        },
+        histories={
+            "binary_sensor.hall": activity(motion),
+            "sensor.hall_battery": numbers(draining, 3_600.0),
+            "sensor.temp": numbers(
+                (20.0 + np.sin(2 * np.pi * steps / 72) + 0.1 * (steps % 3)).tolist(), 1_200.0
+            ),
+            "switch.plug": activity(motion),
+            "sensor.plug_power": numbers([5.0 + (i % 7) for i in range(days * 24)], 3_600.0),
+            "binary_sensor.new": activity(recent),  # two days: too short to know its normal
+            "sensor.remote_battery": numbers(steady, 3_600.0),
+            "binary_sensor.hub_door": StateHistory.empty(),
+            "binary_sensor.loose": activity(motion),
+        },
+        window_start=start,
+        window_end=start + days * DAY + 3_600.0,
+    )
+
+
+def test_assessment_counts_what_each_capability_judged_and_why_not(
+    registry: ModelRegistry,
+) -> None:
+    """Exact counts on a small home: a run that judged little says so, per capability."""
+    home = _covered_home()
+    assert home.window_end is not None
+    assessment = lifecycle.assess_home(home, home.window_end, lifecycle.load_models(registry))
+    judged = assessment.details()["judged"]
+    assert judged["failure_risk"] == {
+        "of": "devices",
+        "considered": 6,
+        "judged": 5,
+        "not_judged": {"no history": 1},  # the hub's entities have no history
+    }
+    assert judged["anomaly"] == {
+        "of": "entities",
+        "considered": 10,
+        "judged": 2,  # the hall motion and the thermometer
+        "not_judged": {
+            "kind not judged (power, energy, switches, lights …)": 4,
+            "fewer than 3 whole days of its own history": 1,
+            "no device": 1,
+            "no history": 2,
+        },
+    }
+    assert judged["battery"] == {
+        "of": "devices",
+        "considered": 2,
+        "judged": 1,
+        "not_judged": {"battery not draining": 1},
+    }
+    assert assessment.coverage["battery"].summary() == "1 of 2 devices (1 battery not draining)"
+    assert assessment.details()["judged_day"] == "2026-10-03T00:00:00+00:00"
+
+    # Before 7 days of history no day is judged, and every entity that would be says why.
+    early = lifecycle.assess_home(
+        home, home.window_start + 5 * DAY, lifecycle.load_models(registry)
+    )
+    anomaly = early.details()["judged"]["anomaly"]
+    assert anomaly["judged"] == 0
+    assert anomaly["not_judged"]["fewer than 7 days of history"] == 3
+    assert early.details()["judged_day"] is None
 
 
 def _regular_home(days: int) -> Home:

@@ -26,10 +26,13 @@ VALID_OPTIONS: dict[str, Any] = {
     CONF_TRAIN_TIME: "01:15:00",
     CONF_HISTORY_DAYS: 90,
     CONF_MIN_DAYS_DEVICE: 21,
+    CONF_HOME_TYPE: "condo",
+}
+# What an entry created before these features were hidden holds.
+UNSHIPPED: dict[str, Any] = {
     CONF_MIN_EVENTS_SYNERGY: 10,
     CONF_MIN_FEEDBACK_RANKER: 5,
     CONF_DEEP_LEARNING: False,
-    CONF_HOME_TYPE: "condo",
 }
 
 
@@ -46,6 +49,7 @@ async def test_user_flow_creates_entry(hass: HomeAssistant) -> None:
     assert result["title"] == "HomeIQ"
     assert result["data"] == {}
     assert result["options"] == DEFAULT_OPTIONS
+    assert set(result["options"]).isdisjoint(UNSHIPPED)  # no options of unshipped features
     entry = result["result"]
     assert entry.state is ConfigEntryState.LOADED
 
@@ -66,6 +70,8 @@ async def test_options_flow_saves_and_reloads(
     result = await hass.config_entries.options.async_init(init_integration.entry_id)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "init"
+    # Only options of shipped features are offered.
+    assert [str(key) for key in result["data_schema"].schema] == list(VALID_OPTIONS)
 
     result = await hass.config_entries.options.async_configure(result["flow_id"], VALID_OPTIONS)
     await hass.async_block_till_done()
@@ -81,12 +87,14 @@ async def test_options_flow_threshold_longer_than_window(
 ) -> None:
     """A device-model threshold longer than the history window is a form error; nothing is saved."""
     result = await hass.config_entries.options.async_init(init_integration.entry_id)
-    bad = {**VALID_OPTIONS, CONF_HISTORY_DAYS: 10, CONF_MIN_DAYS_DEVICE: 30}
+    bad = {**VALID_OPTIONS, CONF_HISTORY_DAYS: 10.0, CONF_MIN_DAYS_DEVICE: 30.0}
 
     result = await hass.config_entries.options.async_configure(result["flow_id"], bad)
 
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {CONF_MIN_DAYS_DEVICE: "exceeds_history_window"}
+    # The error text names both values as whole days, also when the form sent floats.
+    assert result["description_placeholders"] == {"min_days_device": "30", "history_days": "10"}
     assert dict(init_integration.options) == DEFAULT_OPTIONS
 
     # The same form accepts a corrected value.
@@ -103,7 +111,6 @@ async def test_options_flow_threshold_longer_than_window(
         (CONF_HISTORY_DAYS, 0),
         (CONF_HISTORY_DAYS, 181),
         (CONF_MIN_DAYS_DEVICE, 0),
-        (CONF_MIN_EVENTS_SYNERGY, -5),
         (CONF_TRAIN_TIME, "25:00"),
         (CONF_TRAIN_TIME, "soon"),
     ],
@@ -119,3 +126,29 @@ async def test_options_flow_out_of_range(
         )
     assert key in err.value.schema_errors
     assert dict(init_integration.options) == DEFAULT_OPTIONS
+
+
+@pytest.mark.parametrize("options", [{**DEFAULT_OPTIONS, **UNSHIPPED}])
+async def test_options_of_unshipped_features_are_kept_but_not_shown(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """An older entry's synergy, ranker and deep-learning values load, are not in the form,
+    and survive saving it."""
+    assert init_integration.state is ConfigEntryState.LOADED
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    shown = {str(key) for key in result["data_schema"].schema}
+    assert shown.isdisjoint(UNSHIPPED)
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**VALID_OPTIONS, CONF_HISTORY_DAYS: 60.0, CONF_MIN_DAYS_DEVICE: 14.0}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert dict(init_integration.options) == {
+        **VALID_OPTIONS,
+        CONF_HISTORY_DAYS: 60,
+        CONF_MIN_DAYS_DEVICE: 14,
+        **UNSHIPPED,
+    }
+    assert isinstance(init_integration.options[CONF_MIN_DAYS_DEVICE], int)

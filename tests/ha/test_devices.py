@@ -19,9 +19,13 @@ from homeassistant.util import dt as dt_util
 import numpy as np
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
 from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.homeiq.const import (
     CONF_HOME_TYPE,
@@ -32,10 +36,12 @@ from custom_components.homeiq.const import (
     SERVICE_TRAIN_NOW,
 )
 from custom_components.homeiq.core import lifecycle
+from custom_components.homeiq.core.devices import DeviceReport
 from custom_components.homeiq.core.failure import FAILURE_FEATURE_NAMES
 from custom_components.homeiq.core.home_type import HOME_TYPES
 from custom_components.homeiq.core.models import FAILURE_MODEL, save_candidate
 from custom_components.homeiq.core.trees import TreeEnsemble
+from custom_components.homeiq.issues import device_issue_translation_key
 
 DAYS = 12
 MOTION_HOURS = (7.5, 8.25, 12.0, 18.5, 19.0, 21.0)  # local hours of daily motion
@@ -136,8 +142,13 @@ def _covers_2am(reason: str) -> bool:
     return found is not None and int(found[1]) <= 2 < int(found[2])
 
 
-def _entity_of(hass: HomeAssistant, device_id: str, unique_suffix: str) -> str | None:
-    for entry in er.async_entries_for_device(er.async_get(hass), device_id):
+def _entity_of(
+    hass: HomeAssistant, device_id: str, unique_suffix: str, *, disabled: bool = False
+) -> str | None:
+    entries = er.async_entries_for_device(
+        er.async_get(hass), device_id, include_disabled_entities=disabled
+    )
+    for entry in entries:
         if entry.platform == DOMAIN and entry.unique_id.endswith(unique_suffix):
             return entry.entity_id
     return None
@@ -161,6 +172,11 @@ async def test_devices_get_entities_event_and_home_type(
     # 12 days of history: too little to train on this home, and the step says so.
     assert steps["train_failure"]["outcome"] == "skipped"
     assert "12 days of history" in steps["train_failure"]["reason"]
+    # Days from the options (floats in the coordinator) read as whole numbers: "14", not "14.0".
+    assert "needs 14 days" in steps["train_failure"]["reason"]
+    assert "needs 14;" in steps["train_anomaly"]["reason"]
+    for step in steps.values():
+        assert not re.search(r"\d\.0\b", step["reason"] or ""), step["reason"]
 
     home_type = hass.states.get("sensor.homeiq_home_type")
     assert home_type.state in HOME_TYPES
@@ -188,12 +204,53 @@ async def test_devices_get_entities_event_and_home_type(
     assert _entity_of(hass, ids["plug"], "_anomalous") is None
     assert _entity_of(hass, ids["plug"], "_battery_days_left") is None
 
+    # Battery days left keep no long-term statistics (recomputed once a night).
+    assert "state_class" not in battery.attributes
+
+    # Every device gets an "At risk" problem sensor with its band; the probability and the
+    # reasons only outside the low band, where the model tells devices apart.
+    registry = er.async_get(hass)
+    bands = []
     for device_id in ids.values():
-        risk = hass.states.get(_entity_of(hass, device_id, "_failure_risk"))
-        assert 0.0 <= float(risk.state) <= 100.0
-        assert isinstance(risk.attributes["reasons"], list)
         at_risk = hass.states.get(_entity_of(hass, device_id, "_at_risk"))
-        assert at_risk.state in ("on", "off")
+        band = at_risk.attributes["risk_band"]
+        bands.append(band)
+        assert at_risk.state == ("on" if band == "high" else "off")
+        assert (at_risk.attributes["probability"] is None) == (band == "low")
+        if band == "low":
+            assert at_risk.attributes["reasons"] == []
+        # The band sensor is there but disabled by default: a home of hundreds of devices
+        # does not get a second failure entity on each.
+        failure_risk = _entity_of(hass, device_id, "_failure_risk", disabled=True)
+        assert failure_risk is not None
+        entry = registry.async_get(failure_risk)
+        assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+        assert hass.states.get(failure_risk) is None
+    details = steps["devices"]["details"]
+    assert details["risk_bands"] == {
+        band: bands.count(band) for band in ("low", "elevated", "high")
+    }
+    assert details["judged_day"] == "2026-11-12T08:00:00+00:00"  # local midnight, ISO
+    assert anomalous.attributes["judged_day"] == details["judged_day"]
+
+    # What was judged, per capability, and why the others were not.
+    kind = "kind not judged (power, energy, switches, lights …)"
+    assert details["judged"] == {
+        "failure_risk": {"of": "devices", "considered": 3, "judged": 3, "not_judged": {}},
+        "anomaly": {
+            "of": "entities",
+            "considered": 4,
+            "judged": 2,  # the motion sensor and the thermometer
+            "not_judged": {kind: 2},  # the battery level and the plug's switch
+        },
+        "battery": {"of": "devices", "considered": 1, "judged": 1, "not_judged": {}},
+    }
+    status = hass.states.get("sensor.homeiq_training_status")
+    assert status.attributes["judged"] == {
+        "failure_risk": "3 of 3 devices",
+        "anomaly": f"2 of 4 entities (2 {kind})",
+        "battery": "1 of 1 devices",
+    }
 
     assert len(events) == 1
     assert events[0].data["device_id"] == ids["hall"]
@@ -218,6 +275,34 @@ async def test_results_survive_a_restart(
     await hass.async_block_till_done()
     assert hass.states.get(entity_id).state == before
     assert hass.states.get("sensor.homeiq_home_type").state in HOME_TYPES
+
+
+async def test_diagnostics_and_stored_results_show_iso_times(
+    hass: HomeAssistant,
+    home_with_history: dict[str, Any],
+    hass_storage: dict[str, Any],
+    hass_client: ClientSessionGenerator,  # after the clock moved: its token is valid then
+) -> None:
+    """The judged day is an ISO time in diagnostics, in each anomaly, and in the store."""
+    ids = home_with_history["ids"]
+    await _train(hass)
+    day = "2026-11-12T08:00:00+00:00"  # 12 November, local midnight (US/Pacific)
+
+    diagnostics = await get_diagnostics_for_config_entry(
+        hass, hass_client, home_with_history["entry"]
+    )
+    data = diagnostics["data"]
+    assert data["judged_day"] == day
+    hall = data["devices"][ids["hall"]]
+    assert [a["day_start"] for a in hall["anomalies"]] == [day]
+    assert hall["battery_powered"] is True
+    assert data["devices"][ids["plug"]]["battery_powered"] is False
+    devices_step = next(s for s in data["last_run"]["steps"] if s["name"] == "devices")
+    assert devices_step["details"]["judged_day"] == day
+
+    stored = hass_storage["homeiq.results"]["data"]
+    assert stored["judged_day"] == day
+    assert stored["devices"][ids["hall"]]["anomalies"][0]["day_start"] == day
 
 
 async def test_user_correction_of_the_home_type_wins(
@@ -290,15 +375,39 @@ async def test_repair_issue_for_a_device_at_risk_goes_away_on_recovery(
     _install_failure_model(hass, risk=0.7)  # every device counts as at risk
     steps = await _train(hass)
     assert steps["devices"]["details"]["at_risk"] == 3
-    for device_id in ids.values():
+    # The repair text fits the device: the motion sensor runs on a battery, the thermometer
+    # and the plug on the mains.
+    expected = {
+        "hall": "device_at_risk_battery_device",
+        "thermo": "device_at_risk_mains",
+        "plug": "device_at_risk_mains",
+    }
+    for key, device_id in ids.items():
         issue = issues.async_get_issue(DOMAIN, f"{ISSUE_DEVICE_AT_RISK_PREFIX}{device_id}")
         assert issue is not None
-        assert issue.translation_key == "device_at_risk"
+        assert issue.translation_key == expected[key]
         assert issue.severity is ir.IssueSeverity.WARNING
+        assert issue.translation_placeholders["risk"] == "70"
     hall = issues.async_get_issue(DOMAIN, f"{ISSUE_DEVICE_AT_RISK_PREFIX}{ids['hall']}")
     assert hall.translation_placeholders["device"] == "Hall motion"
-    assert hass.states.get(_entity_of(hass, ids["hall"], "_at_risk")).state == "on"
-    assert float(hass.states.get(_entity_of(hass, ids["hall"], "_failure_risk")).state) == 70.0
+    at_risk = hass.states.get(_entity_of(hass, ids["hall"], "_at_risk"))
+    assert at_risk.state == "on"
+    assert (at_risk.attributes["risk_band"], at_risk.attributes["probability"]) == ("high", 70.0)
+
+    # Enabled, the band sensor of the hall shows the same band, with the probability.
+    failure_risk = _entity_of(hass, ids["hall"], "_failure_risk", disabled=True)
+    er.async_get(hass).async_update_entity(failure_risk, disabled_by=None)
+    entry = home_with_history["entry"]
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    _install_failure_model(hass, risk=0.7)
+    await _train(hass)
+    state = hass.states.get(failure_risk)
+    assert state.state == "high"
+    assert state.attributes["options"] == ["low", "elevated", "high"]
+    assert state.attributes["probability"] == 70.0
+    assert state.attributes["at_risk"] is True
+    assert "state_class" not in state.attributes
 
     _install_failure_model(hass, risk=0.2)  # nothing is at risk: the devices recovered
     await _train(hass)
@@ -308,6 +417,13 @@ async def test_repair_issue_for_a_device_at_risk_goes_away_on_recovery(
         if domain == DOMAIN and issue_id.startswith(ISSUE_DEVICE_AT_RISK_PREFIX)
     ]
     assert hass.states.get(_entity_of(hass, ids["hall"], "_at_risk")).state == "off"
+    assert hass.states.get(failure_risk).state == "elevated"  # 0.2: from 0.125 up
+
+    _install_failure_model(hass, risk=0.001)  # the floor the bundled model gives most devices
+    await _train(hass)
+    state = hass.states.get(failure_risk)
+    assert state.state == "low"
+    assert (state.attributes["probability"], state.attributes["reasons"]) == (None, [])
 
 
 async def test_without_scikit_learn_inference_works_and_training_is_skipped(
@@ -333,3 +449,29 @@ async def test_without_scikit_learn_inference_works_and_training_is_skipped(
     monkeypatch.undo()  # scikit-learn is back: the issue goes away with the next run
     await _train(hass)
     assert ir.async_get(hass).async_get_issue(DOMAIN, ISSUE_TRAINING_UNAVAILABLE) is None
+
+
+@pytest.mark.parametrize(
+    ("kinds", "battery_powered", "key"),
+    [
+        (("battery", "silent"), True, "device_at_risk_battery"),
+        (("silent",), True, "device_at_risk_battery_device"),
+        ((), True, "device_at_risk_battery_device"),
+        (("unavailable_now",), False, "device_at_risk_mains"),
+        ((), False, "device_at_risk_mains"),
+    ],
+)
+def test_repair_text_follows_the_reasons_then_the_power_source(
+    kinds: tuple[str, ...], battery_powered: bool, key: str
+) -> None:
+    """A battery reason asks for a new battery; otherwise how the device is powered decides."""
+    report = DeviceReport(
+        "d",
+        "Device",
+        risk=0.9,
+        at_risk=True,
+        risk_band="high",
+        risk_kinds=kinds,
+        battery_powered=battery_powered,
+    )
+    assert device_issue_translation_key(report) == key

@@ -58,6 +58,10 @@ NIGHT: Final = (0, 6)  # local hours [0, 6): the night of the local day
 _NIGHT_HOURS: Final = (np.arange(24) >= NIGHT[0]) & (np.arange(24) < NIGHT[1])
 MIN_NORMAL_DAYS: Final = 3  # whole normal days before an entity is judged
 SILENCE_LOOKBACK: Final = 7 * DAY  # how far back a day's longest silence may start
+# Why :meth:`HomeAnomalyModel.fit` leaves an entity out (shown in the run's figures).
+SKIP_KIND: Final = "kind not judged (power, energy, switches, lights …)"
+SKIP_NO_HISTORY: Final = "no history"
+SKIP_SHORT: Final = f"fewer than {MIN_NORMAL_DAYS} whole days of its own history"
 NOUNS: Final[Mapping[str, str]] = {
     "motion": "motion events",
     "occupancy": "occupancy events",
@@ -906,32 +910,43 @@ class _EntityModel:
 class HomeAnomalyModel:
     """The explainable detectors and day normals of every suitable entity of one home."""
 
-    def __init__(self, time_zone: str, entities: dict[str, _EntityModel]) -> None:
+    def __init__(
+        self,
+        time_zone: str,
+        entities: dict[str, _EntityModel],
+        skipped: Mapping[str, str] | None = None,
+    ) -> None:
         """Use :meth:`fit`."""
         self.time_zone = time_zone
         self.entities = entities
+        self.skipped: dict[str, str] = dict(skipped or {})  # entity id -> why not judged
 
     @classmethod
     def fit(cls, home: Home, normal_start: float, normal_end: float) -> HomeAnomalyModel:
         """Learn each entity's normal from [normal_start, normal_end) (numpy only, cheap).
 
         Entities with fewer than :data:`MIN_NORMAL_DAYS` whole days of history in the period
-        are left out.
+        are left out; :attr:`skipped` says why each entity with history was left out
+        (:data:`SKIP_KIND`, :data:`SKIP_NO_HISTORY`, :data:`SKIP_SHORT`).
         """
         days = whole_days(normal_start, normal_end, home.time_zone)
         models: dict[str, _EntityModel] = {}
         judged = anomaly_entities(home)
+        skipped: dict[str, str] = {}
         for entity_id, history in home.histories.items():
             kind = judged.get(entity_id)
-            if kind is None or not len(history):
+            if kind is None:
+                skipped[entity_id] = SKIP_KIND
                 continue
             entity = home.entities[entity_id]
-            series = _Series(history, kind, home.time_zone)
-            if not series.timestamps.size:
+            series = _Series(history, kind, home.time_zone) if len(history) else None
+            if series is None or not series.timestamps.size:
+                skipped[entity_id] = SKIP_NO_HISTORY
                 continue
             first = float(series.timestamps[0])
             own_days = [(a, b) for a, b in days if a >= first - HOUR]
             if len(own_days) < MIN_NORMAL_DAYS:
+                skipped[entity_id] = SKIP_SHORT
                 continue
             facts = [series.facts(a, b) for a, b in own_days]
             normal = EntityNormal.from_facts(
@@ -952,7 +967,7 @@ class HomeAnomalyModel:
             else:
                 model.stuck = StuckValueDetector().fit(history, start, normal_end)
             models[entity_id] = model
-        return cls(home.time_zone, models)
+        return cls(home.time_zone, models, skipped)
 
     def _series(self, home: Home, model: _EntityModel) -> _Series | None:
         history = home.histories.get(model.entity_id)

@@ -96,7 +96,7 @@ def forecast_battery(
     estimate = _days_to_level(coefficients, empty_level)
     if estimate is None and drain > 0:  # a curve that levels off: extrapolate today's drain
         estimate = (level - empty_level) / drain if level > empty_level else 0.0
-        if estimate > HORIZON_DAYS:  # a flat level's fit noise is no drain
+        if estimate > HORIZON_DAYS:  # a flat level's rounding noise is no drain
             estimate = None
     rng = np.random.default_rng(0)  # deterministic range for the same readings
     spread = np.nan_to_num(covariance, nan=0.0, posinf=0.0, neginf=0.0)

@@ -618,17 +618,27 @@ def _hours(value: float) -> str:
     return f"{value:.1f} h" if value < 10.0 else f"{value:.0f} h"
 
 
-def risk_reasons(features: FloatArray) -> list[str]:
-    """Short reasons in words for what stands out in a feature row, most important first."""
+def risk_findings(features: FloatArray) -> list[tuple[str, str]]:
+    """What stands out in a feature row as (kind, reason in words), most important first.
+
+    Kinds: ``unavailable_now``, ``unavailable_often``, ``battery``, ``silent``,
+    ``fewer_reports`` (what the repair text advises on).
+    """
     f = np.asarray(features, dtype=np.float64).reshape(-1)
 
     def get(name: str) -> float:
         return float(f[_INDEX[name]])
 
-    found: list[tuple[float, str]] = []
+    found: list[tuple[float, str, str]] = []
     if get("unavailable_now") > 0:
         hours = get("unavailable_now_hours")
-        found.append((3.0 + hours / LONG_OUTAGE_H, f"unavailable for the last {_hours(hours)}"))
+        found.append(
+            (
+                3.0 + hours / LONG_OUTAGE_H,
+                "unavailable_now",
+                f"unavailable for the last {_hours(hours)}",
+            )
+        )
     episodes = get("unavailable_episodes_7d")
     normal_rate = get("normal_episodes_per_day")
     usual = normal_rate * RECENT_DAYS if normal_rate >= 0 else None
@@ -638,6 +648,7 @@ def risk_reasons(features: FloatArray) -> list[str]:
         found.append(
             (
                 2.0 + episodes / 10.0,
+                "unavailable_often",
                 f"unavailable {episodes:.0f} times in the last 7 days, "
                 f"{_hours(total)} in total{usual_text}",
             )
@@ -651,7 +662,8 @@ def risk_reasons(features: FloatArray) -> list[str]:
             text += f" and falling {-slope:.1f} %/day"
         if days_left < NOT_FALLING_DAYS:
             text += f", empty in about {days_left:.0f} days" if days_left >= 1 else ", nearly empty"
-        found.append((2.5 - min(days_left, 30.0) / 30.0 + (20.0 - min(level, 20.0)) / 40.0, text))
+        urgency = 2.5 - min(days_left, 30.0) / 30.0 + (20.0 - min(level, 20.0)) / 40.0
+        found.append((urgency, "battery", text))
     silence = get("silence_ratio")
     gap = get("normal_longest_gap_hours")
     since = get("hours_since_report")
@@ -659,6 +671,7 @@ def risk_reasons(features: FloatArray) -> list[str]:
         found.append(
             (
                 1.5 + min(silence, 10.0) / 10.0,
+                "silent",
                 f"no report for {_hours(since)} (normally at most {_hours(gap)})",
             )
         )
@@ -667,7 +680,16 @@ def risk_reasons(features: FloatArray) -> list[str]:
     if normal_reports >= 4.0 and today < 0.3 * normal_reports:
         share = 1.0 - today / normal_reports
         found.append(
-            (1.0 + share / 2.0, f"{100 * share:.0f} % fewer reports than usual in the last day")
+            (
+                1.0 + share / 2.0,
+                "fewer_reports",
+                f"{100 * share:.0f} % fewer reports than usual in the last day",
+            )
         )
     found.sort(key=lambda item: -item[0])
-    return [text for _, text in found]
+    return [(kind, text) for _, kind, text in found]
+
+
+def risk_reasons(features: FloatArray) -> list[str]:
+    """Short reasons in words for what stands out in a feature row, most important first."""
+    return [text for _, text in risk_findings(features)]

@@ -30,10 +30,17 @@ from .anomaly import (
 )
 from .devices import (
     DEFAULT_RISK_THRESHOLD,
+    ELEVATED_SHARE,
+    RISK_BANDS,
+    Coverage,
     DeviceReport,
     DeviceRisk,
+    anomaly_coverage,
     assess_devices,
+    battery_coverage,
     devices_with_history,
+    failure_coverage,
+    iso_time,
 )
 from .failure import (
     FAILURE_FEATURE_NAMES,
@@ -41,7 +48,7 @@ from .failure import (
     device_failure_features,
     failure_risk,
     failure_samples,
-    risk_reasons,
+    risk_findings,
     train_failure_model,
 )
 from .faults import window, with_level_shift, with_night_burst, with_stuck
@@ -130,7 +137,8 @@ def classify_home(model: DeployedModel, home: Home) -> HomeTypeResult:
 
 @dataclass(frozen=True, slots=True)
 class Assessment:
-    """Reports of every device, and which local day the anomaly verdicts are about."""
+    """Reports of every device, which local day the anomaly verdicts are about, and how many
+    devices and entities each capability judged (and why not the others)."""
 
     reports: dict[str, DeviceReport]
     judged_day: float | None
@@ -138,17 +146,22 @@ class Assessment:
     risk_threshold: float
     anomaly_reason: str | None = None  # why no day was judged
     counts: dict[str, int] = field(default_factory=dict)
+    coverage: dict[str, Coverage] = field(default_factory=dict)  # capability -> coverage
 
     def details(self) -> dict[str, Any]:
-        """What the run's step shows."""
+        """What the run's step shows (times as ISO strings)."""
+        reports = self.reports.values()
         return {
             "devices": len(self.reports),
-            "at_risk": sum(r.at_risk for r in self.reports.values()),
-            "anomalous": sum(r.anomalous for r in self.reports.values()),
-            "with_battery_forecast": sum(r.battery is not None for r in self.reports.values()),
-            "judged_day": self.judged_day,
+            "at_risk": sum(r.at_risk for r in reports),
+            "risk_bands": {band: sum(r.risk_band == band for r in reports) for band in RISK_BANDS},
+            "anomalous": sum(r.anomalous for r in reports),
+            "with_battery_forecast": sum(r.battery is not None for r in reports),
+            "judged_day": None if self.judged_day is None else iso_time(self.judged_day),
             "risk_model": self.risk_model,
             "risk_threshold": self.risk_threshold,
+            "elevated_from": round(ELEVATED_SHARE * self.risk_threshold, 4),
+            "judged": {name: c.as_dict() for name, c in self.coverage.items()},
             **({"anomaly_skipped": self.anomaly_reason} if self.anomaly_reason else {}),
         }
 
@@ -206,10 +219,13 @@ def device_risks(home: Home, now: float, model: DeployedModel | None) -> dict[st
         return {}
     rows = np.array([device_failure_features(home, d, now) for d in device_ids])
     probabilities = failure_risk(model.ensemble, rows)
-    return {
-        device_id: DeviceRisk(float(p), tuple(risk_reasons(row)))
-        for device_id, p, row in zip(device_ids, probabilities.tolist(), rows, strict=True)
-    }
+    risks = {}
+    for device_id, p, row in zip(device_ids, probabilities.tolist(), rows, strict=True):
+        findings = risk_findings(row)
+        risks[device_id] = DeviceRisk(
+            float(p), tuple(text for _, text in findings), tuple(kind for kind, _ in findings)
+        )
+    return risks
 
 
 def risk_threshold(model: DeployedModel | None) -> float:
@@ -228,14 +244,15 @@ def assess_home(home: Home, now: float, models: Mapping[str, DeployedModel | Non
     threshold = risk_threshold(failure)
     period = judged_period(home, now)
     forest = anomaly_forest(models.get(ANOMALY_MODEL))
-    verdicts = anomaly_verdicts(home, *period, forest) if period else {}
-    reports = assess_devices(
-        home,
-        now,
-        risks=device_risks(home, now, failure),
-        verdicts=verdicts,
-        risk_threshold=threshold,
-    )
+    verdicts: dict[str, DayVerdict] = {}
+    skipped: dict[str, str] = {}
+    if period is not None:
+        anomaly_model = HomeAnomalyModel.fit(home, *period)
+        verdicts = anomaly_model.judge(home, period[1], forest)
+        skipped = anomaly_model.skipped
+    risks = device_risks(home, now, failure)
+    reports = assess_devices(home, now, risks=risks, verdicts=verdicts, risk_threshold=threshold)
+    no_period = None if period else f"fewer than {MIN_NORMAL_DAYS:g} days of history"
     return Assessment(
         reports=reports,
         judged_day=None if period is None else period[1],
@@ -244,6 +261,11 @@ def assess_home(home: Home, now: float, models: Mapping[str, DeployedModel | Non
         anomaly_reason=None
         if period
         else f"needs {MIN_NORMAL_DAYS:g} days of history before the judged day",
+        coverage={
+            "failure_risk": failure_coverage(home, risks, model=failure is not None),
+            "anomaly": anomaly_coverage(home, verdicts, skipped, no_period),
+            "battery": battery_coverage(home, reports),
+        },
     )
 
 
