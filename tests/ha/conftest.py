@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 import logging
 from typing import Any
+from unittest.mock import PropertyMock, patch
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import (
@@ -16,6 +18,17 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.homeiq.const import DEFAULT_OPTIONS, DOMAIN
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Iterator[None]:
+    """Create entities that are disabled by default enabled (as Home Assistant core's fixture)."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        return_value=True,
+        new_callable=PropertyMock,
+    ):
+        yield
+
 
 # The test harness logs every SQL statement; failures are easier to read without them.
 logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)

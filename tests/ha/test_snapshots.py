@@ -91,6 +91,7 @@ async def trained(
         yield {"ids": ids, "entry": mock_config_entry, "response": response}
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 @pytest.mark.parametrize("platforms", [[Platform.SENSOR]])
 async def test_sensor_snapshot(
     hass: HomeAssistant,
