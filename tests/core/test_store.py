@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from hypothesis import given, settings, strategies as st
 import numpy as np
@@ -395,3 +396,37 @@ def test_hourly_merge_of_interleaved_hours() -> None:
     assert merged.minimum.tolist() == [1.0, 7.0, 3.0]
     assert merged.maximum.tolist() == [5.0, 7.0, 3.0]
     assert merged.last.tolist() == [5.0, 7.0, 3.0]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(st.floats(0, 3 * HOUR), st.floats(-50, 50)), min_size=1, max_size=40),
+    st.randoms(use_true_random=False),
+)
+def test_late_rows_in_any_order_give_the_one_pass_aggregate(
+    rows: list[tuple[float, float]], rng: Any
+) -> None:
+    """Rows ingested in any order (in batches, late ones included) aggregate like one pass."""
+    unique = sorted(dict(rows).items())  # one value per time: equal times are duplicates
+    shuffled = list(unique)
+    rng.shuffle(shuffled)
+    store = DerivedStore()
+    cut = rng.randint(0, len(shuffled))
+    for batch in (shuffled[:cut], shuffled[cut:]):
+        store.ingest(
+            "sensor.x",
+            [T0 + t for t, _ in batch],
+            [repr(v) for _, v in batch],
+            [DEV] * len(batch),
+            numeric=True,
+        )
+    ts = np.array([T0 + t for t, _ in unique])
+    whole = aggregate_hourly(ts, np.array([v for _, v in unique]))
+    got = store.hourly["sensor.x"]
+    assert store.events["sensor.x"].timestamps.tolist() == ts.tolist()
+    assert got.hours.tolist() == whole.hours.tolist()
+    assert got.count.tolist() == whole.count.tolist()
+    assert got.minimum.tolist() == whole.minimum.tolist()
+    assert got.maximum.tolist() == whole.maximum.tolist()
+    assert got.last.tolist() == whole.last.tolist()
+    np.testing.assert_allclose(got.total, whole.total)
