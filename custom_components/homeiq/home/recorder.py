@@ -36,9 +36,13 @@ the first read after a format 1 store (which knew only a time). The new watermar
 Schema: the query needs ``states.state_id / metadata_id / state / last_updated_ts /
 last_changed_ts / context_user_id_bin / context_parent_id_bin`` and ``states_meta.metadata_id
 / entity_id``. They are as used here in every schema from 48 (the oldest the recorder still
-migrates live, HA 2025.1) to 53 (HA 2026.10): 49–53 touch only statistics tables, indexes and
-MySQL character sets. On another version (:data:`KNOWN_SCHEMA_VERSIONS`) HomeIQ reads no
-history and says so.
+migrates live, HA 2025.1) to 53 (the installed HA 2026.10's): 49–53 touch only statistics
+tables, indexes and MySQL character sets. On a version not in :data:`KNOWN_SCHEMA_VERSIONS`
+HomeIQ reads no history and says so.
+
+Also considered: waiting for the recorder's queue to drain before reading. It narrows the
+gap but does not close it (a backup lock or a backlog holds rows for minutes), while the
+row id closes it whatever the delay.
 
 Everything here runs in the recorder's executor.
 """
