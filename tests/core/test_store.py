@@ -407,7 +407,8 @@ def test_late_rows_in_any_order_give_the_one_pass_aggregate(
     rows: list[tuple[float, float]], rng: Any
 ) -> None:
     """Rows ingested in any order (in batches, late ones included) aggregate like one pass."""
-    unique = sorted(dict(rows).items())  # one value per time: equal times are duplicates
+    # One value per time (equal times are duplicates of one row).
+    unique = sorted({T0 + t: v for t, v in rows}.items())
     shuffled = list(unique)
     rng.shuffle(shuffled)
     store = DerivedStore()
@@ -415,12 +416,12 @@ def test_late_rows_in_any_order_give_the_one_pass_aggregate(
     for batch in (shuffled[:cut], shuffled[cut:]):
         store.ingest(
             "sensor.x",
-            [T0 + t for t, _ in batch],
+            [t for t, _ in batch],
             [repr(v) for _, v in batch],
             [DEV] * len(batch),
             numeric=True,
         )
-    ts = np.array([T0 + t for t, _ in unique])
+    ts = np.array([t for t, _ in unique])
     whole = aggregate_hourly(ts, np.array([v for _, v in unique]))
     got = store.hourly["sensor.x"]
     assert store.events["sensor.x"].timestamps.tolist() == ts.tolist()
