@@ -24,9 +24,10 @@ from sqlalchemy import delete, select
 
 from custom_components.homeiq.const import DOMAIN
 from custom_components.homeiq.core.home import Origin
-from custom_components.homeiq.core.store import Watermark
+from custom_components.homeiq.core.store import DerivedStore, Watermark
 from custom_components.homeiq.home.reader import HomeReader, ReadReport
 from custom_components.homeiq.issues import ISSUE_RECORDER_SCHEMA
+from tools.legacy_store import save_format_1
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=dt_util.UTC)
 USER = Context(user_id="0123456789abcdef0123456789abcdef")
@@ -229,3 +230,27 @@ async def test_reused_row_ids_are_still_read(
     assert second.to_state_id <= first.to_state_id  # the new row took a used id
     assert second.new_rows == 1
     assert home.histories["switch.fan"].states() == ["off", "on"]
+
+
+async def test_format_1_store_on_disk_is_migrated(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """A store a user has in the old layout is read, continued by time, and converted."""
+    old = DerivedStore()
+    old.ingest("switch.fan", [_at(-7200)], ["off"], [int(Origin.USER)], numeric=False)
+    old.watermark = Watermark(time=_at(-60))
+    reader = HomeReader(hass)
+    save_format_1(old, reader.path)
+    await _set(hass, freezer, 0, "switch.fan", "on")
+    await async_wait_recording_done(hass)
+
+    await reader.async_load()
+    home, report = await _read(reader, freezer, 600)
+    assert report.read_from == _at(-60)
+    assert report.new_rows == 1
+    assert home.histories["switch.fan"].states() == ["off", "on"]
+    assert not reader.path.with_suffix(".json").exists()
+    assert not reader.path.with_suffix(".npz").exists()
+    assert (reader.path / "manifest.json").exists()
+    assert reader.store.watermark is not None
+    assert reader.store.watermark.state_id == report.to_state_id
