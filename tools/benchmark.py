@@ -8,6 +8,13 @@ raw rows/s; the target is >= 0.5.
 
 Generator: events per second of the synthetic home generator; the target is >= 100000.
 
+History store: the store HomeIQ keeps in ``.storage/homeiq/`` for a generated home (150
+and 1000 entities), built night by night (one day of rows ingested, trimmed, saved) for 30
+nights, then 7 more nights measured: the bytes one nightly save writes (``typical``: the
+median night; ``compaction``: the night a new week starts; ``mean`` over the 7 nights) and
+the store's size on disk, in format 2 (what changed) and, on the same store in the same
+run, in format 1 (the whole store rewritten each night).
+
 Model steps: seconds the nightly run's model steps take in the executor for the same home
 (training the failure model and the anomaly forest on it with their held-out checks, the
 home type, and assessing every device), best of the repeats; no target, for comparison
@@ -26,6 +33,7 @@ import tempfile
 import time
 from typing import Any
 
+import numpy as np
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
@@ -35,10 +43,12 @@ from custom_components.homeiq.core.registry import ModelRegistry
 from custom_components.homeiq.core.store import DAY, DerivedStore
 from custom_components.homeiq.core.synthetic import generate_home, measure_generator_rate
 from custom_components.homeiq.home.recorder import (
-    CHUNK_SECONDS,
+    chunk_conditions,
+    plan_read,
     select_metadata_ids,
     select_state_changes,
 )
+from tools.legacy_store import save_format_1
 from tools.recorder_db import write_recorder_db
 
 TARGETS = {"history_read_ratio": 0.5, "generator_events_per_s": 100_000}
@@ -51,13 +61,12 @@ def _adapter_read(path: Path, numeric: set[str], start: float, end: float) -> tu
     t0 = time.perf_counter()
     with Session(engine) as session:
         id_map = select_metadata_ids(session)
+        plan = plan_read(session, None, start, end)
         chunks = []
-        chunk = start
-        while chunk < end:
-            rows = select_state_changes(session, id_map, chunk, min(chunk + CHUNK_SECONDS, end))
+        for conditions in chunk_conditions(session, plan):
+            rows = select_state_changes(session, id_map, *conditions)
             if rows is not None:
                 chunks.append((rows.entity_ids, rows.timestamps, rows.states, rows.origins))
-            chunk += CHUNK_SECONDS
         kept = store.ingest_chunks(chunks, numeric)
     seconds = time.perf_counter() - t0
     engine.dispose()
@@ -103,6 +112,64 @@ def bench_history_read(entities: int = 150, days: int = 30, repeat: int = 3) -> 
         "history_read_rows_per_s": round(adapter_rate),
         "raw_sqlite_rows_per_s": round(raw_rate),
         "history_read_ratio": round(adapter_rate / raw_rate, 3),
+    }
+
+
+def _directory_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def bench_store(entities: int, built_nights: int = 30, measured_nights: int = 7) -> dict[str, Any]:
+    """Bytes a nightly save writes and the store's size, format 2 against format 1."""
+    home = generate_home(11, target_entities=entities, days=built_nights + measured_nights).home
+    assert home.window_start is not None
+    numeric = {eid for eid, entity in home.entities.items() if is_numeric(entity)}
+    store = DerivedStore()
+    written: list[int] = []
+    written_format_1: list[int] = []
+    compacted: list[bool] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        new_path, old_path = Path(tmp) / "new" / "history", Path(tmp) / "old" / "history"
+        for night in range(built_nights + measured_nights):
+            start = home.window_start + night * DAY
+            for entity_id, history in home.histories.items():
+                lo, hi = np.searchsorted(history.timestamps, [start, start + DAY]).tolist()
+                if hi > lo:
+                    store.ingest(
+                        entity_id,
+                        history.timestamps[lo:hi].tolist(),
+                        history.states()[lo:hi],
+                        history.origins[lo:hi].tolist(),
+                        numeric=entity_id in numeric,
+                    )
+            store.trim(start + DAY)
+            stats = store.save(new_path)
+            if night >= built_nights:
+                written.append(stats.bytes_written)
+                compacted.append(stats.compacted)
+                written_format_1.append(save_format_1(store, old_path))
+        size, size_format_1 = _directory_bytes(new_path), _directory_bytes(old_path.parent)
+        files = sum(1 for _ in new_path.iterdir())
+    typical = sorted(written)[len(written) // 2]
+    return {
+        "entities": len(home.entities),
+        "event_rows": sum(len(h) for h in store.events.values()),
+        "hourly_rows": sum(h.hours.size for h in store.hourly.values()),
+        "format_2": {
+            "size_bytes": size,
+            "files": files,
+            "nightly_bytes_typical": typical,
+            "nightly_bytes_compaction": max(
+                (w for w, c in zip(written, compacted, strict=True) if c), default=0
+            ),
+            "nightly_bytes_mean": round(sum(written) / len(written)),
+        },
+        "format_1": {
+            "size_bytes": size_format_1,
+            "files": 2,
+            "nightly_bytes_mean": round(sum(written_format_1) / len(written_format_1)),
+        },
+        "nights": f"built {built_nights}, measured {measured_nights}",
     }
 
 
@@ -154,6 +221,7 @@ def run(repeat: int = 3) -> dict[str, Any]:
     figures["generator_events"] = generator["events"]
     figures["generator_events_per_s"] = round(generator["events_per_s"])
     figures["model_steps"] = bench_model_steps(repeat=repeat)
+    figures["store"] = {str(n): bench_store(n) for n in (150, 1000)}
     figures["targets_met"] = {key: figures[key] >= target for key, target in TARGETS.items()}
     return figures
 

@@ -411,6 +411,7 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
             "window_end": now.isoformat(),
             **home.summary(),
             "new_rows": report.new_rows,
+            **({"history_skipped": report.history_skipped} if report.history_skipped else {}),
             **dict(report.counts),
             "external_series": report.external,
             "skipped": dict(self.reader.store.counters),

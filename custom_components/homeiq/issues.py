@@ -80,3 +80,30 @@ def async_sync_device_issues(hass: HomeAssistant, reports: Mapping[str, DeviceRe
                 "reasons": "; ".join(report.risk_reasons) or "no single reason stands out",
             },
         )
+
+
+ISSUE_RECORDER_SCHEMA = "recorder_schema_unknown"
+
+
+@callback
+def async_sync_recorder_schema_issue(
+    hass: HomeAssistant, unknown_version: str | None, known: str
+) -> None:
+    """One issue while the recorder's schema is one HomeIQ cannot read, none once it can.
+
+    ``unknown_version`` is the schema version HomeIQ does not know (None: the schema is
+    known); ``known`` names the versions HomeIQ reads.
+    """
+    if unknown_version is None:
+        ir.async_delete_issue(hass, DOMAIN, ISSUE_RECORDER_SCHEMA)
+        return
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        ISSUE_RECORDER_SCHEMA,
+        is_fixable=False,
+        is_persistent=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key=ISSUE_RECORDER_SCHEMA,
+        translation_placeholders={"version": unknown_version, "known": known},
+    )

@@ -42,6 +42,7 @@ async def test_diagnostics(
             "entities": 0,
             "event_rows": 0,
             "hourly_rows": 0,
+            "segment_files": 0,
             "skipped": {},
         },
         "store_reset_reason": None,

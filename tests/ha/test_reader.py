@@ -154,10 +154,10 @@ async def test_incremental_and_restart(
 async def test_corrupt_store_starts_over(
     hass: HomeAssistant, reader: HomeReader, freezer: FrozenDateTimeFactory
 ) -> None:
-    """A damaged store file is replaced; the reason is kept for diagnostics."""
+    """A damaged store manifest is replaced; the reason is kept for diagnostics."""
     await _write(hass, freezer, [(0, "switch.fan", "off", None, None)])
     await _read(hass, reader, freezer, timedelta(hours=1))
-    reader.path.with_suffix(".npz").write_bytes(b"not a zip")
+    (reader.path / "manifest.json").write_bytes(b"not json")
     restarted = HomeReader(hass)
     await restarted.async_load()
     assert restarted.store.watermark is None

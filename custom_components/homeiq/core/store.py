@@ -1,8 +1,8 @@
 """The derived store: HomeIQ's own compact copy of the home's history.
 
 The recorder keeps 10 days by default; HomeIQ's models look back up to 180. After each
-read, the new state changes are appended here, so the next read only asks the recorder
-for rows newer than :attr:`DerivedStore.watermark`.
+read, the new state changes are added here, so the next read only asks the recorder for
+rows after :attr:`DerivedStore.watermark`.
 
 What is kept:
 
@@ -10,15 +10,37 @@ What is kept:
   recent ``raw_days``, since a power sensor can report every few seconds;
 * for numeric entities, hourly aggregates (count, sum, min, max, last) for ``keep_days``.
 
-Files: ``<name>.npz`` (plain arrays, loaded with ``allow_pickle=False``) and ``<name>.json``
-(format version, watermark, vocabularies, counters), both written atomically.
+Rows may arrive out of time order (a state the recorder committed late): they are merged
+in place, and hourly aggregates carry the time of their last value so that they merge
+exactly in any order.
+
+On disk (format 2) the store is a directory: ``manifest.json`` (format version, watermark,
+counters, the list of segment files, renames and removals not yet folded into the files)
+and segment files (``core.segments``, plain arrays read with ``allow_pickle=False``), each
+written atomically under a new name before the manifest points at it. A save writes only
+what changed:
+
+* a *delta* segment with the rows added since the last save (one night's rows);
+* once a save's rows reach into a new week (weeks of seven days counted from the Unix
+  epoch, UTC), the closed weeks touched by deltas are rewritten from memory as one file per
+  week and kind (``raw``, ``events``, ``hourly``) and the deltas go — so the directory
+  holds about ``keep_days / 7`` files per kind plus a week of deltas;
+* trimming never rewrites: a week file is deleted once all of its rows are older than the
+  store keeps (rows of a partly expired file are dropped when loaded);
+* a rename or removal is a line in the manifest, applied to the files written before it
+  when they are loaded, and folded in when those files are rewritten.
+
+A damaged segment file is dropped alone (the rest loads; the reason is in
+:attr:`DerivedStore.damaged`); a damaged manifest raises :class:`StoreCorruptError`. The
+format 1 layout (one ``<name>.npz`` + ``<name>.json`` rewritten whole every night) is read
+and migrated to format 2 on the next save.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
 import json
 import math
 from pathlib import Path
@@ -31,10 +53,22 @@ import numpy.typing as npt
 from .atomic import write_file_atomic
 from .history import pack_rows, parse_numeric
 from .home import Origin, StateHistory
+from .segments import (
+    HourlyAggregate,
+    SegmentError,
+    encode_events,
+    encode_hourly,
+    read_segment,
+    write_segment,
+)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+LEGACY_FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
 HOUR = 3600.0
 DAY = 86_400.0
+WEEK = 7 * DAY
+KINDS = ("raw", "events", "hourly")
 UNAVAILABLE_STATES = frozenset({"unknown", "unavailable"})
 FLUSH_ROWS = 500_000
 
@@ -47,37 +81,65 @@ class StoreCorruptError(Exception):
 
 
 @dataclass(slots=True)
-class HourlyAggregate:
-    """Hourly statistics of a numeric entity: one row per hour that had values."""
+class Watermark:
+    """Where the next recorder read starts.
 
-    hours: npt.NDArray[np.float64]
-    count: npt.NDArray[np.int64]
-    total: npt.NDArray[np.float64]
-    minimum: npt.NDArray[np.float64]
-    maximum: npt.NDArray[np.float64]
-    last: npt.NDArray[np.float64]
+    ``state_id``: the highest recorder row id the store has seen (rows above it are new,
+    whatever their time); ``time``: when that read ran (rows stamped later that carry a
+    lower id — a replaced database — are new too). A store migrated from format 1 knows only
+    a ``time``.
+    """
+
+    state_id: int | None = None
+    time: float | None = None
+
+
+@dataclass(slots=True)
+class SegmentInfo:
+    """One segment file as listed in the manifest."""
+
+    file: str
+    seq: int
+    week: int | None  # None: a delta (the rows of one save)
+    spans: dict[str, tuple[float, float]]  # kind -> (first, last) time of its rows
+    weeks: list[int]  # the weeks it has rows in
+
+    def to_json(self) -> dict[str, Any]:
+        """The manifest entry."""
+        return {
+            "file": self.file,
+            "seq": self.seq,
+            "week": self.week,
+            "spans": {kind: list(span) for kind, span in self.spans.items()},
+            "weeks": self.weeks,
+        }
 
     @classmethod
-    def empty(cls) -> HourlyAggregate:
-        """An aggregate without hours."""
-        f = np.empty(0, dtype=np.float64)
-        return cls(f, np.empty(0, dtype=np.int64), f, f, f, f)
-
-    @property
-    def mean(self) -> npt.NDArray[np.float64]:
-        """Mean value of each hour."""
-        return self.total / self.count
-
-    def select(self, mask: npt.NDArray[np.bool_]) -> HourlyAggregate:
-        """The hours where ``mask`` is true."""
-        return HourlyAggregate(
-            self.hours[mask],
-            self.count[mask],
-            self.total[mask],
-            self.minimum[mask],
-            self.maximum[mask],
-            self.last[mask],
+    def from_json(cls, data: Mapping[str, Any]) -> SegmentInfo:
+        """Parse a manifest entry (raises KeyError / TypeError / ValueError if malformed)."""
+        file = str(data["file"])
+        if "/" in file or "\\" in file or not file.endswith(".npz"):
+            raise ValueError(f"bad segment file name {file!r}")
+        week = data["week"]
+        return cls(
+            file=file,
+            seq=int(data["seq"]),
+            week=None if week is None else int(week),
+            spans={
+                str(kind): (float(span[0]), float(span[1])) for kind, span in data["spans"].items()
+            },
+            weeks=[int(w) for w in data["weeks"]],
         )
+
+
+@dataclass(slots=True)
+class SaveStats:
+    """What one save wrote."""
+
+    bytes_written: int = 0
+    files_written: int = 0
+    files_removed: int = 0
+    compacted: bool = False
 
 
 def aggregate_hourly(
@@ -98,60 +160,75 @@ def aggregate_hourly(
         minimum=np.minimum.reduceat(vals, starts),
         maximum=np.maximum.reduceat(vals, starts),
         last=vals[ends],
+        last_ts=ts[ends],
     )
 
 
-def merge_hourly(old: HourlyAggregate, new: HourlyAggregate) -> HourlyAggregate:
-    """Combine two aggregates hour by hour; where both have an hour, ``new`` has the last value.
+def merge_hourly_many(parts: Sequence[HourlyAggregate]) -> HourlyAggregate:
+    """Combine aggregates hour by hour.
 
-    Exact for counts, sums, minima and maxima, in whatever order the hours come.
+    Exact for counts, sums, minima and maxima; ``last`` is the value with the latest
+    ``last_ts`` (on a tie, the later part's), so the order of the parts does not matter.
     """
-    if old.hours.size == 0:
-        return new
-    if new.hours.size == 0:
-        return old
-    hours = np.concatenate([old.hours, new.hours])
-    order = np.argsort(hours, kind="stable")  # equal hours: old before new
+    parts = [p for p in parts if p.hours.size]
+    if not parts:
+        return HourlyAggregate.empty()
+    if len(parts) == 1:
+        return parts[0]
+    hours = np.concatenate([p.hours for p in parts])
+    last_ts = np.concatenate([p.last_ts for p in parts])
+    part = np.concatenate([np.full(p.hours.size, n) for n, p in enumerate(parts)])
+    order = np.lexsort((part, last_ts, hours))  # by hour, then last_ts, then part
+
+    def joined[T: np.generic](column: list[npt.NDArray[T]]) -> npt.NDArray[T]:
+        combined: npt.NDArray[T] = np.concatenate(column)[order]
+        return combined
+
     hours = hours[order]
-
-    def joined[T: np.generic](a: npt.NDArray[T], b: npt.NDArray[T]) -> npt.NDArray[T]:
-        combined: npt.NDArray[T] = np.concatenate([a, b])
-        return combined[order]
-
     starts = np.flatnonzero(np.r_[True, hours[1:] != hours[:-1]])
     ends = np.r_[starts[1:], hours.size] - 1
     return HourlyAggregate(
         hours=hours[starts],
-        count=np.add.reduceat(joined(old.count, new.count), starts),
-        total=np.add.reduceat(joined(old.total, new.total), starts),
-        minimum=np.minimum.reduceat(joined(old.minimum, new.minimum), starts),
-        maximum=np.maximum.reduceat(joined(old.maximum, new.maximum), starts),
-        last=joined(old.last, new.last)[ends],
+        count=np.add.reduceat(joined([p.count for p in parts]), starts),
+        total=np.add.reduceat(joined([p.total for p in parts]), starts),
+        minimum=np.minimum.reduceat(joined([p.minimum for p in parts]), starts),
+        maximum=np.maximum.reduceat(joined([p.maximum for p in parts]), starts),
+        last=joined([p.last for p in parts])[ends],
+        last_ts=last_ts[order][ends],
     )
 
 
-def _concat_histories(old: StateHistory, new: StateHistory) -> StateHistory:
-    """Append ``new`` rows after ``old`` rows, re-coding ``new`` into ``old``'s vocabulary."""
-    vocabulary = list(old.vocabulary)
-    index = {state: code for code, state in enumerate(vocabulary)}
-    remap = np.empty(len(new.vocabulary), dtype=np.int32)
-    for code, state in enumerate(new.vocabulary):
-        remap[code] = index.setdefault(state, len(vocabulary))
-        if remap[code] == len(vocabulary):
-            vocabulary.append(state)
+def merge_hourly(old: HourlyAggregate, new: HourlyAggregate) -> HourlyAggregate:
+    """Combine two aggregates hour by hour (see :func:`merge_hourly_many`)."""
+    return merge_hourly_many([old, new])
+
+
+def _concat_many(pieces: Sequence[StateHistory]) -> StateHistory:
+    """Rows of several pieces of one entity back to back, in one shared vocabulary."""
+    if len(pieces) == 1:
+        return pieces[0]
+    if not pieces:
+        return StateHistory.empty()
+    index: dict[str, int] = {}
+    codes = []
+    for piece in pieces:
+        remap = np.array(
+            [index.setdefault(state, len(index)) for state in piece.vocabulary], dtype=np.int32
+        )
+        codes.append(remap[piece.codes] if len(piece) else piece.codes)
     return StateHistory(
-        timestamps=np.concatenate([old.timestamps, new.timestamps]),
-        values=np.concatenate([old.values, new.values]),
-        codes=np.concatenate([old.codes, remap[new.codes] if len(new) else new.codes]),
-        vocabulary=vocabulary,
-        origins=np.concatenate([old.origins, new.origins]),
+        timestamps=np.concatenate([p.timestamps for p in pieces]),
+        values=np.concatenate([p.values for p in pieces]),
+        codes=np.concatenate(codes),
+        vocabulary=list(index),
+        origins=np.concatenate([p.origins for p in pieces]),
     )
 
 
 def _select_rows(
-    history: StateHistory, rows: npt.NDArray[np.bool_] | npt.NDArray[np.intp]
+    history: StateHistory, rows: npt.NDArray[np.bool_] | npt.NDArray[np.intp] | slice
 ) -> StateHistory:
-    """The rows picked by a mask or an index array (in that order)."""
+    """The rows picked by a mask, an index array (in that order) or a slice."""
     return StateHistory(
         timestamps=history.timestamps[rows],
         values=history.values[rows],
@@ -161,10 +238,19 @@ def _select_rows(
     )
 
 
-def _merge_sorted(a: StateHistory, b: StateHistory) -> StateHistory:
-    """Merge two histories of one entity into one, ordered by time."""
-    joined = _concat_histories(a, b)
-    return _select_rows(joined, np.argsort(joined.timestamps, kind="stable"))
+def _in_time_order(history: StateHistory) -> StateHistory:
+    """The history ordered by time (stable: equal times keep their order)."""
+    if len(history) > 1 and (np.diff(history.timestamps) < 0).any():
+        return _select_rows(history, np.argsort(history.timestamps, kind="stable"))
+    return history
+
+
+def _week(ts: float) -> int:
+    return math.floor(ts / WEEK)
+
+
+def _weeks_of(timestamps: npt.NDArray[np.float64]) -> set[int]:
+    return {int(w) for w in np.unique(np.floor(timestamps / WEEK)).tolist()}
 
 
 class DerivedStore:
@@ -174,11 +260,24 @@ class DerivedStore:
         """Create an empty store keeping ``keep_days`` of history (raw numeric: ``raw_days``)."""
         self.keep_days = keep_days
         self.raw_days = raw_days
-        self.watermark: float | None = None
+        self.watermark: Watermark | None = None
         self.events: dict[str, StateHistory] = {}
         self.hourly: dict[str, HourlyAggregate] = {}
         self.numeric: set[str] = set()
         self.counters: Counter[str] = Counter()
+        self.trimmed_at: float | None = None
+        # Damaged segment files dropped when loading (file: reason), for diagnostics.
+        self.damaged: dict[str, str] = {}
+        # Persistence state: what is on disk, and what is not yet.
+        self._segments: list[SegmentInfo] = []
+        self._ops: list[dict[str, Any]] = []
+        self._next_seq = 0
+        self._pending_events: dict[str, list[StateHistory]] = {}
+        self._pending_hourly: dict[str, list[HourlyAggregate]] = {}
+        self._rewrite_all = False
+        self._legacy: Path | None = None
+
+    # --- rows in -----------------------------------------------------------------------
 
     def ingest(
         self,
@@ -189,34 +288,53 @@ class DerivedStore:
         *,
         numeric: bool,
     ) -> int:
-        """Append one entity's new rows (oldest first); return how many were kept.
+        """Add one entity's new rows; return how many were kept.
 
-        Rows at or before what the store already holds for the entity are duplicates of
-        an earlier read and skipped; empty states are skipped; non-numeric values of a
-        numeric entity (other than unknown / unavailable) are kept as events but left out
-        of the hourly aggregates. Every skip is counted in :attr:`counters`.
+        A row at exactly the time of a row the store already holds for the entity is a
+        duplicate of an earlier read and skipped; an older row at a new time (committed
+        late by the recorder) is merged in at its place. Empty states are skipped;
+        non-numeric values of a numeric entity (other than unknown / unavailable) are kept
+        as events but left out of the hourly aggregates. Every skip is counted in
+        :attr:`counters`, as are late rows.
         """
         known = self.events.get(entity_id)
-        after = known.timestamps[-1] if known is not None and len(known) else -math.inf
         ts = np.asarray(timestamps, dtype=np.float64)
         org = np.asarray(origins, dtype=np.int8)
-        duplicate = ts <= after
+        duplicate = np.zeros(ts.size, dtype=bool)
+        late = np.zeros(ts.size, dtype=bool)
+        if known is not None and len(known):
+            late = ts <= known.timestamps[-1]
+            if late.any():
+                at = np.minimum(np.searchsorted(known.timestamps, ts[late]), len(known) - 1)
+                duplicate[late] = known.timestamps[at] == ts[late]
         empty = np.fromiter(map(_is_empty, states), dtype=bool, count=len(states))
         keep = ~duplicate & ~empty
         if duplicate.any():
             self.counters["duplicate_rows"] += int(duplicate.sum())
         if (empty & ~duplicate).any():
             self.counters["empty_states"] += int((empty & ~duplicate).sum())
-        if keep.all():
+        late &= keep
+        if late.any():
+            self.counters["late_rows"] += int(late.sum())
+        in_order = ts.size < 2 or bool((np.diff(ts) >= 0).all())
+        if keep.all() and in_order:
             keep_ts, keep_states, keep_origins = ts, cast(Sequence[str], states), org
         else:
             rows = np.flatnonzero(keep)
+            if not in_order:
+                rows = rows[np.argsort(ts[rows], kind="stable")]
             keep_ts, keep_origins = ts[rows], org[rows]
             keep_states = [cast(str, states[i]) for i in rows.tolist()]
         if not len(keep_ts):
             return 0
         new = pack_rows(keep_ts, keep_states, keep_origins)
-        self.events[entity_id] = new if known is None else _concat_histories(known, new)
+        if known is None:
+            self.events[entity_id] = new
+        elif late.any():
+            self.events[entity_id] = _in_time_order(_concat_many([known, new]))
+        else:
+            self.events[entity_id] = _concat_many([known, new])
+        self._pending_events.setdefault(entity_id, []).append(new)
         if numeric:
             self.numeric.add(entity_id)
             bad = ~np.isfinite(new.values)
@@ -226,10 +344,12 @@ class DerivedStore:
                 )
                 if (~unavailable).any():
                     self.counters["non_numeric_in_numeric"] += int((~unavailable).sum())
+            delta = aggregate_hourly(new.timestamps, new.values)
             self.hourly[entity_id] = merge_hourly(
-                self.hourly.get(entity_id, HourlyAggregate.empty()),
-                aggregate_hourly(new.timestamps, new.values),
+                self.hourly.get(entity_id, HourlyAggregate.empty()), delta
             )
+            if delta.hours.size:
+                self._pending_hourly.setdefault(entity_id, []).append(delta)
         return len(keep_ts)
 
     def ingest_chunks(
@@ -237,7 +357,7 @@ class DerivedStore:
         chunks: Iterable[RowChunk],
         numeric: set[str],
     ) -> int:
-        """Ingest chunks of rows of several entities (each chunk ordered by entity, then time).
+        """Ingest chunks of rows of several entities (each chunk grouped by entity).
 
         Rows are gathered per entity first, so each entity's arrays grow once per read.
         """
@@ -269,12 +389,23 @@ class DerivedStore:
                 pending = 0
         return kept + flush()
 
+    # --- registry changes --------------------------------------------------------------
+
+    def _take_seq(self) -> int:
+        seq = self._next_seq
+        self._next_seq += 1
+        return seq
+
     def rename(self, old_id: str, new_id: str) -> None:
-        """Let the history of ``old_id`` continue under ``new_id``."""
+        """Let the history of ``old_id`` continue under ``new_id`` (persisted by the next save)."""
+        if old_id == new_id or not (old_id in self.events or old_id in self.hourly):
+            return
         if old_id in self.events:
             moved = self.events.pop(old_id)
             existing = self.events.get(new_id)
-            self.events[new_id] = moved if existing is None else _merge_sorted(moved, existing)
+            self.events[new_id] = (
+                moved if existing is None else _in_time_order(_concat_many([moved, existing]))
+            )
         if old_id in self.hourly:
             moved_hours = self.hourly.pop(old_id)
             existing_hours = self.hourly.get(new_id)
@@ -284,19 +415,34 @@ class DerivedStore:
         if old_id in self.numeric:
             self.numeric.discard(old_id)
             self.numeric.add(new_id)
+        for pending in (self._pending_events, self._pending_hourly):
+            if old_id in pending:
+                pieces: list[Any] = pending.pop(old_id)
+                pending.setdefault(new_id, []).extend(pieces)
+        self._ops.append({"seq": self._take_seq(), "op": "rename", "old": old_id, "new": new_id})
         self.counters["renamed_entities"] += 1
 
     def remove(self, entity_id: str) -> None:
-        """Forget a deleted entity."""
+        """Forget a deleted entity (persisted by the next save)."""
+        if entity_id not in self.events and entity_id not in self.hourly:
+            return
         if self.events.pop(entity_id, None) is not None:
             self.counters["deleted_entities"] += 1
         self.hourly.pop(entity_id, None)
         self.numeric.discard(entity_id)
+        self._pending_events.pop(entity_id, None)
+        self._pending_hourly.pop(entity_id, None)
+        self._ops.append({"seq": self._take_seq(), "op": "remove", "entity": entity_id})
+
+    # --- time window -------------------------------------------------------------------
+
+    def _cutoffs(self, now: float) -> tuple[float, float]:
+        """(raw numeric rows kept from, everything else kept from)."""
+        return now - self.raw_days * DAY, now - self.keep_days * DAY
 
     def trim(self, now: float) -> None:
         """Drop what is older than the store keeps."""
-        keep_from = now - self.keep_days * DAY
-        raw_from = now - self.raw_days * DAY
+        raw_from, keep_from = self._cutoffs(now)
         for entity_id, history in list(self.events.items()):
             cutoff = raw_from if entity_id in self.numeric else keep_from
             mask = history.timestamps >= cutoff
@@ -306,6 +452,12 @@ class DerivedStore:
             mask = hourly.hours >= keep_from
             if not mask.all():
                 self.hourly[entity_id] = hourly.select(mask)
+        for entity_id, pieces in self._pending_events.items():
+            cutoff = raw_from if entity_id in self.numeric else keep_from
+            pieces[:] = [_select_rows(p, p.timestamps >= cutoff) for p in pieces]
+        for pieces_h in self._pending_hourly.values():
+            pieces_h[:] = [p.select(p.hours >= keep_from) for p in pieces_h]
+        self.trimmed_at = now if self.trimmed_at is None else max(self.trimmed_at, now)
 
     def histories(self, start: float, end: float) -> dict[str, StateHistory]:
         """State histories of [start, end].
@@ -333,64 +485,253 @@ class DerivedStore:
                         [f"{m:.6g}" for m in means],
                         [int(Origin.DEVICE)] * older.hours.size,
                     )
-                    rows = _concat_histories(summary, rows)
+                    rows = _concat_many([summary, rows])
             if len(rows):
                 result[entity_id] = rows
         return result
 
     # --- persistence -------------------------------------------------------------------
 
-    def save(self, path: Path) -> None:
-        """Write ``path``.npz and ``path``.json atomically."""
-        ids = sorted(self.events)
-        hourly_ids = sorted(self.hourly)
+    @staticmethod
+    def exists(path: Path) -> bool:
+        """Whether a store (either format) is saved at ``path``."""
+        return (path / MANIFEST).exists() or path.with_suffix(".json").exists()
 
-        def cat(parts: list[npt.NDArray[Any]], dtype: type) -> npt.NDArray[Any]:
-            return np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
+    def _kind_rows(self, kind: str, start: float, end: float) -> dict[str, Any]:
+        """The arrays of ``kind`` for the rows in [start, end) held in memory."""
+        if kind == "hourly":
+            hourly: dict[str, HourlyAggregate] = {}
+            for entity_id, agg in self.hourly.items():
+                mask = (agg.hours >= start) & (agg.hours < end)
+                if mask.any():
+                    hourly[entity_id] = agg.select(mask)
+            return hourly
+        events: dict[str, StateHistory] = {}
+        for entity_id, history in self.events.items():
+            if (entity_id in self.numeric) != (kind == "raw"):
+                continue
+            lo, hi = np.searchsorted(history.timestamps, [start, end]).tolist()
+            if hi > lo:
+                events[entity_id] = _select_rows(history, slice(lo, hi))
+        return events
 
-        events = [self.events[i] for i in ids]
-        hours = [self.hourly[i] for i in hourly_ids]
-        arrays: dict[str, npt.NDArray[Any]] = {
-            "event_offsets": np.cumsum([0] + [len(h) for h in events]).astype(np.int64),
-            "timestamps": cat([h.timestamps for h in events], np.float64),
-            "codes": cat([h.codes for h in events], np.int32),
-            "origins": cat([h.origins for h in events], np.int8),
-            "hour_offsets": np.cumsum([0] + [h.hours.size for h in hours]).astype(np.int64),
-            "hours": cat([h.hours for h in hours], np.float64),
-            "hour_count": cat([h.count for h in hours], np.int64),
-            "hour_total": cat([h.total for h in hours], np.float64),
-            "hour_min": cat([h.minimum for h in hours], np.float64),
-            "hour_max": cat([h.maximum for h in hours], np.float64),
-            "hour_last": cat([h.last for h in hours], np.float64),
-        }
-        meta = {
+    def _pending_rows(self) -> dict[str, dict[str, Any]]:
+        """The rows added since the last save, by kind."""
+        rows: dict[str, dict[str, Any]] = {kind: {} for kind in KINDS}
+        for entity_id, pieces in self._pending_events.items():
+            history = _in_time_order(_concat_many(pieces))
+            if len(history):
+                rows["raw" if entity_id in self.numeric else "events"][entity_id] = history
+        for entity_id, pieces_h in self._pending_hourly.items():
+            merged = merge_hourly_many(pieces_h)
+            if merged.hours.size:
+                rows["hourly"][entity_id] = merged
+        return rows
+
+    def _write(
+        self, directory: Path, name: str, week: int | None, rows: dict[str, dict[str, Any]]
+    ) -> tuple[SegmentInfo, int] | None:
+        """Write one segment with the given rows by kind; None if there are none."""
+        arrays: dict[str, npt.NDArray[Any]] = {}
+        spans: dict[str, tuple[float, float]] = {}
+        weeks: set[int] = set()
+        for kind, by_entity in rows.items():
+            if not by_entity:
+                continue
+            if kind == "hourly":
+                arrays |= encode_hourly(by_entity)
+                times = np.concatenate([agg.hours for agg in by_entity.values()])
+            else:
+                arrays |= encode_events(kind, by_entity)
+                times = np.concatenate([h.timestamps for h in by_entity.values()])
+            spans[kind] = (float(times.min()), float(times.max()))
+            weeks |= _weeks_of(times)
+        if not spans:
+            return None
+        seq = self._take_seq()
+        info = SegmentInfo(f"{name}-{seq:06d}.npz", seq, week, spans, sorted(weeks))
+        return info, write_segment(directory / info.file, arrays)
+
+    def _reference_time(self) -> float:
+        """The store's "now": its last trim, else its newest row."""
+        if self.trimmed_at is not None:
+            return self.trimmed_at
+        latest = [float(h.timestamps[-1]) for h in self.events.values() if len(h)]
+        latest += [float(a.hours[-1]) for a in self.hourly.values() if a.hours.size]
+        return max(latest, default=0.0)
+
+    def save(self, path: Path) -> SaveStats:
+        """Write what changed since the last save into the store directory ``path``."""
+        path.mkdir(parents=True, exist_ok=True)
+        stats = SaveStats()
+        current = _week(self._reference_time())
+        pending = self._pending_rows()
+        pending_weeks: set[int] = set()
+        for kind, by_entity in pending.items():
+            for item in by_entity.values():
+                pending_weeks |= _weeks_of(item.hours if kind == "hourly" else item.timestamps)
+        deltas = [s for s in self._segments if s.week is None]
+        touched = pending_weeks.union(*(s.weeks for s in deltas))
+        written: list[SegmentInfo] = []
+        if self._rewrite_all or any(w < current for w in touched):
+            # Compaction: the closed weeks touched are rewritten from memory, one file per
+            # week and kind; the open week's rows go into one new delta.
+            if self._rewrite_all:
+                touched = set().union(*(s.weeks for s in self._segments))
+                for history in self.events.values():
+                    touched |= _weeks_of(history.timestamps)
+                for agg in self.hourly.values():
+                    touched |= _weeks_of(agg.hours)
+            touched |= {s.week for s in self._segments if s.week is not None and s.week >= current}
+            replaced = {
+                s.file
+                for s in self._segments
+                if s.week is None or s.week in touched or self._rewrite_all
+            }
+            for week in sorted(w for w in touched if w < current):
+                for kind in KINDS:
+                    rows = {kind: self._kind_rows(kind, week * WEEK, (week + 1) * WEEK)}
+                    result = self._write(path, f"w{week}-{kind}", week, rows)
+                    if result is not None:
+                        written.append(result[0])
+                        stats.bytes_written += result[1]
+            open_rows = {kind: self._kind_rows(kind, current * WEEK, math.inf) for kind in KINDS}
+            result = self._write(path, "d", None, open_rows)
+            if result is not None:
+                written.append(result[0])
+                stats.bytes_written += result[1]
+            self._segments = [s for s in self._segments if s.file not in replaced]
+            stats.compacted = True
+        else:
+            result = self._write(path, "d", None, pending)
+            if result is not None:
+                written.append(result[0])
+                stats.bytes_written += result[1]
+        stats.files_written = len(written)
+        self._segments.extend(written)
+        self._drop_expired()
+        self._ops = [op for op in self._ops if any(s.seq < op["seq"] for s in self._segments)]
+        stats.bytes_written += self._write_manifest(path)
+        stats.files_removed = self._remove_unlisted(path)
+        self._pending_events.clear()
+        self._pending_hourly.clear()
+        self._rewrite_all = False
+        self.damaged.clear()
+        return stats
+
+    def _drop_expired(self) -> None:
+        """Forget segment files all of whose rows are older than the store keeps."""
+        if self.trimmed_at is None:
+            return
+        raw_from, keep_from = self._cutoffs(self.trimmed_at)
+        cutoff = {"raw": raw_from, "events": keep_from, "hourly": keep_from}
+        self._segments = [
+            s
+            for s in self._segments
+            if any(last >= cutoff[kind] for kind, (_, last) in s.spans.items())
+        ]
+
+    def _write_manifest(self, path: Path) -> int:
+        manifest = {
             "format_version": FORMAT_VERSION,
-            "watermark": self.watermark,
             "keep_days": self.keep_days,
             "raw_days": self.raw_days,
-            "entities": ids,
-            "vocabularies": [h.vocabulary for h in events],
-            "hourly_entities": hourly_ids,
+            "watermark": None if self.watermark is None else asdict(self.watermark),
+            "trimmed_at": self.trimmed_at,
             "numeric": sorted(self.numeric),
             "counters": dict(self.counters),
+            "next_seq": self._next_seq,
+            "segments": [s.to_json() for s in sorted(self._segments, key=lambda s: s.seq)],
+            "ops": self._ops,
         }
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_file_atomic(
-            path.with_suffix(".npz"), lambda f: np.savez(f, allow_pickle=False, **arrays)
-        )
-        write_file_atomic(path.with_suffix(".json"), lambda f: f.write(json.dumps(meta).encode()))
+        data = json.dumps(manifest).encode()
+        write_file_atomic(path / MANIFEST, lambda f: f.write(data))
+        return len(data)
+
+    def _remove_unlisted(self, path: Path) -> int:
+        """Delete segment files the manifest no longer lists (and a migrated format 1 store)."""
+        listed = {s.file for s in self._segments}
+        removed = 0
+        for file in path.iterdir():
+            unlisted = file.suffix == ".npz" and file.name not in listed
+            if unlisted or (file.name.startswith(".") and file.name.endswith(".tmp")):
+                file.unlink(missing_ok=True)
+                removed += 1
+        if self._legacy is not None:
+            for suffix in (".json", ".npz"):
+                self._legacy.with_suffix(suffix).unlink(missing_ok=True)
+            self._legacy = None
+        return removed
 
     @classmethod
     def load(cls, path: Path) -> DerivedStore:
-        """Read a store written by :meth:`save`; raise :class:`StoreCorruptError` if unreadable."""
+        """Read the store saved at ``path`` (either format).
+
+        Raise :class:`StoreCorruptError` if the manifest (or a format 1 store) is unreadable;
+        a damaged segment file is left out and named in :attr:`damaged`.
+        """
+        if not (path / MANIFEST).exists() and path.with_suffix(".json").exists():
+            return cls._load_legacy(path)
+        try:
+            manifest = json.loads((path / MANIFEST).read_text())
+            if manifest.get("format_version") != FORMAT_VERSION:
+                raise StoreCorruptError(f"unknown format version {manifest.get('format_version')}")
+            store = cls(
+                keep_days=float(manifest["keep_days"]), raw_days=float(manifest["raw_days"])
+            )
+            mark = manifest["watermark"]
+            store.watermark = None if mark is None else Watermark(**mark)
+            store.trimmed_at = manifest["trimmed_at"]
+            store.numeric = set(manifest["numeric"])
+            store.counters = Counter(manifest["counters"])
+            store._next_seq = int(manifest["next_seq"])
+            segments = sorted(
+                (SegmentInfo.from_json(s) for s in manifest["segments"]), key=lambda s: s.seq
+            )
+            ops = sorted(manifest["ops"], key=lambda op: int(op["seq"]))
+            for op in ops:
+                if op["op"] not in {"rename", "remove"}:
+                    raise ValueError(f"unknown operation {op['op']!r}")
+        except StoreCorruptError:
+            raise
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
+            raise StoreCorruptError(f"{path / MANIFEST}: {err}") from err
+        store._ops = ops
+        events: dict[str, list[StateHistory]] = {}
+        hourly: dict[str, list[HourlyAggregate]] = {}
+        for info in segments:
+            try:
+                segment = read_segment(path / info.file)
+            except SegmentError as err:
+                store.damaged[info.file] = str(err)
+                continue
+            store._segments.append(info)
+            later = [op for op in ops if op["seq"] > info.seq]
+            for by_entity in segment.events.values():
+                for entity_id, history in by_entity.items():
+                    if (target := _follow(entity_id, later)) is not None:
+                        events.setdefault(target, []).append(history)
+            for entity_id, agg in segment.hourly.items():
+                if (target := _follow(entity_id, later)) is not None:
+                    hourly.setdefault(target, []).append(agg)
+        store.events = {e: _in_time_order(_concat_many(p)) for e, p in events.items()}
+        store.hourly = {e: merge_hourly_many(p) for e, p in hourly.items()}
+        if store.trimmed_at is not None:
+            store.trim(store.trimmed_at)
+        return store
+
+    @classmethod
+    def _load_legacy(cls, path: Path) -> DerivedStore:
+        """Read a format 1 store (``path``.npz + ``path``.json); the next save migrates it."""
         try:
             meta = json.loads(path.with_suffix(".json").read_text())
-            if meta.get("format_version") != FORMAT_VERSION:
+            if meta.get("format_version") != LEGACY_FORMAT_VERSION:
                 raise StoreCorruptError(f"unknown format version {meta.get('format_version')}")
             with np.load(path.with_suffix(".npz"), allow_pickle=False) as data:
                 arrays = {key: data[key] for key in data.files}
             store = cls(keep_days=float(meta["keep_days"]), raw_days=float(meta["raw_days"]))
-            store.watermark = meta["watermark"]
+            mark = meta["watermark"]
+            store.watermark = None if mark is None else Watermark(time=float(mark))
             offsets = arrays["event_offsets"]
             for n, (entity_id, vocabulary) in enumerate(
                 zip(meta["entities"], meta["vocabularies"], strict=True)
@@ -410,13 +751,18 @@ class DerivedStore:
             hour_offsets = arrays["hour_offsets"]
             for n, entity_id in enumerate(meta["hourly_entities"]):
                 s = slice(int(hour_offsets[n]), int(hour_offsets[n + 1]))
+                hours = arrays["hours"][s]
+                # Format 1 kept no time for the last value: every row of an hour up to the
+                # watermark was in, so the hour's end (capped at the watermark) stands for it.
+                cap = math.inf if mark is None else float(mark)
                 store.hourly[entity_id] = HourlyAggregate(
-                    arrays["hours"][s],
+                    hours,
                     arrays["hour_count"][s],
                     arrays["hour_total"][s],
                     arrays["hour_min"][s],
                     arrays["hour_max"][s],
                     arrays["hour_last"][s],
+                    np.minimum(hours + HOUR, cap),
                 )
             store.numeric = set(meta["numeric"])
             store.counters = Counter(meta["counters"])
@@ -424,17 +770,31 @@ class DerivedStore:
             raise
         except (OSError, ValueError, KeyError, IndexError, TypeError, zipfile.BadZipFile) as err:
             raise StoreCorruptError(f"{path}: {err}") from err
+        store._rewrite_all = True
+        store._legacy = path
         return store
 
     def summary(self) -> dict[str, Any]:
         """Counts for diagnostics."""
         return {
-            "watermark": self.watermark,
+            "watermark": None if self.watermark is None else asdict(self.watermark),
             "entities": len(self.events),
             "event_rows": sum(len(h) for h in self.events.values()),
             "hourly_rows": sum(h.hours.size for h in self.hourly.values()),
+            "segment_files": len(self._segments),
             "skipped": dict(self.counters),
         }
+
+
+def _follow(entity_id: str, ops: Iterable[Mapping[str, Any]]) -> str | None:
+    """The entity id after the renames and removals in ``ops`` (None: removed)."""
+    current: str | None = entity_id
+    for op in ops:
+        if op["op"] == "rename" and current == op["old"]:
+            current = op["new"]
+        elif op["op"] == "remove" and current == op["entity"]:
+            current = None
+    return current
 
 
 def _is_empty(state: str | None) -> bool:

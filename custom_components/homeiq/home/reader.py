@@ -1,8 +1,11 @@
 """Read the home from Home Assistant's registries, automations and the recorder.
 
 :class:`HomeReader` keeps HomeIQ's derived store (``core.store``) under the configuration
-directory and reads the recorder incrementally: each read asks only for rows newer than the
-store's watermark, so history older than the recorder keeps stays available.
+directory and reads the recorder incrementally: each read asks only for rows after the
+store's watermark — the recorder's row id, so rows the recorder commits late are read by
+the next read (see ``home.recorder``) — and history older than the recorder keeps stays
+available. On a recorder schema HomeIQ does not know it reads no history, says why in the
+read's report and raises a repair issue until the schema is known again.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from homeassistant.helpers import (
     entity_registry as er,
     floor_registry as fr,
 )
-from homeassistant.helpers.recorder import get_instance
+from homeassistant.helpers.recorder import get_instance, session_scope
 
 from ..const import DOMAIN, LOGGER
 from ..core.automations import reduce_automation
@@ -30,12 +33,18 @@ from ..core.history import is_numeric
 from ..core.home import Area, Automation, Device, Entity, Home
 from ..core.selection import entities_read
 from ..core.store import DAY, DerivedStore, StoreCorruptError
-from .recorder import iter_state_changes
+from ..issues import async_sync_recorder_schema_issue
+from .recorder import (
+    KNOWN_SCHEMA_VERSIONS,
+    ReadPlan,
+    is_known_schema,
+    plan_read,
+    read_state_changes,
+    select_schema_version,
+)
 
 STORE_DIR = DOMAIN
 STORE_NAME = "history"
-# Rows younger than this may still sit in the recorder's queue; they are read next time.
-SETTLE_SECONDS = 60.0
 
 
 def build_home_structure(hass: HomeAssistant) -> Home:
@@ -143,11 +152,19 @@ def read_automations(hass: HomeAssistant) -> list[Automation]:
 
 @dataclass(slots=True)
 class ReadReport:
-    """What one read did, for the run's step details and diagnostics."""
+    """What one read did, for the run's step details and diagnostics.
+
+    ``read_from`` / ``read_to``: the previous read's time (or the history window's start) and
+    this read's; ``from_state_id`` / ``to_state_id``: the recorder row ids read after / up to.
+    """
 
     read_from: float
     read_to: float
+    from_state_id: int | None = None
+    to_state_id: int | None = None
     new_rows: int = 0
+    recorder_schema: int | None = None
+    history_skipped: str | None = None
     counts: Counter[str] = field(default_factory=Counter)
     external: dict[str, str] = field(default_factory=dict)
 
@@ -171,14 +188,19 @@ class HomeReader:
         self.store = await self.hass.async_add_executor_job(self._load)
 
     def _load(self) -> DerivedStore:
-        if not self.path.with_suffix(".json").exists():
+        if not DerivedStore.exists(self.path):
             return DerivedStore(keep_days=self.keep_days)
         try:
-            return DerivedStore.load(self.path)
+            store = DerivedStore.load(self.path)
         except StoreCorruptError as err:
             LOGGER.warning("HomeIQ's history store is unreadable and starts over: %s", err)
             self.store_reset_reason = str(err)
             return DerivedStore(keep_days=self.keep_days)
+        if store.damaged:
+            reason = "; ".join(f"{file}: {why}" for file, why in store.damaged.items())
+            LOGGER.warning("HomeIQ dropped damaged parts of its history store: %s", reason)
+            self.store_reset_reason = f"damaged files left out: {reason}"
+        return store
 
     @callback
     def async_track_registry(self) -> Any:
@@ -217,14 +239,29 @@ class HomeReader:
         home = build_home_structure(self.hass)
         wanted = entities_read(home)
         numeric = {eid for eid in wanted if is_numeric(home.entities[eid])}
-        read_to = now - SETTLE_SECONDS
-        read_from = self.store.watermark or (now - self.keep_days * DAY)
-        report = ReadReport(read_from=read_from, read_to=read_to)
-        if read_to > read_from:
-            report.new_rows = await get_instance(self.hass).async_add_executor_job(
-                self._ingest, set(wanted), numeric, read_from, read_to
+        previous = self.store.watermark
+        start = now - self.keep_days * DAY
+        report = ReadReport(
+            read_from=previous.time if previous and previous.time is not None else start,
+            read_to=now,
+            from_state_id=previous.state_id if previous else None,
+        )
+        version, plan, report.new_rows = await get_instance(self.hass).async_add_executor_job(
+            self._ingest, set(wanted), numeric, start, now
+        )
+        report.recorder_schema = version
+        if plan is None:
+            shown = "none recorded" if version is None else str(version)
+            report.history_skipped = (
+                f"the recorder database has schema version {shown}, which HomeIQ does not "
+                f"know (it reads {_versions()}); no new history was read"
             )
-            self.store.watermark = read_to
+            LOGGER.warning("HomeIQ reads no history: %s", report.history_skipped)
+            async_sync_recorder_schema_issue(self.hass, shown, _versions())
+        else:
+            async_sync_recorder_schema_issue(self.hass, None, _versions())
+            report.read_to = plan.until_ts
+            report.to_state_id = plan.up_to
         await self.hass.async_add_executor_job(self._trim_and_save, now)
         home.histories = await self.hass.async_add_executor_job(
             self.store.histories, now - window_days * DAY, now
@@ -238,15 +275,33 @@ class HomeReader:
         )
         return home, report
 
-    def _ingest(self, wanted: set[str], numeric: set[str], start: float, end: float) -> int:
-        return self.store.ingest_chunks(
+    def _ingest(
+        self, wanted: set[str], numeric: set[str], start: float, now: float
+    ) -> tuple[int | None, ReadPlan | None, int]:
+        """Check the schema, read the rows after the watermark, move it (recorder executor).
+
+        Returns (schema version, the read's plan or None when the schema is unknown, rows kept).
+        """
+        with session_scope(hass=self.hass, read_only=True) as session:
+            version = select_schema_version(session)
+            if not is_known_schema(version):
+                return version, None, 0
+            plan = plan_read(session, self.store.watermark, start, now)
+        kept = self.store.ingest_chunks(
             (
                 (chunk.entity_ids, chunk.timestamps, chunk.states, chunk.origins)
-                for chunk in iter_state_changes(self.hass, wanted, start, end)
+                for chunk in read_state_changes(self.hass, wanted, plan)
             ),
             numeric,
         )
+        self.store.watermark = plan.watermark
+        return version, plan, kept
 
     def _trim_and_save(self, now: float) -> None:
         self.store.trim(now)
         self.store.save(self.path)
+
+
+def _versions() -> str:
+    """The recorder schema versions HomeIQ reads, for messages."""
+    return f"{min(KNOWN_SCHEMA_VERSIONS)}–{max(KNOWN_SCHEMA_VERSIONS)}"
