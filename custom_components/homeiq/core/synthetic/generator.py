@@ -149,10 +149,10 @@ def _planted_failures(
     """
     layout = ctx.layout
     protected = {layout.placed[plan.effect].entity.device_id or "" for plan in plans}
-    bursts = stress is not None and stress.night_bursts
+    bursts = None if stress is None else stress.night_bursts
     weights = (
         {**FAILURE_WEIGHTS, "abnormal_activity": BURST_ACTIVITY_WEIGHT}
-        if bursts
+        if bursts is not None
         else FAILURE_WEIGHTS
     )
     failures = plan_failures(
@@ -160,12 +160,12 @@ def _planted_failures(
     )
     for failure in failures:
         if failure.kind == "abnormal_activity":
-            if bursts:
+            if bursts is not None:
                 assert extra is not None
                 assert failure.end_ts is not None
                 nights = round((failure.end_ts - failure.start_ts - 3 * HOUR) / DAY) + 1
                 midnight = failure.start_ts - HOUR
-                failure.params = burst_params(extra)
+                failure.params = burst_params(extra, bursts)
                 failure.start_ts, failure.end_ts = burst_times(midnight, nights, failure.params)
             ctx.extra_motion[failure.entity_ids[0]] = abnormal_motion(rng, failure)
     return failures

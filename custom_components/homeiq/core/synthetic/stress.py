@@ -6,8 +6,9 @@ from a stream of its own (:func:`stress_rng`), so the rest of the home stays as 
 it can:
 
 * ``night_bursts`` — planted abnormal activity at other hours (evening 21–23 h, early
-  morning 4–6 h, or the usual 1–4 h) and of other sizes (2–3 events a night, or 20–30),
-  planted more often so that a small corpus holds enough episodes;
+  morning 4–6 h, or the usual 1–4 h) and of other sizes (2–3 events a night, or 20–30):
+  one of :data:`BURST_VARIANTS`, or ``"mixed"`` (one drawn per episode); planted more often
+  so that a small corpus holds enough episodes;
 * ``battery_step`` — battery sensors that report in steps (10: 100, 90, 80 … %), as many
   Zigbee devices do;
 * ``language`` — area, device and entity names in German, French, Spanish or Dutch, with
@@ -42,7 +43,7 @@ BURST_ACTIVITY_WEIGHT: Final = 0.8  # weight of abnormal activity among the plan
 class Stress:
     """Which stress options a generated home has (see the module docstring)."""
 
-    night_bursts: bool = False
+    night_bursts: str | None = None
     battery_step: int | None = None
     language: str | None = None
 
@@ -50,13 +51,16 @@ class Stress:
         """Check the options."""
         if self.battery_step is not None and not 1 <= self.battery_step <= 50:
             raise ValueError("battery_step must be between 1 and 50 percent")
+        if self.night_bursts is not None and self.night_bursts not in (*BURST_VARIANTS, "mixed"):
+            raise ValueError(f"night_bursts must be one of {(*BURST_VARIANTS, 'mixed')}")
         if self.language is not None and self.language not in (*LANGUAGES, "mixed"):
             raise ValueError(f"language must be one of {(*LANGUAGES, 'mixed')}")
 
     @property
     def active(self) -> bool:
         """Whether any option is on."""
-        return self.night_bursts or self.battery_step is not None or self.language is not None
+        options = (self.night_bursts, self.battery_step, self.language)
+        return any(option is not None for option in options)
 
 
 def stress_rng(seed: int) -> np.random.Generator:
@@ -64,9 +68,10 @@ def stress_rng(seed: int) -> np.random.Generator:
     return np.random.default_rng([seed, STRESS_STREAM])
 
 
-def burst_params(rng: np.random.Generator) -> dict[str, float]:
-    """Hours and size of one night-burst episode, drawn among :data:`BURST_VARIANTS`."""
-    variant = BURST_VARIANTS[int(rng.integers(len(BURST_VARIANTS)))]
+def burst_params(rng: np.random.Generator, variant: str) -> dict[str, float]:
+    """Hours and size of one night-burst episode of ``variant`` (``"mixed"``: drawn)."""
+    if variant == "mixed":
+        variant = BURST_VARIANTS[int(rng.integers(len(BURST_VARIANTS)))]
     hours_key = next(h for h in BURST_HOURS if variant.startswith(h))
     first, length = BURST_HOURS[hours_key]
     fewest, most = BURST_SIZES[variant.removeprefix(f"{hours_key}_")]
