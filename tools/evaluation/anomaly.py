@@ -349,7 +349,7 @@ def evaluate_anomaly(
 
 def _compact(result: dict[str, Any]) -> dict[str, Any]:
     """What a stress row keeps of an anomaly result: each model's and the baseline's figures."""
-    keep = ("precision", "recall", "f1", "episodes")
+    keep = ("precision", "recall", "f1", "by_kind", "episodes")
     models = {name: {k: f[k] for k in keep} for name, f in result["by_model"].items()}
     return {
         **{name: models[name] for name in ("detectors", "combined")},
