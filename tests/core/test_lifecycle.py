@@ -499,9 +499,10 @@ def test_anomaly_training_on_a_short_history_says_why(registry: ModelRegistry) -
 def test_anomaly_forest_of_this_home_is_checked_against_the_model_in_use(
     tmp_path: Path,
 ) -> None:
-    """Generated homes train forests; each is checked with the bundled forest on the same
-    held-out days with faults put in, and stored and used only when the check had enough
-    days and it did better. The three homes cover both outcomes."""
+    """Generated homes train forests; each is checked against the detectors alone (the
+    bundled forest is off by default) on the same held-out days with faults put in, and
+    stored and used only when the check had enough days and it did better. The three homes
+    cover both outcomes."""
     outcomes = set()
     for seed in (3, 5, 8):
         registry = ModelRegistry(tmp_path / str(seed), bundled_root=BUNDLED)
@@ -510,7 +511,7 @@ def test_anomaly_forest_of_this_home_is_checked_against_the_model_in_use(
         details = lifecycle.train_anomaly_on_home(home, registry, home.window_end, min_days=14)
         assert details["held_out_days"] >= lifecycle.MIN_HELD_OUT_DAYS
         assert details["training_rows"] >= lifecycle.MIN_FOREST_ROWS
-        assert details["active"] == "v0"  # the bundled forest was the bar
+        assert details["active"].startswith("detectors alone")  # the bar
         held_out, active = details["held_out"], details["active_held_out"]
         assert held_out["judged_entity_days"] == active["judged_entity_days"]
         enough = held_out["judged_entity_days"] >= lifecycle.MIN_CHECK_ENTITY_DAYS
@@ -528,9 +529,11 @@ def test_anomaly_forest_of_this_home_is_checked_against_the_model_in_use(
             assert stored.metrics["f1"] == held_out["f1"]
             assert deployed.source == "active"
             assert forest.rows == details["training_rows"]
+            assert lifecycle.forest_in_use(deployed) is not None
         else:  # a candidate that is not used is not stored
             assert registry.versions(lifecycle.ANOMALY_MODEL) == []
             assert deployed.source == "bundled"
+            assert lifecycle.forest_in_use(deployed) is None  # off by default
     assert outcomes == {True, False}
 
 

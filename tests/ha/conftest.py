@@ -19,6 +19,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.homeiq.const import DEFAULT_OPTIONS, DOMAIN
 
+
 @pytest.fixture
 def entity_registry_enabled_by_default() -> Iterator[None]:
     """Create entities that are disabled by default enabled (as Home Assistant core's fixture)."""

@@ -43,9 +43,9 @@ async def test_anomaly_forest_of_this_home_is_trained_checked_and_shown(
     synthetic: SyntheticHome,
     mock_config_entry: MockConfigEntry,
 ) -> None:
-    """train_now trains a forest, checks it against the bundled one with faults put into
-    the held-out days, and the status sensor shows the forest in use with its figures (here
-    the bundled one: 30 entities over 6 held-out days are too few days to tell)."""
+    """train_now trains a forest, checks it against the detectors alone (the bundled forest
+    is off by default) with faults put into the held-out days, and keeps the bundled model
+    (30 entities over 6 held-out days are too few days to tell)."""
     home = synthetic.home
     assert home.window_end is not None
     _register(hass, home)
@@ -62,7 +62,7 @@ async def test_anomaly_forest_of_this_home_is_trained_checked_and_shown(
     step = steps["train_anomaly"]
     assert step["outcome"] == "ok", step
     details = step["details"]
-    assert details["active"] == "v0"  # the bundled forest was the bar
+    assert details["active"] == "detectors alone (the bundled forest is off by default)"
     assert details["held_out_days"] >= 3
     for figures in (details["held_out"], details["active_held_out"]):
         assert 0.0 <= figures["f1"] <= 1.0

@@ -12,6 +12,8 @@ normal days with faults put in prefers it to the cold-start forest (``combined_c
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
+import tempfile
 import time
 from typing import Any
 
@@ -19,10 +21,10 @@ import numpy as np
 
 from custom_components.homeiq.core.anomaly import (
     DAY,
+    DAY_FEATURE_NAMES,
     HOUR,
     AnomalyForest,
     HomeAnomalyModel,
-    activity_times,
     local_midnights,
     train_anomaly_forest,
 )
@@ -31,10 +33,15 @@ from custom_components.homeiq.core.lifecycle import (
     NotEnoughData,
     try_anomaly_forest,
 )
-from custom_components.homeiq.core.synthetic import SyntheticHome, generate_corpus
+from custom_components.homeiq.core.models import ANOMALY_MODEL, ensemble_of
+from custom_components.homeiq.core.registry import ModelRegistry
+from custom_components.homeiq.core.synthetic import Stress, SyntheticHome, generate_corpus
+from custom_components.homeiq.core.synthetic.stress import BURST_VARIANTS
 
 from .common import prf
+from .rule_baseline import RULE_K, RULE_MIN_EVENTS, day_rule, fit_rule
 
+BUNDLED_ROOT = Path(__file__).resolve().parents[2] / "custom_components/homeiq/models"
 KINDS = ("unusual_time", "stuck")
 MODELS = (
     "detectors",
@@ -45,6 +52,7 @@ MODELS = (
     "combined_checked",
 )
 SCORED_FAULTS = frozenset({"abnormal_activity", "stuck"})
+BASELINE = "rules"  # the rule baseline's name in the tallies
 
 
 class _Tally:
@@ -64,6 +72,35 @@ class _Tally:
 
     def figures(self) -> dict[str, Any]:
         return {**prf(*self.total()), "by_kind": {k: prf(*c) for k, c in self.counts.items()}}
+
+
+class _Episodes:
+    """Planted faults of one entity over consecutive days: caught at all, and how late."""
+
+    def __init__(self) -> None:
+        self.delays: dict[str, list[int | None]] = {kind: [] for kind in KINDS}
+
+    def add(self, kind: str, flags: Sequence[bool]) -> None:
+        """One episode: whether each of its days (in order) was flagged."""
+        first = next((index for index, flagged in enumerate(flags) if flagged), None)
+        self.delays[kind].append(first)
+
+    @staticmethod
+    def _figures(delays: Sequence[int | None]) -> dict[str, Any]:
+        caught = [d for d in delays if d is not None]
+        return {
+            "episodes": len(delays),
+            "detected": round(len(caught) / len(delays), 3) if delays else None,
+            "median_delay_days": float(np.median(caught)) if caught else None,
+            "p90_delay_days": round(float(np.quantile(caught, 0.9)), 1) if caught else None,
+        }
+
+    def figures(self) -> dict[str, Any]:
+        everything = [d for delays in self.delays.values() for d in delays]
+        return {
+            **self._figures(everything),
+            "by_kind": {kind: self._figures(d) for kind, d in self.delays.items()},
+        }
 
 
 def train_cold_start_forest(
@@ -90,9 +127,11 @@ def score_homes(
     normal_days: int = 14,
     home_forests: bool = True,
 ) -> dict[str, Any]:
-    """Judge every later local day of every home's suitable entities with every model."""
-    tallies = {name: _Tally() for name in MODELS}
-    zscore = _Tally()
+    """Judge every later local day of every home's suitable entities with every model and
+    with the rule baseline, day by day and episode by episode.
+    """
+    tallies = {name: _Tally() for name in (*MODELS, BASELINE)}
+    episodes = {name: _Episodes() for name in (*MODELS, BASELINE)}
     other: dict[str, list[int]] = {}
     judged = trials = chose_own = 0
     for synthetic in homes:
@@ -117,8 +156,13 @@ def score_homes(
                 if trial.verdict()[0]:
                     checked = trial.forest
                     chose_own += 1
-        baselines = {e: _zscore_baseline(home, e, start, split) for e in model.entities}
-        for day in local_midnights(split, home.window_end - DAY, home.time_zone).tolist():
+        rules = {
+            e: day_rule(fit_rule(home, e, start, split), home.time_zone) for e in model.entities
+        }
+        # Each entity's labelled days in order: (day index, predictions), to cut episodes.
+        labelled: dict[str, list[tuple[int, dict[str, bool]]]] = {}
+        days = local_midnights(split, home.window_end - DAY, home.time_zone).tolist()
+        for index, day in enumerate(days):
             verdicts = model.judge(home, day)
             rows_of = model.rows(home, day)
             ids = list(rows_of)
@@ -145,6 +189,7 @@ def score_homes(
                     "forest_this_home": flagged_own[entity_id],
                     "combined_this_home": detectors or flagged_own[entity_id],
                     "combined_checked": detectors or flagged_checked[entity_id],
+                    BASELINE: rules[entity_id](day),
                 }
                 if fault is not None and fault.kind not in SCORED_FAULTS:
                     if day + DAY > fault.start_ts:  # an anomaly, but not one scored here
@@ -153,15 +198,23 @@ def score_homes(
                         seen[1] += int(predictions["combined"])
                         continue
                     fault = None
-                label = _label(fault, day, activity)
+                label = label_of(fault, day, activity)
                 kind = "unusual_time" if activity else "stuck"
                 judged += 1
                 for name, predicted in predictions.items():
                     tallies[name].add(kind, bool(predicted), label)
-                zscore.add(kind, baselines[entity_id](day), label)
+                if label:
+                    labelled.setdefault(entity_id, []).append((index, predictions))
+        for entity_id, days_of in labelled.items():
+            kind = (
+                "unusual_time" if model.entities[entity_id].normal.kind == "activity" else "stuck"
+            )
+            for run in _consecutive(days_of):
+                for name, tally in episodes.items():
+                    tally.add(kind, [bool(p[name]) for _, p in run])
     return {
         "tallies": tallies,
-        "zscore": zscore,
+        "episodes": episodes,
         "judged": judged,
         "other": other,
         "trials": trials,
@@ -169,7 +222,20 @@ def score_homes(
     }
 
 
-def _label(fault: Any, day: float, activity: bool) -> bool:
+def _consecutive(
+    days: Sequence[tuple[int, dict[str, bool]]],
+) -> list[list[tuple[int, dict[str, bool]]]]:
+    """Runs of consecutive day indices: one planted episode each."""
+    runs: list[list[tuple[int, dict[str, bool]]]] = []
+    for item in days:
+        if runs and item[0] == runs[-1][-1][0] + 1:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    return runs
+
+
+def label_of(fault: Any, day: float, activity: bool) -> bool:
     """Whether a planted fault makes this local day anomalous."""
     if fault is None:
         return False
@@ -183,32 +249,23 @@ def _label(fault: Any, day: float, activity: bool) -> bool:
     return bool(fault.kind == "stuck" and day + DAY - fault.start_ts >= 12 * HOUR)
 
 
-def _zscore_baseline(home: Any, entity_id: str, start: float, split: float) -> Any:
-    """|z| > 3 of the day's event count (activity) or mean value (numeric) vs the normal."""
-    history = home.histories[entity_id]
-    entity = home.entities[entity_id]
-    if entity.domain == "binary_sensor":
-        events = activity_times(history)
-        normal_days = local_midnights(start, split - DAY + 1.0, home.time_zone)
-        daily = [((events >= d) & (events < d + DAY)).sum() for d in normal_days.tolist()]
-        mean, std = float(np.mean(daily)) if daily else 0.0, float(np.std(daily)) + 1e-9
+def bundled_anomaly_forest() -> AnomalyForest:
+    """The forest the integration ships (``custom_components/homeiq/models/anomaly``)."""
+    with tempfile.TemporaryDirectory() as root:
+        registry = ModelRegistry(Path(root), bundled_root=BUNDLED_ROOT)
+        stored = registry.bundled(ANOMALY_MODEL)
+        if stored is None:
+            raise FileNotFoundError(f"no bundled anomaly model: {registry.fallbacks}")
+        ensemble = ensemble_of(stored, DAY_FEATURE_NAMES)
+        return AnomalyForest.from_metadata(ensemble, stored.info.extra.get("forest") or {})
 
-        def count_rule(day: float) -> bool:
-            count = int(((events >= day) & (events < day + DAY)).sum())
-            return abs(count - mean) / std > 3
 
-        return count_rule
-    finite = np.isfinite(history.values)
-    values, times = history.values[finite], history.timestamps[finite]
-    before = values[(times >= start) & (times < split)]
-    center = float(np.mean(before)) if before.size else 0.0
-    spread = float(np.std(before)) + 1e-9 if before.size else 1.0
-
-    def mean_rule(day: float) -> bool:
-        today = values[(times >= day) & (times < day + DAY)]
-        return bool(today.size) and abs(float(np.mean(today)) - center) / spread > 3
-
-    return mean_rule
+def _model_figures(scored: dict[str, Any], names: Sequence[str]) -> dict[str, Any]:
+    tallies: dict[str, _Tally] = scored["tallies"]
+    episodes: dict[str, _Episodes] = scored["episodes"]
+    return {
+        name: {**tallies[name].figures(), "episodes": episodes[name].figures()} for name in names
+    }
 
 
 def evaluate_anomaly(
@@ -220,8 +277,11 @@ def evaluate_anomaly(
     tune_seed: int = 2047,
     normal_days: int = 14,
     home_forests: bool = True,
+    stress: Stress | None = None,
+    forest: AnomalyForest | None = None,
 ) -> dict[str, Any]:
-    """Day-level detection of planted night activity and stuck sensors, next to a z-score.
+    """Detection of planted night activity and stuck sensors, day by day and episode by
+    episode, next to the rule baseline (:mod:`.rule_baseline`).
 
     Each home's first ``normal_days`` days are its normal; every later local day of every
     entity :class:`HomeAnomalyModel` judges (motion / door / window / occupancy / presence
@@ -229,37 +289,47 @@ def evaluate_anomaly(
     whose planted fault began inside the normal are left out (their normal is not normal);
     days of entities with other planted faults (drift, dropout, sudden death, a flat battery)
     after the fault began are not scored, and the share of them flagged is shown apart.
+    An episode is one planted fault of one entity over consecutive labelled days: detected
+    when one of its days is flagged, late by the days from its first day to the first flag.
     The cold-start forest is trained on ``tune_homes`` homes of ``tune_seed``, never on the
-    reported homes; the detectors' settings were tuned on ``tune_seed`` homes too.
+    reported homes (or ``forest`` is used, such as the bundled one); the detectors' settings
+    and the baseline's were tuned on development seeds. ``stress`` makes the reported homes
+    unlike the ones the detectors were designed on (the forest's homes stay ordinary).
     """
     if tune_seed == seed:
         raise ValueError("the forest's homes must not be the reported homes")
     began = time.perf_counter()
-    forest = train_cold_start_forest(
-        generate_corpus(tune_homes, tune_seed, days=days), normal_days=normal_days
-    )
+    if forest is None:
+        forest = train_cold_start_forest(
+            generate_corpus(tune_homes, tune_seed, days=days), normal_days=normal_days
+        )
+        forest_from = f"trained on the normal days of {tune_homes} other homes (seed {tune_seed})"
+    else:
+        forest_from = f"given ({forest.rows} training rows)"
     scored = score_homes(
-        generate_corpus(n_homes, seed, days=days),
+        generate_corpus(n_homes, seed, days=days, stress=stress),
         forest,
         normal_days=normal_days,
         home_forests=home_forests,
     )
-    tallies: dict[str, _Tally] = scored["tallies"]
-    by_model = {name: tally.figures() for name, tally in tallies.items()}
-    if not home_forests:
-        for name in ("forest_this_home", "combined_this_home", "combined_checked"):
-            by_model.pop(name)
-    combined = tallies["combined"]
+    names = MODELS if home_forests else ("detectors", "forest", "combined")
+    by_model = _model_figures(scored, names)
+    combined = scored["tallies"]["combined"]
     tp, _, fn = combined.total()
     return {
         "data": "synthetic",
         "split": f"{n_homes} homes (seed {seed}), {days} days: days 0-{normal_days - 1} are "
         "the normal, later local days of every judged entity are scored; the cold-start "
-        f"forest is trained on the normal days of {tune_homes} other homes (seed {tune_seed})",
+        f"forest is {forest_from}",
         **prf(*combined.total()),
         "by_kind": by_model["combined"]["by_kind"],
+        "episodes": by_model["combined"]["episodes"],
         "by_model": by_model,
-        "zscore_baseline": prf(*scored["zscore"].total()),
+        "baseline": {
+            **_model_figures(scored, (BASELINE,))[BASELINE],
+            "rules": f"numeric: no new value for {RULE_K:g} x the longest gap of the normal; "
+            f"activity: at least {RULE_MIN_EVENTS} events in hours empty in the normal",
+        },
         "anomalous_days": tp + fn,
         "judged_days": scored["judged"],
         "other_faults": {
@@ -272,6 +342,66 @@ def evaluate_anomaly(
             "rows": forest.rows,
             "threshold": round(forest.threshold, 4),
         },
-        "targets": {"f1": 0.8},
+        **({} if stress is not None else {"targets": {"f1": 0.8}}),
+        "seconds": round(time.perf_counter() - began, 1),
+    }
+
+
+def _compact(result: dict[str, Any]) -> dict[str, Any]:
+    """What a stress row keeps of an anomaly result: each model's and the baseline's figures."""
+    keep = ("precision", "recall", "f1", "by_kind", "episodes")
+    models = {name: {k: f[k] for k in keep} for name, f in result["by_model"].items()}
+    return {
+        **{name: models[name] for name in ("detectors", "combined")},
+        "rules_baseline": {k: result["baseline"][k] for k in keep},
+        "anomalous_days": result["anomalous_days"],
+        "judged_days": result["judged_days"],
+    }
+
+
+def evaluate_anomaly_stress(
+    *,
+    n_homes: int = 40,
+    days: int = 30,
+    night_bursts_seed: int = 4047,
+    names_seed: int = 4001,
+    normal_days: int = 14,
+    forest: AnomalyForest | None = None,
+) -> dict[str, Any]:
+    """The detectors alone, with the bundled forest (``combined``), and the rule baseline on
+    homes they were not designed on: night bursts of each :data:`BURST_VARIANTS` (the same
+    ``n_homes`` homes each time, only the bursts differ), and names in other languages.
+    No targets.
+    """
+    began = time.perf_counter()
+    forest = forest or bundled_anomaly_forest()
+    common: dict[str, Any] = {
+        "n_homes": n_homes,
+        "days": days,
+        "normal_days": normal_days,
+        "home_forests": False,
+        "forest": forest,
+    }
+    variants = {
+        variant: _compact(
+            evaluate_anomaly(seed=night_bursts_seed, stress=Stress(night_bursts=variant), **common)
+        )
+        for variant in BURST_VARIANTS
+    }
+    names = evaluate_anomaly(seed=names_seed, stress=Stress(language="mixed"), **common)
+    return {
+        "night_bursts_other_hours": {
+            "data": "synthetic (stress)",
+            "split": f"{n_homes} homes (seed {night_bursts_seed}), {days} days, normal days "
+            f"0-{normal_days - 1}; abnormal activity planted often, at the hours and of the "
+            "size each variant names; combined = detectors + the bundled forest",
+            "by_variant": variants,
+        },
+        "non_english_names": {
+            "data": "synthetic (stress)",
+            "split": f"{n_homes} homes (seed {names_seed}) named in German, French, Spanish or "
+            "Dutch; combined = detectors + the bundled forest",
+            **_compact(names),
+        },
         "seconds": round(time.perf_counter() - began, 1),
     }

@@ -24,6 +24,7 @@ from .model import (
     PlantedSynergy,
     SyntheticHome,
 )
+from .stress import Stress
 
 __all__ = [
     "DEFAULT_START_TS",
@@ -34,6 +35,7 @@ __all__ = [
     "GroundTruth",
     "PlantedFailure",
     "PlantedSynergy",
+    "Stress",
     "SyntheticHome",
     "count_events",
     "generate_corpus",

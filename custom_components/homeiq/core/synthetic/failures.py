@@ -4,6 +4,7 @@ sudden death and abnormal activity, with their start and failure times.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 import math
 from typing import Final
@@ -112,8 +113,9 @@ def plan_failures(
     *,
     start: float,
     end: float,
+    weights: Mapping[str, float] = FAILURE_WEIGHTS,
 ) -> list[FailurePlan]:
-    """Zero to three failures on distinct devices."""
+    """Zero to three failures on distinct devices, of kinds drawn with ``weights``."""
     count = int(rng.choice(4, p=[0.25, 0.35, 0.25, 0.15]))
     eligible = _eligible(layout, protected)
     used: set[str] = set()
@@ -126,8 +128,8 @@ def plan_failures(
         kinds = [kind for kind, candidates in options.items() if candidates]
         if not kinds:
             break
-        weights = np.array([FAILURE_WEIGHTS[kind] for kind in kinds])
-        kind = kinds[int(rng.choice(len(kinds), p=weights / weights.sum()))]
+        chances = np.array([weights[kind] for kind in kinds])
+        kind = kinds[int(rng.choice(len(kinds), p=chances / chances.sum()))]
         device_id, entity_ids = options[kind][int(rng.integers(len(options[kind])))]
         used.add(device_id)
         plans.append(
@@ -173,12 +175,21 @@ def _timed(
 
 
 def abnormal_motion(rng: np.random.Generator, plan: FailurePlan) -> Spans:
-    """Bursts of motion between 1 and 4 am on every night of an abnormal-activity plan."""
+    """Bursts of motion between 1 and 4 am on every night of an abnormal-activity plan.
+
+    A stress plan (``hours``, ``fewest`` and ``most`` in its params) has bursts of its own
+    length and size from its start instead.
+    """
     assert plan.end_ts is not None
-    nights = round((plan.end_ts - plan.start_ts - 3 * HOUR) / DAY) + 1
-    per_night = rng.poisson(6.0, nights) + 1
+    hours = plan.params.get("hours", 3.0) * HOUR
+    nights = round((plan.end_ts - plan.start_ts - hours) / DAY) + 1
+    if "fewest" in plan.params:
+        fewest, most = int(plan.params["fewest"]), int(plan.params["most"])
+        per_night = rng.integers(fewest, most + 1, nights)
+    else:
+        per_night = rng.poisson(6.0, nights) + 1
     night_start = plan.start_ts + DAY * np.repeat(np.arange(nights, dtype=float), per_night)
-    times = night_start + rng.uniform(0.0, 3 * HOUR, night_start.size)
+    times = night_start + rng.uniform(0.0, hours, night_start.size)
     return Spans.of(times, times + rng.uniform(20.0, 90.0, times.size))
 
 

@@ -10,12 +10,28 @@ from ..home import Home, StateHistory
 from ..timezone import fixed_offset_zone
 from .behaviour import DEVICE_BEHAVIOURS, battery, household_tracks
 from .context import Context, independent_track, placed_view
-from .environment import DAY, Environment, draw_location, external_series
-from .failures import FailurePlan, abnormal_motion, apply_failure, plan_failures
+from .environment import DAY, HOUR, Environment, draw_location, external_series
+from .failures import (
+    FAILURE_WEIGHTS,
+    FailurePlan,
+    abnormal_motion,
+    apply_failure,
+    plan_failures,
+)
 from .layout import draw_layout, weighted_choice
 from .model import HOME_TYPES, GroundTruth, SyntheticHome
+from .names import translate_home
 from .profiles import PROFILES
 from .routine import build_schedule, draw_primary_routine
+from .stress import (
+    BURST_ACTIVITY_WEIGHT,
+    LANGUAGES,
+    Stress,
+    burst_params,
+    burst_times,
+    step_levels,
+    stress_rng,
+)
 from .synergy import (
     RULES,
     SynergyPlan,
@@ -38,11 +54,14 @@ def generate_home(
     days: int = 30,
     start_ts: float = DEFAULT_START_TS,
     target_entities: int | None = None,
+    stress: Stress | None = None,
 ) -> SyntheticHome:
     """Generate one home and its ground truth, fully determined by the arguments.
 
     ``home_type`` defaults to one drawn from the seed; ``target_entities`` asks for a size
-    (honoured within 10 %); the history covers ``days`` days from ``start_ts``.
+    (honoured within 10 %); the history covers ``days`` days from ``start_ts``; ``stress``
+    makes it unlike the homes the models were designed on (see :mod:`.stress`; off by
+    default, and then the home is the same as without the argument).
     """
     _check_arguments(home_type, days)
     end_ts = start_ts + days * DAY
@@ -58,10 +77,17 @@ def generate_home(
     schedule = build_schedule(streams[2], env, layout, routine)
     ctx = Context(streams[3], env, layout, schedule, start_ts, end_ts)
     plans, ctx.independent = plan_synergies(streams[4], layout, ctx.season_mode())
-    failures = _planted_failures(streams[5], ctx, plans)
+    stress = stress if stress is not None and stress.active else None
+    extra = stress_rng(seed) if stress is not None else None
+    failures = _planted_failures(streams[5], ctx, plans, stress, extra)
     tracks = _base_tracks(ctx, {plan.effect for plan in plans})
     for failure in failures:
         apply_failure(streams[5], failure, layout, tracks)
+    if stress is not None and stress.battery_step is not None:
+        for entity_id, placed in layout.placed.items():
+            if placed.part == "battery" and entity_id in tracks:
+                track = tracks[entity_id]
+                track.numeric_values = step_levels(track.numeric_values, stress.battery_step)
     _restarts(streams[5], ctx, tracks, failures)
     histories = _histories(ctx, streams[6], plans, tracks)
     _planted_automations(ctx, plans)
@@ -90,7 +116,14 @@ def generate_home(
         grid_region=location.grid_region,
         utc_offset_h=location.utc_offset_h,
     )
-    return SyntheticHome(home, truth)
+    synthetic = SyntheticHome(home, truth)
+    if stress is not None and stress.language is not None:
+        assert extra is not None
+        language = stress.language
+        if language == "mixed":
+            language = LANGUAGES[int(extra.integers(len(LANGUAGES)))]
+        synthetic = translate_home(synthetic, language)
+    return synthetic
 
 
 def _check_arguments(home_type: str | None, days: int) -> None:
@@ -103,14 +136,37 @@ def _check_arguments(home_type: str | None, days: int) -> None:
 
 
 def _planted_failures(
-    rng: np.random.Generator, ctx: Context, plans: list[SynergyPlan]
+    rng: np.random.Generator,
+    ctx: Context,
+    plans: list[SynergyPlan],
+    stress: Stress | None = None,
+    extra: np.random.Generator | None = None,
 ) -> list[FailurePlan]:
-    """Failures on devices that no synergy acts on; abnormal motion goes into the context."""
+    """Failures on devices that no synergy acts on; abnormal motion goes into the context.
+
+    With night-burst stress, abnormal activity is planted more often, at the hours and of
+    the size drawn from ``extra`` (the stress options' own stream).
+    """
     layout = ctx.layout
     protected = {layout.placed[plan.effect].entity.device_id or "" for plan in plans}
-    failures = plan_failures(rng, layout, protected, ctx.env, start=ctx.start, end=ctx.end)
+    bursts = None if stress is None else stress.night_bursts
+    weights = (
+        {**FAILURE_WEIGHTS, "abnormal_activity": BURST_ACTIVITY_WEIGHT}
+        if bursts is not None
+        else FAILURE_WEIGHTS
+    )
+    failures = plan_failures(
+        rng, layout, protected, ctx.env, start=ctx.start, end=ctx.end, weights=weights
+    )
     for failure in failures:
         if failure.kind == "abnormal_activity":
+            if bursts is not None:
+                assert extra is not None
+                assert failure.end_ts is not None
+                nights = round((failure.end_ts - failure.start_ts - 3 * HOUR) / DAY) + 1
+                midnight = failure.start_ts - HOUR
+                failure.params = burst_params(extra, bursts)
+                failure.start_ts, failure.end_ts = burst_times(midnight, nights, failure.params)
             ctx.extra_motion[failure.entity_ids[0]] = abnormal_motion(rng, failure)
     return failures
 
@@ -199,15 +255,28 @@ def _switched_off_automation(ctx: Context, plans: list[SynergyPlan]) -> None:
 
 
 def generate_corpus(
-    n_homes: int, seed: int, *, days: int = 30, start_ts: float = DEFAULT_START_TS
+    n_homes: int,
+    seed: int,
+    *,
+    days: int = 30,
+    start_ts: float = DEFAULT_START_TS,
+    stress: Stress | None = None,
 ) -> list[SyntheticHome]:
-    """``n_homes`` homes with balanced types, each generated from its own derived seed."""
+    """``n_homes`` homes with balanced types, each generated from its own derived seed
+    (with the ``stress`` options of :func:`generate_home`).
+    """
     rng = np.random.default_rng(seed)
     types = [HOME_TYPES[i % len(HOME_TYPES)] for i in range(n_homes)]
     order = rng.permutation(n_homes)
     seeds = rng.integers(0, 2**62, n_homes)
     return [
-        generate_home(int(seeds[i]), home_type=types[int(order[i])], days=days, start_ts=start_ts)
+        generate_home(
+            int(seeds[i]),
+            home_type=types[int(order[i])],
+            days=days,
+            start_ts=start_ts,
+            stress=stress,
+        )
         for i in range(n_homes)
     ]
 
