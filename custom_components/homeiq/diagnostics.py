@@ -34,8 +34,9 @@ async def async_get_config_entry_diagnostics(
         data["last_run"]["steps"] = [_redact_step(step) for step in data["last_run"]["steps"]]
     store = coordinator.reader.store.summary()
     watermark = store.get("watermark")
-    if isinstance(watermark, int | float):  # read up to here; times are shown as ISO
-        store["watermark"] = iso_time(watermark)
+    if isinstance(watermark, dict) and isinstance(watermark.get("time"), int | float):
+        # The row id and the time of the read it marks; times are shown as ISO.
+        store["watermark"] = {**watermark, "time": iso_time(watermark["time"])}
     return {
         "options": dict(entry.options),
         "data": data,

@@ -66,7 +66,8 @@ async def test_diagnostics(
     assert after["data"]["last_run"] == response
     assert after["data"]["running"] is False
     # Times are ISO strings: how far the history store has read, too.
-    assert datetime.fromisoformat(after["store"]["watermark"]).tzinfo is not None
+    assert datetime.fromisoformat(after["store"]["watermark"]["time"]).tzinfo is not None
+    assert after["store"]["watermark"]["state_id"] > 0
     assert after["store_reset_reason"] is None
     assert [step["name"] for step in response["steps"]] == STEPS
 

@@ -27,7 +27,7 @@ from custom_components.homeiq.core.models import FAILURE_MODEL, save_candidate
 from custom_components.homeiq.core.registry import ModelRegistry, RegistryClosedError
 from custom_components.homeiq.core.run import RunOutcome, StepOutcome
 from custom_components.homeiq.core.trees import TreeEnsemble
-from custom_components.homeiq.home.reader import STORE_DIR
+from custom_components.homeiq.home.reader import STORE_DIR, STORE_NAME
 from tests.ha.history_home import async_record_home
 from tests.ha.test_devices import _install_failure_model, _train
 
@@ -139,7 +139,7 @@ def _files(directory: Path) -> dict[str, bool]:
     """What exists of HomeIQ's files (and of another integration's) under ``.storage``."""
     return {
         "model": (directory / "models" / FAILURE_MODEL / "v1" / "model.npz").is_file(),
-        "history store": directory.is_dir() and any(p.is_file() for p in directory.iterdir()),
+        "history store": (directory / STORE_NAME / "manifest.json").is_file(),
         "directory": directory.exists(),
         "other": (directory.parent / "other.json").is_file(),
     }

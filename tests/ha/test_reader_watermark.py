@@ -13,10 +13,15 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.recorder.db_schema import SchemaChanges, States, StatesMeta
 from homeassistant.core import Context, HomeAssistant
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_registry as er,
+    issue_registry as ir,
+)
 from homeassistant.helpers.recorder import get_instance, session_scope
 from homeassistant.util import dt as dt_util
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
@@ -53,9 +58,26 @@ async def _read(
     return await reader.async_read(_at(seconds), 30)
 
 
+def _register_devices(hass: HomeAssistant) -> None:
+    """Put ``switch.fan`` and ``sensor.power`` on a device: HomeIQ reads the entities of
+    devices (and the external series)."""
+    source = MockConfigEntry(domain="test")
+    source.add_to_hass(hass)
+    device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=source.entry_id, identifiers={("test", "fan")}, name="Fan"
+    )
+    entities = er.async_get(hass)
+    for entity_id in ("switch.fan", "sensor.power"):
+        domain, _, object_id = entity_id.partition(".")
+        entities.async_get_or_create(
+            domain, "test", object_id, suggested_object_id=object_id, device_id=device.id
+        )
+
+
 @pytest.fixture
 async def reader(hass: HomeAssistant) -> HomeReader:
     """A reader with an empty store in the test's configuration directory."""
+    _register_devices(hass)
     reader = HomeReader(hass)
     await reader.async_load()
     return reader
@@ -236,6 +258,7 @@ async def test_format_1_store_on_disk_is_migrated(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory
 ) -> None:
     """A store a user has in the old layout is read, continued by time, and converted."""
+    _register_devices(hass)
     old = DerivedStore()
     old.ingest("switch.fan", [_at(-7200)], ["off"], [int(Origin.USER)], numeric=False)
     old.watermark = Watermark(time=_at(-60))

@@ -6,10 +6,11 @@ from pathlib import Path
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
 import numpy as np
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.homeiq.core.history import pack_rows
 from custom_components.homeiq.core.home import Entity, Home, Origin
@@ -56,10 +57,23 @@ async def test_recorder_runs_on_written_db(
 ) -> None:
     """The recorder accepts the database and HomeIQ reads back exactly what was written."""
     source = _home()
+    config_entry = MockConfigEntry(domain="test")
+    config_entry.add_to_hass(hass)
+    device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=config_entry.entry_id, identifiers={("test", "hall")}, name="Hall"
+    )
     registry = er.async_get(hass)
-    for entity_id in source.entities:
+    for entity_id, entity in source.entities.items():
         domain, _, object_id = entity_id.partition(".")
-        registry.async_get_or_create(domain, "test", object_id, suggested_object_id=object_id)
+        registry.async_get_or_create(
+            domain,
+            "test",
+            object_id,
+            suggested_object_id=object_id,
+            device_id=device.id,  # HomeIQ reads the entities of devices
+            original_device_class=entity.device_class,
+            unit_of_measurement=entity.unit,
+        )
     freezer.move_to(dt_util.utc_from_timestamp(T0 + 2 * 3600))
     reader = HomeReader(hass)
     await reader.async_load()

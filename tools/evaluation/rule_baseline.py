@@ -24,11 +24,11 @@ from custom_components.homeiq.core.anomaly import (
     DAY,
     UNAVAILABLE,
     activity_times,
-    anomaly_kind,
     local_day_end,
     local_midnights,
 )
 from custom_components.homeiq.core.home import Home
+from custom_components.homeiq.core.selection import anomaly_kind
 from custom_components.homeiq.core.synthetic import SyntheticHome
 from custom_components.homeiq.core.timezone import local_hour_of_day
 
