@@ -17,7 +17,9 @@ import numpy as np
 import pytest
 
 from custom_components.homeiq.core import registry as registry_module
+from custom_components.homeiq.core.blobs import ArrayBlob, Blob, JsonBlob
 from custom_components.homeiq.core.registry import (
+    MAIN_BLOB,
     ModelInfo,
     ModelRegistry,
     RegistryClosedError,
@@ -38,6 +40,10 @@ def _arrays(seed: int = 0) -> dict[str, np.ndarray]:
     }
 
 
+def _blobs(seed: int = 0) -> dict[str, Blob]:
+    return {MAIN_BLOB: ArrayBlob(_arrays(seed))}
+
+
 def _save(
     registry: ModelRegistry,
     score: float,
@@ -49,7 +55,7 @@ def _save(
 ) -> ModelInfo:
     return registry.save_candidate(
         name,
-        _arrays(seed),
+        _blobs(seed),
         trained_on="this_home",
         n_samples=120,
         metrics={metric: score, f"baseline_{metric}": 0.4},
@@ -91,7 +97,7 @@ def bundled_root(tmp_path: Path) -> Path:
         metrics={"macro_f1": 0.7},
         primary_metric="macro_f1",
     )
-    write_model(root / NAME, info, _arrays(seed=99))
+    write_model(root / NAME, info, _blobs(seed=99))
     return root
 
 
@@ -120,7 +126,7 @@ def test_round_trip_is_exact(tmp_path: Path) -> None:
     }
     info = registry.save_candidate(
         "home_type",
-        arrays,
+        {MAIN_BLOB: ArrayBlob(arrays)},
         trained_on="synthetic",
         n_samples=800,
         metrics={"macro_f1": 0.91, "baseline_macro_f1": np.float32(0.5), "n_classes": 5},
@@ -134,24 +140,37 @@ def test_round_trip_is_exact(tmp_path: Path) -> None:
     assert stored.source == "active"
     assert stored.info == info
     assert stored.info.metrics == {"macro_f1": 0.91, "baseline_macro_f1": 0.5, "n_classes": 5.0}
-    assert stored.arrays.keys() == arrays.keys()
+    loaded = stored.arrays()
+    assert loaded.keys() == arrays.keys()
     for key, array in arrays.items():
-        assert stored.arrays[key].dtype == np.asarray(array).dtype, key
-        assert stored.arrays[key].shape == np.shape(array), key
-        assert np.array_equal(stored.arrays[key], array, equal_nan=True), key
+        assert loaded[key].dtype == np.asarray(array).dtype, key
+        assert loaded[key].shape == np.shape(array), key
+        assert np.array_equal(loaded[key], array, equal_nan=True), key
     assert registry.versions("home_type") == [info]
     assert registry.fallbacks["home_type"] == []
 
 
 def test_layout_on_disk(registry: ModelRegistry) -> None:
-    """``v<n>/model.npz`` + ``model.json`` with format version and sha256; ``active.json``."""
+    """``v<n>/model.npz`` + ``model.json`` with format version 2 and, per blob, its kind,
+    file, sha256, size and arrays; ``active.json``."""
     info = _save_and_promote(registry, 0.8)
     model_dir = registry.root / NAME / f"v{info.version}"
     assert sorted(p.name for p in model_dir.iterdir()) == ["model.json", "model.npz"]
     document = json.loads((model_dir / "model.json").read_text())
-    assert document["format_version"] == 1
-    assert document["sha256"] == hashlib.sha256((model_dir / "model.npz").read_bytes()).hexdigest()
-    assert sorted(document["arrays"]) == ["feature", "weights"]
+    assert document["format_version"] == 2
+    npz = (model_dir / "model.npz").read_bytes()
+    assert document["blobs"] == {
+        "model": {
+            "kind": "npz",
+            "file": "model.npz",
+            "sha256": hashlib.sha256(npz).hexdigest(),
+            "size": len(npz),
+            "arrays": {
+                "feature": {"dtype": "<i4", "shape": [7]},
+                "weights": {"dtype": "<f8", "shape": [4, 3]},
+            },
+        }
+    }
     assert json.loads((registry.root / NAME / "active.json").read_text())["active"] == 1
 
 
@@ -168,7 +187,7 @@ def test_trained_at_defaults_to_now_in_utc(tmp_path: Path) -> None:
     """Without ``trained_at`` the registry stamps the save time in UTC."""
     registry = ModelRegistry(tmp_path)
     info = registry.save_candidate(
-        NAME, _arrays(), trained_on="this_home", n_samples=1, metrics={"m": 1.0}, primary_metric="m"
+        NAME, _blobs(), trained_on="this_home", n_samples=1, metrics={"m": 1.0}, primary_metric="m"
     )
     assert info.trained_at.endswith("+00:00")
     assert registry.versions(NAME)[0].trained_at == info.trained_at
@@ -182,6 +201,16 @@ def test_trained_at_defaults_to_now_in_utc(tmp_path: Path) -> None:
         ({"arrays": {}}, "at least one array"),
         ({"arrays": {"allow_pickle": np.zeros(1)}}, "identifier"),
         ({"arrays": {"../w": np.zeros(1)}}, "identifier"),
+        ({"blobs": {}}, "at least one blob"),
+        ({"blobs": {"../model": ArrayBlob({"w": np.zeros(1)})}}, "blob name"),
+        ({"blobs": {"Model": ArrayBlob({"w": np.zeros(1)})}}, "blob name"),
+        ({"blobs": {"model": JsonBlob({"a": 1})}}, "overwrite model.json"),
+        ({"blobs": {"config": JsonBlob({"a": (1, 2)})}}, "JSON data"),
+        ({"blobs": {"config": JsonBlob({"a": float("inf")})}}, "JSON-able"),
+        ({"blobs": {"w": ArrayBlob({"w": np.zeros(1, np.complex128)}, "safetensors")}}, "dtype"),
+        ({"blobs": {"w": ArrayBlob({"__metadata__": np.zeros(1)}, "safetensors")}}, "name"),
+        ({"blobs": {"w": ArrayBlob({"w": np.zeros(1)}, "pickle")}}, "stored as"),
+        ({"blobs": {"w": np.zeros(1)}}, "not an ArrayBlob"),
         ({"name": "../escape"}, "model name"),
         ({"primary_metric": "auc"}, "primary metric"),
         ({"metrics": {"macro_f1": float("nan")}}, "finite"),
@@ -209,8 +238,9 @@ def test_invalid_candidates_are_refused_and_leave_nothing(
         "trained_at": TRAINED_AT,
     } | change
     name, arrays = arguments.pop("name"), arguments.pop("arrays")
+    blobs = arguments.pop("blobs", {MAIN_BLOB: ArrayBlob(arrays)})
     with pytest.raises(ValueError, match=message):
-        registry.save_candidate(name, arrays, **arguments)
+        registry.save_candidate(name, blobs, **arguments)
     leftovers = list(registry.root.rglob("*")) if registry.root.exists() else []
     assert [p for p in leftovers if p.is_file()] == []
 
@@ -457,8 +487,9 @@ def test_leftovers_of_a_hard_crash_are_invisible_and_swept(registry: ModelRegist
 def test_write_model_replaces_an_existing_bundled_model(bundled_root: Path) -> None:
     """Rewriting a bundled model replaces the directory as a whole."""
     info, _ = read_model(bundled_root / NAME)
-    write_model(bundled_root / NAME, info, {"only": np.ones(2)})
+    write_model(bundled_root / NAME, info, {"only": ArrayBlob({"one": np.ones(2)})})
     assert list(read_model(bundled_root / NAME)[1]) == ["only"]
+    assert sorted(p.name for p in (bundled_root / NAME).iterdir()) == ["model.json", "only.npz"]
     assert [p.name for p in bundled_root.iterdir()] == [NAME]
 
 
@@ -480,11 +511,17 @@ class _Trap:
         return _trap, ("unpickled",)
 
 
-def _rehash(model_dir: Path) -> None:
-    """Update the sha256 in model.json, as a careless or malicious writer would."""
+def _rehash(model_dir: Path, blob: str = "model") -> None:
+    """Update a blob's sha256 and size in model.json (format version 2, or the sha256 of
+    version 1), as a careless or malicious writer would."""
     path = model_dir / "model.json"
     document = json.loads(path.read_text())
-    document["sha256"] = hashlib.sha256((model_dir / "model.npz").read_bytes()).hexdigest()
+    if document["format_version"] == 1:
+        document["sha256"] = hashlib.sha256((model_dir / "model.npz").read_bytes()).hexdigest()
+    else:
+        entry = document["blobs"][blob]
+        data = (model_dir / entry["file"]).read_bytes()
+        entry["sha256"], entry["size"] = hashlib.sha256(data).hexdigest(), len(data)
     path.write_text(json.dumps(document))
 
 
@@ -560,7 +597,7 @@ def test_corrupt_files_fall_back_to_previous_then_bundled(
     corrupt(registry.root / NAME / "v2")
     stored = _active(registry)
     assert (stored.source, stored.info) == ("previous", first)
-    assert np.array_equal(stored.arrays["weights"], _arrays()["weights"])
+    assert np.array_equal(stored.arrays()["weights"], _arrays()["weights"])
     (reason,) = registry.fallbacks[NAME]
     assert reason.startswith("v2 (active): ")
     assert expected in reason
@@ -572,7 +609,7 @@ def test_corrupt_files_fall_back_to_previous_then_bundled(
         0,
         "synthetic",
     )
-    assert np.array_equal(stored.arrays["weights"], _arrays(seed=99)["weights"])
+    assert np.array_equal(stored.arrays()["weights"], _arrays(seed=99)["weights"])
     assert [r.split(":")[0] for r in registry.fallbacks[NAME]] == ["v2 (active)", "v1 (previous)"]
     assert all(expected in r for r in registry.fallbacks[NAME])
 
@@ -621,7 +658,7 @@ def test_bundled_model_must_be_version_zero_of_its_name(tmp_path: Path) -> None:
     """A bundled directory holding another model is not used."""
     bundled = tmp_path / "bundled"
     info = ModelInfo(NAME, 3, "synthetic", TRAINED_AT, 1, {"m": 1.0}, "m")
-    write_model(bundled / NAME, info, _arrays())
+    write_model(bundled / NAME, info, _blobs())
     registry = ModelRegistry(tmp_path / "models", bundled_root=bundled)
     assert registry.active(NAME) is None
     assert "describes failure v3" in registry.fallbacks[NAME][0]
@@ -777,9 +814,11 @@ def test_concurrent_writers_on_one_root_get_distinct_loadable_versions(tmp_path:
     assert versions == list(range(1, WRITERS * SAVES_EACH + 1))
     assert _on_disk(root) == versions
     for version, seed in saved:  # each version holds what its writer wrote
-        info, arrays = read_model(root / NAME / f"v{version}")
+        info, blobs = read_model(root / NAME / f"v{version}")
         assert info.version == version
-        np.testing.assert_array_equal(arrays["weights"], _arrays(seed)["weights"])
+        blob = blobs[MAIN_BLOB]
+        assert isinstance(blob, ArrayBlob)
+        np.testing.assert_array_equal(blob.arrays["weights"], _arrays(seed)["weights"])
     assert not list((root / NAME).glob(".*.tmp"))
 
 
