@@ -25,8 +25,11 @@ from custom_components.homeiq.core.registry import (
     RegistryClosedError,
     StoredModel,
     read_model,
+    upgrade_model,
     write_model,
 )
+from custom_components.homeiq.core.tensorfile import encode as encode_tensors
+from custom_components.homeiq.core.trees import ModelFileError
 
 NAME = "failure"
 TRAINED_AT = "2026-03-01T02:00:00+00:00"
@@ -535,11 +538,17 @@ def _truncate_rehashed(model_dir: Path) -> None:
     _rehash(model_dir)
 
 
-def _flip_byte(model_dir: Path) -> None:
-    npz = model_dir / "model.npz"
-    data = bytearray(npz.read_bytes())
-    data[len(data) // 2] ^= 0xFF
-    npz.write_bytes(bytes(data))
+def _flip_byte_of(file: str) -> Callable[[Path], None]:
+    def flip(model_dir: Path) -> None:
+        path = model_dir / file
+        data = bytearray(path.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        path.write_bytes(bytes(data))
+
+    return flip
+
+
+_flip_byte = _flip_byte_of("model.npz")
 
 
 def _garbage_json(model_dir: Path) -> None:
@@ -585,14 +594,20 @@ def _clear_trap() -> Iterator[None]:
     assert TRAP_CALLS == [], "a model file was unpickled"
 
 
+@pytest.mark.parametrize("format_version", [1, 2])
 @pytest.mark.parametrize("corruption", CORRUPTIONS.values(), ids=list(CORRUPTIONS))
 def test_corrupt_files_fall_back_to_previous_then_bundled(
-    registry: ModelRegistry, corruption: tuple[Callable[[Path], None], str]
+    registry: ModelRegistry, corruption: tuple[Callable[[Path], None], str], format_version: int
 ) -> None:
-    """Each kind of damage is detected; ``active()`` falls back and records why, never raises."""
+    """Each kind of damage is detected, in versions of either format; ``active()`` falls
+    back and records why, never raises."""
     corrupt, expected = corruption
     first = _save_and_promote(registry, 0.8)
     _save_and_promote(registry, 0.9)
+    if format_version == 1:  # as HomeIQ wrote them before blobs
+        _downgrade(registry.root / NAME / "v1")
+        _downgrade(registry.root / NAME / "v2")
+        assert _active(registry).info.version == 2
 
     corrupt(registry.root / NAME / "v2")
     stored = _active(registry)
@@ -662,6 +677,247 @@ def test_bundled_model_must_be_version_zero_of_its_name(tmp_path: Path) -> None:
     registry = ModelRegistry(tmp_path / "models", bundled_root=bundled)
     assert registry.active(NAME) is None
     assert "describes failure v3" in registry.fallbacks[NAME][0]
+
+
+# --- blobs ---------------------------------------------------------------------------------
+
+
+def _weights() -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(5)
+    return {
+        "conv1.lin.weight": rng.normal(size=(8, 4)).astype(np.float32),
+        "conv1.bias": np.zeros(8, dtype=np.float32),
+        "steps": np.array(120, dtype=np.int64),
+    }
+
+
+CONFIG = {"hidden": 8, "layers": ["sage", "sage"], "dropout": 0.1, "note": "über", "none": None}
+
+
+def _save_parts(registry: ModelRegistry, name: str = "synergy") -> ModelInfo:
+    """A model of three kinds of blob, as a GNN with its configuration would be stored."""
+    return registry.save_candidate(
+        name,
+        {
+            "model": ArrayBlob(_arrays()),
+            "weights": ArrayBlob(_weights(), "safetensors"),
+            "config": JsonBlob(CONFIG),
+        },
+        trained_on="this_home",
+        n_samples=50,
+        metrics={"pr_auc": 0.6},
+        primary_metric="pr_auc",
+        trained_at=TRAINED_AT,
+    )
+
+
+def test_blobs_of_every_kind_round_trip(registry: ModelRegistry) -> None:
+    """npz, safetensors and json blobs come back by name, exactly; each in its own file."""
+    info = _save_parts(registry)
+    assert registry.promote_if_better("synergy", info.version)[0]
+    stored = _active(registry, "synergy")
+    assert stored.info == info
+    assert sorted(stored.blobs) == ["config", "model", "weights"]
+    for name, array in _weights().items():
+        loaded = stored.arrays("weights")[name]
+        assert (loaded.dtype, loaded.shape) == (array.dtype, array.shape), name
+        assert np.array_equal(loaded, array), name
+    assert stored.arrays().keys() == _arrays().keys()
+    assert stored.json_data("config") == CONFIG
+    model_dir = registry.root / "synergy" / "v1"
+    assert sorted(p.name for p in model_dir.iterdir()) == [
+        "config.json",
+        "model.json",
+        "model.npz",
+        "weights.safetensors",
+    ]
+    document = json.loads((model_dir / "model.json").read_text())
+    assert {name: entry["kind"] for name, entry in document["blobs"].items()} == {
+        "config": "json",
+        "model": "npz",
+        "weights": "safetensors",
+    }
+    assert "arrays" not in document["blobs"]["config"]
+    assert document["blobs"]["weights"]["arrays"]["conv1.lin.weight"] == {
+        "dtype": "<f4",
+        "shape": [8, 4],
+    }
+
+
+@pytest.mark.parametrize(
+    ("access", "message"),
+    [
+        (lambda stored: stored.arrays("config"), "no blob of arrays named 'config'"),
+        (lambda stored: stored.arrays("missing"), "no blob of arrays named 'missing'"),
+        (lambda stored: stored.json_data("weights"), "no JSON blob named 'weights'"),
+    ],
+)
+def test_asking_for_a_blob_it_does_not_have_is_a_model_file_error(
+    registry: ModelRegistry, access: Callable[[StoredModel], Any], message: str
+) -> None:
+    """Code expecting another model layout gets a ModelFileError (and so falls back)."""
+    assert registry.promote_if_better("synergy", _save_parts(registry).version)[0]
+    with pytest.raises(ModelFileError, match=message):
+        access(_active(registry, "synergy"))
+
+
+def _set_entry(model_dir: Path, blob: str, **changes: Any) -> None:
+    path = model_dir / "model.json"
+    document = json.loads(path.read_text())
+    document["blobs"][blob] |= changes
+    path.write_text(json.dumps(document))
+
+
+def _replace_blob(model_dir: Path, file: str, data: bytes) -> None:
+    (model_dir / file).write_bytes(data)
+    _rehash(model_dir, file.split(".", maxsplit=1)[0])
+
+
+BLOB_DAMAGE: dict[str, tuple[Callable[[Path], None], str]] = {
+    "safetensors byte flipped": (_flip_byte_of("weights.safetensors"), "weights.safetensors"),
+    "safetensors trailing bytes, checksum updated": (
+        lambda d: _replace_blob(
+            d, "weights.safetensors", (d / "weights.safetensors").read_bytes() + b"\0"
+        ),
+        "tensors cover",
+    ),
+    "safetensors dtype differs from the list": (
+        lambda d: _replace_blob(
+            d,
+            "weights.safetensors",
+            encode_tensors(_weights() | {"conv1.bias": np.zeros(8, dtype=np.float64)}),
+        ),
+        "array 'conv1.bias' is <f8[8], model.json says <f4[8]",
+    ),
+    "json blob garbage, checksum updated": (
+        lambda d: _replace_blob(d, "config.json", b'{"hidden": 8,'),
+        "config.json cannot be read",
+    ),
+    "json blob with NaN, checksum updated": (
+        lambda d: _replace_blob(d, "config.json", b'{"dropout": NaN}'),
+        "NaN is not JSON data",
+    ),
+    "json blob deleted": (lambda d: (d / "config.json").unlink(), "config.json cannot be read"),
+    "blob outside its directory": (
+        lambda d: _set_entry(d, "config", file="../config.json"),
+        "must be stored in config.json",
+    ),
+    "unknown blob kind": (lambda d: _set_entry(d, "config", kind="pickle"), "kind 'pickle'"),
+    "size missing": (lambda d: _set_entry(d, "config", size=None), "no valid size"),
+    "size wrong": (lambda d: _set_entry(d, "config", size=1), "another size"),
+    "sha256 not hex": (lambda d: _set_entry(d, "config", sha256="x" * 64), "no valid sha256"),
+    "npz array list wrong": (
+        lambda d: _set_entry(d, "model", arrays={"weights": {"dtype": "<f8", "shape": [3, 4]}}),
+        "holds arrays ['feature'] not listed",
+    ),
+}
+
+
+@pytest.mark.parametrize("damage", BLOB_DAMAGE.values(), ids=list(BLOB_DAMAGE))
+def test_a_damaged_blob_of_any_kind_makes_the_version_fall_back(
+    registry: ModelRegistry, damage: tuple[Callable[[Path], None], str]
+) -> None:
+    """Every blob is checked before the model is used: damage to one falls back, says which."""
+    first = _save_parts(registry)
+    assert registry.promote_if_better("synergy", first.version)[0]
+    second = _save_parts(registry)
+    assert registry.promote_if_better("synergy", second.version)[0]
+    corrupt, expected = damage
+    corrupt(registry.root / "synergy" / "v2")
+    stored = _active(registry, "synergy")
+    assert (stored.source, stored.info.version) == ("previous", 1)
+    (reason,) = registry.fallbacks["synergy"]
+    assert reason.startswith("v2 (active): ")
+    assert expected in reason
+
+
+# --- format version 1 (HomeIQ before blobs) -------------------------------------------------
+
+
+def _downgrade(model_dir: Path) -> None:
+    """Rewrite a one-npz-blob model's model.json as format version 1 wrote it."""
+    path = model_dir / "model.json"
+    document = json.loads(path.read_text())
+    (entry,) = document["blobs"].values()
+    assert entry["file"] == "model.npz"
+    old = {
+        "format": "homeiq-model",
+        "format_version": 1,
+        "sha256": entry["sha256"],
+        "arrays": entry["arrays"],
+        "info": document["info"],
+    }
+    path.write_text(json.dumps(old, allow_nan=False, ensure_ascii=False, indent=1, sort_keys=True))
+
+
+def test_format_version_1_directories_keep_working(registry: ModelRegistry) -> None:
+    """Versions written before blobs load, count for promotion and rollback; new versions
+    are written in format version 2 next to them."""
+    old = _save_and_promote(registry, 0.8)
+    _downgrade(registry.root / NAME / "v1")
+    document = json.loads((registry.root / NAME / "v1" / "model.json").read_text())
+    assert (document["format_version"], "blobs" in document) == (1, False)
+
+    stored = _active(registry)
+    assert (stored.source, stored.info) == ("active", old)
+    assert sorted(stored.blobs) == [MAIN_BLOB]
+    assert np.array_equal(stored.arrays()["weights"], _arrays()["weights"])
+    assert registry.versions(NAME) == [old]
+
+    worse = _save(registry, 0.7)
+    promoted, why = registry.promote_if_better(NAME, worse.version)
+    assert not promoted
+    assert "0.8" in why
+    better = _save_and_promote(registry, 0.9)
+    assert (
+        json.loads((registry.root / NAME / "v3" / "model.json").read_text())["format_version"] == 2
+    )
+    assert registry.rollback(NAME) == old
+    assert _active(registry).info == old
+    assert [info.version for info in registry.versions(NAME)] == [1, 2, better.version]
+
+
+def test_upgrade_model_rewrites_only_model_json(bundled_root: Path) -> None:
+    """A version 1 directory becomes version 2 with the npz untouched; a second call is a
+    no-op; a broken directory is refused and left as it was."""
+    directory = bundled_root / NAME
+    before = read_model(directory)
+    npz = (directory / "model.npz").read_bytes()
+    _downgrade(directory)
+    assert _same_model(read_model(directory), before)  # version 1 reads as the same model
+
+    assert upgrade_model(directory) is True
+    document = json.loads((directory / "model.json").read_text())
+    assert document["format_version"] == 2
+    assert document["blobs"]["model"]["size"] == len(npz)
+    assert (directory / "model.npz").read_bytes() == npz
+    assert _same_model(read_model(directory), before)
+    assert sorted(p.name for p in directory.iterdir()) == ["model.json", "model.npz"]
+    assert upgrade_model(directory) is False
+
+    _downgrade(directory)
+    _flip_byte(directory)
+    text = (directory / "model.json").read_text()
+    with pytest.raises(ModelFileError, match="sha256"):
+        upgrade_model(directory)
+    assert (directory / "model.json").read_text() == text
+
+
+def _same_model(a: tuple[ModelInfo, dict[str, Blob]], b: tuple[ModelInfo, dict[str, Blob]]) -> bool:
+    """Same info and the same blobs, array by array (dtype, shape and every value)."""
+    if a[0] != b[0] or a[1].keys() != b[1].keys():
+        return False
+    for name, blob in a[1].items():
+        other = b[1][name]
+        assert isinstance(blob, ArrayBlob)
+        assert isinstance(other, ArrayBlob)
+        if blob.arrays.keys() != other.arrays.keys():
+            return False
+        for key, value in blob.arrays.items():
+            x, y = np.asarray(value), np.asarray(other.arrays[key])
+            if x.dtype != y.dtype or x.shape != y.shape or x.tobytes() != y.tobytes():
+                return False
+    return True
 
 
 # --- rollback ------------------------------------------------------------------------------

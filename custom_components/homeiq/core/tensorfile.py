@@ -64,7 +64,7 @@ def little_endian(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
     dtype = np.dtype(array.dtype.newbyteorder("<").str)  # one spelling: "<f8", not "=f8"
     if dtype not in _NAME_OF:
         raise ValueError(f"safetensors cannot store dtype {array.dtype}")
-    return np.ascontiguousarray(array, dtype=dtype)
+    return np.asarray(array, dtype=dtype, order="C")  # keeps 0-d arrays 0-d
 
 
 def encode(tensors: Mapping[str, npt.NDArray[Any]]) -> bytes:
