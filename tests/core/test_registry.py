@@ -8,6 +8,7 @@ import json
 import os
 from pathlib import Path
 import shutil
+import subprocess
 import tempfile
 import threading
 from typing import Any
@@ -18,6 +19,8 @@ import pytest
 
 from custom_components.homeiq.core import registry as registry_module
 from custom_components.homeiq.core.blobs import ArrayBlob, Blob, JsonBlob
+from custom_components.homeiq.core.lifecycle import MODEL_FEATURES
+from custom_components.homeiq.core.models import DeployedModel, load_deployed
 from custom_components.homeiq.core.registry import (
     MAIN_BLOB,
     ModelInfo,
@@ -29,7 +32,7 @@ from custom_components.homeiq.core.registry import (
     write_model,
 )
 from custom_components.homeiq.core.tensorfile import encode as encode_tensors
-from custom_components.homeiq.core.trees import ModelFileError
+from custom_components.homeiq.core.trees import ARRAY_NAMES, ModelFileError, ensemble_metadata
 
 NAME = "failure"
 TRAINED_AT = "2026-03-01T02:00:00+00:00"
@@ -918,6 +921,83 @@ def _same_model(a: tuple[ModelInfo, dict[str, Blob]], b: tuple[ModelInfo, dict[s
             if x.dtype != y.dtype or x.shape != y.shape or x.tobytes() != y.tobytes():
                 return False
     return True
+
+
+# --- the bundled models --------------------------------------------------------------------
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+BUNDLED_DIR = "custom_components/homeiq/models"
+BUNDLED_NAMES = sorted(
+    p.name for p in (REPO_ROOT / BUNDLED_DIR).iterdir() if (p / "model.json").is_file()
+)
+
+
+def _git(*args: str) -> bytes | None:
+    try:
+        result = subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, check=False)
+    except OSError:
+        return None
+    return result.stdout if result.returncode == 0 else None
+
+
+def _conversion(name: str) -> tuple[str, str] | None:
+    """The commit that rewrote bundled model ``name`` as format version 2, and the commit of
+    the format version 1 files it replaced; None without that git history."""
+    path = f"{BUNDLED_DIR}/{name}/model.json"
+    log = _git("log", "--format=%H", "--", path)
+    commits = log.decode().split() if log else []
+    versions = []
+    for commit in commits:
+        shown = _git("show", f"{commit}:{path}")
+        versions.append(json.loads(shown)["format_version"] if shown else None)
+    for i in range(len(commits) - 1):
+        if (versions[i], versions[i + 1]) == (2, 1):
+            return commits[i], commits[i + 1]
+    return None
+
+
+def _deploy(bundled: Path, name: str, registry_root: Path) -> DeployedModel:
+    """The bundled model ``name`` under ``bundled`` as the integration deploys it."""
+    registry = ModelRegistry(registry_root, bundled_root=bundled)
+    deployed = load_deployed(registry, name, MODEL_FEATURES[name])
+    assert deployed is not None
+    assert deployed.fallbacks == ()
+    return deployed
+
+
+def _assert_same_ensemble(a: DeployedModel, b: DeployedModel) -> None:
+    assert a.info == b.info
+    assert ensemble_metadata(a.ensemble) == ensemble_metadata(b.ensemble)
+    for array in ARRAY_NAMES:
+        x, y = getattr(a.ensemble, array), getattr(b.ensemble, array)
+        assert (x.dtype, x.shape, x.tobytes()) == (y.dtype, y.shape, y.tobytes()), array
+    rows = np.random.default_rng(11).normal(size=(200, a.ensemble.n_features)) * 10
+    assert np.array_equal(a.ensemble.apply(rows), b.ensemble.apply(rows))
+    assert np.array_equal(a.ensemble.predict(rows), b.ensemble.predict(rows))
+
+
+@pytest.mark.parametrize("name", BUNDLED_NAMES)
+def test_bundled_models_are_exactly_their_format_1_files(name: str, tmp_path: Path) -> None:
+    """The bundled models were converted, not retrained: loaded through this code, the
+    format 2 files give the same info, arrays, metadata and predictions as the format 1
+    files they replaced (taken from git history), and so does what ships now."""
+    found = _conversion(name)
+    if found is None:
+        pytest.skip("no git history holding this model's format version 1 files")
+    for label, commit in zip(("v2", "v1"), found, strict=True):
+        directory = tmp_path / label / name
+        directory.mkdir(parents=True)
+        for file in ("model.json", "model.npz"):
+            content = _git("show", f"{commit}:{BUNDLED_DIR}/{name}/{file}")
+            assert content is not None
+            (directory / file).write_bytes(content)
+    assert json.loads((tmp_path / "v1" / name / "model.json").read_text())["format_version"] == 1
+    converted = _deploy(tmp_path / "v2", name, tmp_path / "registry")
+    original = _deploy(tmp_path / "v1", name, tmp_path / "registry")
+    _assert_same_ensemble(converted, original)
+    shipped = _deploy(REPO_ROOT / BUNDLED_DIR, name, tmp_path / "registry")
+    if shipped.info.trained_at == converted.info.trained_at:  # not retrained since
+        _assert_same_ensemble(shipped, converted)
 
 
 # --- rollback ------------------------------------------------------------------------------
