@@ -1,8 +1,9 @@
 """Train the bundled models on the synthetic corpus: ``scripts/train [--quick]``.
 
-Writes ``custom_components/homeiq/models/<name>/model.{npz,json}`` (registry format,
-version 0, ``trained_on: synthetic``) with held-out metrics measured on homes generated
-with another seed, and prints a JSON summary. Needs scikit-learn (the ``train`` group).
+Writes ``custom_components/homeiq/models/<name>/model.{npz,json}`` (registry format 2: one
+npz blob, version 0, ``trained_on: synthetic``) with held-out metrics measured on homes
+generated with another seed, and prints a JSON summary. Needs scikit-learn (the ``train``
+group).
 """
 
 from __future__ import annotations

@@ -84,8 +84,8 @@ def test_a_model_trained_on_other_features_falls_back_to_the_bundled_one(
     registry: ModelRegistry,
 ) -> None:
     """After an update that changes the features, the stale active version is not used."""
-    info, arrays = read_model(BUNDLED / FAILURE_MODEL)
-    ensemble = ensemble_from_arrays(info.extra["ensemble"], arrays)
+    info, blobs = read_model(BUNDLED / FAILURE_MODEL)
+    ensemble = ensemble_from_arrays(info.extra["ensemble"], blobs["model"].arrays)
     stale = [*FAILURE_FEATURE_NAMES[:-1], "a_feature_that_no_longer_exists"]
     saved = save_candidate(
         registry,

@@ -8,6 +8,7 @@ import json
 import os
 from pathlib import Path
 import shutil
+import subprocess
 import tempfile
 import threading
 from typing import Any
@@ -17,14 +18,21 @@ import numpy as np
 import pytest
 
 from custom_components.homeiq.core import registry as registry_module
+from custom_components.homeiq.core.blobs import ArrayBlob, Blob, JsonBlob
+from custom_components.homeiq.core.lifecycle import MODEL_FEATURES
+from custom_components.homeiq.core.models import DeployedModel, load_deployed
 from custom_components.homeiq.core.registry import (
+    MAIN_BLOB,
     ModelInfo,
     ModelRegistry,
     RegistryClosedError,
     StoredModel,
     read_model,
+    upgrade_model,
     write_model,
 )
+from custom_components.homeiq.core.tensorfile import encode as encode_tensors
+from custom_components.homeiq.core.trees import ARRAY_NAMES, ModelFileError, ensemble_metadata
 
 NAME = "failure"
 TRAINED_AT = "2026-03-01T02:00:00+00:00"
@@ -38,6 +46,10 @@ def _arrays(seed: int = 0) -> dict[str, np.ndarray]:
     }
 
 
+def _blobs(seed: int = 0) -> dict[str, Blob]:
+    return {MAIN_BLOB: ArrayBlob(_arrays(seed))}
+
+
 def _save(
     registry: ModelRegistry,
     score: float,
@@ -49,7 +61,7 @@ def _save(
 ) -> ModelInfo:
     return registry.save_candidate(
         name,
-        _arrays(seed),
+        _blobs(seed),
         trained_on="this_home",
         n_samples=120,
         metrics={metric: score, f"baseline_{metric}": 0.4},
@@ -91,7 +103,7 @@ def bundled_root(tmp_path: Path) -> Path:
         metrics={"macro_f1": 0.7},
         primary_metric="macro_f1",
     )
-    write_model(root / NAME, info, _arrays(seed=99))
+    write_model(root / NAME, info, _blobs(seed=99))
     return root
 
 
@@ -120,7 +132,7 @@ def test_round_trip_is_exact(tmp_path: Path) -> None:
     }
     info = registry.save_candidate(
         "home_type",
-        arrays,
+        {MAIN_BLOB: ArrayBlob(arrays)},
         trained_on="synthetic",
         n_samples=800,
         metrics={"macro_f1": 0.91, "baseline_macro_f1": np.float32(0.5), "n_classes": 5},
@@ -134,24 +146,37 @@ def test_round_trip_is_exact(tmp_path: Path) -> None:
     assert stored.source == "active"
     assert stored.info == info
     assert stored.info.metrics == {"macro_f1": 0.91, "baseline_macro_f1": 0.5, "n_classes": 5.0}
-    assert stored.arrays.keys() == arrays.keys()
+    loaded = stored.arrays()
+    assert loaded.keys() == arrays.keys()
     for key, array in arrays.items():
-        assert stored.arrays[key].dtype == np.asarray(array).dtype, key
-        assert stored.arrays[key].shape == np.shape(array), key
-        assert np.array_equal(stored.arrays[key], array, equal_nan=True), key
+        assert loaded[key].dtype == np.asarray(array).dtype, key
+        assert loaded[key].shape == np.shape(array), key
+        assert np.array_equal(loaded[key], array, equal_nan=True), key
     assert registry.versions("home_type") == [info]
     assert registry.fallbacks["home_type"] == []
 
 
 def test_layout_on_disk(registry: ModelRegistry) -> None:
-    """``v<n>/model.npz`` + ``model.json`` with format version and sha256; ``active.json``."""
+    """``v<n>/model.npz`` + ``model.json`` with format version 2 and, per blob, its kind,
+    file, sha256, size and arrays; ``active.json``."""
     info = _save_and_promote(registry, 0.8)
     model_dir = registry.root / NAME / f"v{info.version}"
     assert sorted(p.name for p in model_dir.iterdir()) == ["model.json", "model.npz"]
     document = json.loads((model_dir / "model.json").read_text())
-    assert document["format_version"] == 1
-    assert document["sha256"] == hashlib.sha256((model_dir / "model.npz").read_bytes()).hexdigest()
-    assert sorted(document["arrays"]) == ["feature", "weights"]
+    assert document["format_version"] == 2
+    npz = (model_dir / "model.npz").read_bytes()
+    assert document["blobs"] == {
+        "model": {
+            "kind": "npz",
+            "file": "model.npz",
+            "sha256": hashlib.sha256(npz).hexdigest(),
+            "size": len(npz),
+            "arrays": {
+                "feature": {"dtype": "<i4", "shape": [7]},
+                "weights": {"dtype": "<f8", "shape": [4, 3]},
+            },
+        }
+    }
     assert json.loads((registry.root / NAME / "active.json").read_text())["active"] == 1
 
 
@@ -168,7 +193,7 @@ def test_trained_at_defaults_to_now_in_utc(tmp_path: Path) -> None:
     """Without ``trained_at`` the registry stamps the save time in UTC."""
     registry = ModelRegistry(tmp_path)
     info = registry.save_candidate(
-        NAME, _arrays(), trained_on="this_home", n_samples=1, metrics={"m": 1.0}, primary_metric="m"
+        NAME, _blobs(), trained_on="this_home", n_samples=1, metrics={"m": 1.0}, primary_metric="m"
     )
     assert info.trained_at.endswith("+00:00")
     assert registry.versions(NAME)[0].trained_at == info.trained_at
@@ -182,6 +207,16 @@ def test_trained_at_defaults_to_now_in_utc(tmp_path: Path) -> None:
         ({"arrays": {}}, "at least one array"),
         ({"arrays": {"allow_pickle": np.zeros(1)}}, "identifier"),
         ({"arrays": {"../w": np.zeros(1)}}, "identifier"),
+        ({"blobs": {}}, "at least one blob"),
+        ({"blobs": {"../model": ArrayBlob({"w": np.zeros(1)})}}, "blob name"),
+        ({"blobs": {"Model": ArrayBlob({"w": np.zeros(1)})}}, "blob name"),
+        ({"blobs": {"model": JsonBlob({"a": 1})}}, "overwrite model.json"),
+        ({"blobs": {"config": JsonBlob({"a": (1, 2)})}}, "JSON data"),
+        ({"blobs": {"config": JsonBlob({"a": float("inf")})}}, "JSON-able"),
+        ({"blobs": {"w": ArrayBlob({"w": np.zeros(1, np.complex128)}, "safetensors")}}, "dtype"),
+        ({"blobs": {"w": ArrayBlob({"__metadata__": np.zeros(1)}, "safetensors")}}, "name"),
+        ({"blobs": {"w": ArrayBlob({"w": np.zeros(1)}, "pickle")}}, "stored as"),
+        ({"blobs": {"w": np.zeros(1)}}, "not an ArrayBlob"),
         ({"name": "../escape"}, "model name"),
         ({"primary_metric": "auc"}, "primary metric"),
         ({"metrics": {"macro_f1": float("nan")}}, "finite"),
@@ -209,8 +244,9 @@ def test_invalid_candidates_are_refused_and_leave_nothing(
         "trained_at": TRAINED_AT,
     } | change
     name, arrays = arguments.pop("name"), arguments.pop("arrays")
+    blobs = arguments.pop("blobs", {MAIN_BLOB: ArrayBlob(arrays)})
     with pytest.raises(ValueError, match=message):
-        registry.save_candidate(name, arrays, **arguments)
+        registry.save_candidate(name, blobs, **arguments)
     leftovers = list(registry.root.rglob("*")) if registry.root.exists() else []
     assert [p for p in leftovers if p.is_file()] == []
 
@@ -457,8 +493,9 @@ def test_leftovers_of_a_hard_crash_are_invisible_and_swept(registry: ModelRegist
 def test_write_model_replaces_an_existing_bundled_model(bundled_root: Path) -> None:
     """Rewriting a bundled model replaces the directory as a whole."""
     info, _ = read_model(bundled_root / NAME)
-    write_model(bundled_root / NAME, info, {"only": np.ones(2)})
+    write_model(bundled_root / NAME, info, {"only": ArrayBlob({"one": np.ones(2)})})
     assert list(read_model(bundled_root / NAME)[1]) == ["only"]
+    assert sorted(p.name for p in (bundled_root / NAME).iterdir()) == ["model.json", "only.npz"]
     assert [p.name for p in bundled_root.iterdir()] == [NAME]
 
 
@@ -480,11 +517,17 @@ class _Trap:
         return _trap, ("unpickled",)
 
 
-def _rehash(model_dir: Path) -> None:
-    """Update the sha256 in model.json, as a careless or malicious writer would."""
+def _rehash(model_dir: Path, blob: str = "model") -> None:
+    """Update a blob's sha256 and size in model.json (format version 2, or the sha256 of
+    version 1), as a careless or malicious writer would."""
     path = model_dir / "model.json"
     document = json.loads(path.read_text())
-    document["sha256"] = hashlib.sha256((model_dir / "model.npz").read_bytes()).hexdigest()
+    if document["format_version"] == 1:
+        document["sha256"] = hashlib.sha256((model_dir / "model.npz").read_bytes()).hexdigest()
+    else:
+        entry = document["blobs"][blob]
+        data = (model_dir / entry["file"]).read_bytes()
+        entry["sha256"], entry["size"] = hashlib.sha256(data).hexdigest(), len(data)
     path.write_text(json.dumps(document))
 
 
@@ -498,11 +541,17 @@ def _truncate_rehashed(model_dir: Path) -> None:
     _rehash(model_dir)
 
 
-def _flip_byte(model_dir: Path) -> None:
-    npz = model_dir / "model.npz"
-    data = bytearray(npz.read_bytes())
-    data[len(data) // 2] ^= 0xFF
-    npz.write_bytes(bytes(data))
+def _flip_byte_of(file: str) -> Callable[[Path], None]:
+    def flip(model_dir: Path) -> None:
+        path = model_dir / file
+        data = bytearray(path.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        path.write_bytes(bytes(data))
+
+    return flip
+
+
+_flip_byte = _flip_byte_of("model.npz")
 
 
 def _garbage_json(model_dir: Path) -> None:
@@ -548,19 +597,25 @@ def _clear_trap() -> Iterator[None]:
     assert TRAP_CALLS == [], "a model file was unpickled"
 
 
+@pytest.mark.parametrize("format_version", [1, 2])
 @pytest.mark.parametrize("corruption", CORRUPTIONS.values(), ids=list(CORRUPTIONS))
 def test_corrupt_files_fall_back_to_previous_then_bundled(
-    registry: ModelRegistry, corruption: tuple[Callable[[Path], None], str]
+    registry: ModelRegistry, corruption: tuple[Callable[[Path], None], str], format_version: int
 ) -> None:
-    """Each kind of damage is detected; ``active()`` falls back and records why, never raises."""
+    """Each kind of damage is detected, in versions of either format; ``active()`` falls
+    back and records why, never raises."""
     corrupt, expected = corruption
     first = _save_and_promote(registry, 0.8)
     _save_and_promote(registry, 0.9)
+    if format_version == 1:  # as HomeIQ wrote them before blobs
+        _downgrade(registry.root / NAME / "v1")
+        _downgrade(registry.root / NAME / "v2")
+        assert _active(registry).info.version == 2
 
     corrupt(registry.root / NAME / "v2")
     stored = _active(registry)
     assert (stored.source, stored.info) == ("previous", first)
-    assert np.array_equal(stored.arrays["weights"], _arrays()["weights"])
+    assert np.array_equal(stored.arrays()["weights"], _arrays()["weights"])
     (reason,) = registry.fallbacks[NAME]
     assert reason.startswith("v2 (active): ")
     assert expected in reason
@@ -572,7 +627,7 @@ def test_corrupt_files_fall_back_to_previous_then_bundled(
         0,
         "synthetic",
     )
-    assert np.array_equal(stored.arrays["weights"], _arrays(seed=99)["weights"])
+    assert np.array_equal(stored.arrays()["weights"], _arrays(seed=99)["weights"])
     assert [r.split(":")[0] for r in registry.fallbacks[NAME]] == ["v2 (active)", "v1 (previous)"]
     assert all(expected in r for r in registry.fallbacks[NAME])
 
@@ -621,10 +676,328 @@ def test_bundled_model_must_be_version_zero_of_its_name(tmp_path: Path) -> None:
     """A bundled directory holding another model is not used."""
     bundled = tmp_path / "bundled"
     info = ModelInfo(NAME, 3, "synthetic", TRAINED_AT, 1, {"m": 1.0}, "m")
-    write_model(bundled / NAME, info, _arrays())
+    write_model(bundled / NAME, info, _blobs())
     registry = ModelRegistry(tmp_path / "models", bundled_root=bundled)
     assert registry.active(NAME) is None
     assert "describes failure v3" in registry.fallbacks[NAME][0]
+
+
+# --- blobs ---------------------------------------------------------------------------------
+
+
+def _weights() -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(5)
+    return {
+        "conv1.lin.weight": rng.normal(size=(8, 4)).astype(np.float32),
+        "conv1.bias": np.zeros(8, dtype=np.float32),
+        "steps": np.array(120, dtype=np.int64),
+    }
+
+
+CONFIG = {"hidden": 8, "layers": ["sage", "sage"], "dropout": 0.1, "note": "über", "none": None}
+
+
+def _save_parts(registry: ModelRegistry, name: str = "synergy") -> ModelInfo:
+    """A model of three kinds of blob, as a GNN with its configuration would be stored."""
+    return registry.save_candidate(
+        name,
+        {
+            "model": ArrayBlob(_arrays()),
+            "weights": ArrayBlob(_weights(), "safetensors"),
+            "config": JsonBlob(CONFIG),
+        },
+        trained_on="this_home",
+        n_samples=50,
+        metrics={"pr_auc": 0.6},
+        primary_metric="pr_auc",
+        trained_at=TRAINED_AT,
+    )
+
+
+def test_blobs_of_every_kind_round_trip(registry: ModelRegistry) -> None:
+    """npz, safetensors and json blobs come back by name, exactly; each in its own file."""
+    info = _save_parts(registry)
+    assert registry.promote_if_better("synergy", info.version)[0]
+    stored = _active(registry, "synergy")
+    assert stored.info == info
+    assert sorted(stored.blobs) == ["config", "model", "weights"]
+    for name, array in _weights().items():
+        loaded = stored.arrays("weights")[name]
+        assert (loaded.dtype, loaded.shape) == (array.dtype, array.shape), name
+        assert np.array_equal(loaded, array), name
+    assert stored.arrays().keys() == _arrays().keys()
+    assert stored.json_data("config") == CONFIG
+    model_dir = registry.root / "synergy" / "v1"
+    assert sorted(p.name for p in model_dir.iterdir()) == [
+        "config.json",
+        "model.json",
+        "model.npz",
+        "weights.safetensors",
+    ]
+    document = json.loads((model_dir / "model.json").read_text())
+    assert {name: entry["kind"] for name, entry in document["blobs"].items()} == {
+        "config": "json",
+        "model": "npz",
+        "weights": "safetensors",
+    }
+    assert "arrays" not in document["blobs"]["config"]
+    assert document["blobs"]["weights"]["arrays"]["conv1.lin.weight"] == {
+        "dtype": "<f4",
+        "shape": [8, 4],
+    }
+
+
+@pytest.mark.parametrize(
+    ("access", "message"),
+    [
+        (lambda stored: stored.arrays("config"), "no blob of arrays named 'config'"),
+        (lambda stored: stored.arrays("missing"), "no blob of arrays named 'missing'"),
+        (lambda stored: stored.json_data("weights"), "no JSON blob named 'weights'"),
+    ],
+)
+def test_asking_for_a_blob_it_does_not_have_is_a_model_file_error(
+    registry: ModelRegistry, access: Callable[[StoredModel], Any], message: str
+) -> None:
+    """Code expecting another model layout gets a ModelFileError (and so falls back)."""
+    assert registry.promote_if_better("synergy", _save_parts(registry).version)[0]
+    with pytest.raises(ModelFileError, match=message):
+        access(_active(registry, "synergy"))
+
+
+def _set_entry(model_dir: Path, blob: str, **changes: Any) -> None:
+    path = model_dir / "model.json"
+    document = json.loads(path.read_text())
+    document["blobs"][blob] |= changes
+    path.write_text(json.dumps(document))
+
+
+def _replace_blob(model_dir: Path, file: str, data: bytes) -> None:
+    (model_dir / file).write_bytes(data)
+    _rehash(model_dir, file.split(".", maxsplit=1)[0])
+
+
+BLOB_DAMAGE: dict[str, tuple[Callable[[Path], None], str]] = {
+    "safetensors byte flipped": (_flip_byte_of("weights.safetensors"), "weights.safetensors"),
+    "safetensors trailing bytes, checksum updated": (
+        lambda d: _replace_blob(
+            d, "weights.safetensors", (d / "weights.safetensors").read_bytes() + b"\0"
+        ),
+        "tensors cover",
+    ),
+    "safetensors dtype differs from the list": (
+        lambda d: _replace_blob(
+            d,
+            "weights.safetensors",
+            encode_tensors(_weights() | {"conv1.bias": np.zeros(8, dtype=np.float64)}),
+        ),
+        "array 'conv1.bias' is <f8[8], model.json says <f4[8]",
+    ),
+    "json blob garbage, checksum updated": (
+        lambda d: _replace_blob(d, "config.json", b'{"hidden": 8,'),
+        "config.json cannot be read",
+    ),
+    "json blob with NaN, checksum updated": (
+        lambda d: _replace_blob(d, "config.json", b'{"dropout": NaN}'),
+        "NaN is not JSON data",
+    ),
+    "json blob deleted": (lambda d: (d / "config.json").unlink(), "config.json cannot be read"),
+    "blob outside its directory": (
+        lambda d: _set_entry(d, "config", file="../config.json"),
+        "must be stored in config.json",
+    ),
+    "unknown blob kind": (lambda d: _set_entry(d, "config", kind="pickle"), "kind 'pickle'"),
+    "size missing": (lambda d: _set_entry(d, "config", size=None), "no valid size"),
+    "size wrong": (lambda d: _set_entry(d, "config", size=1), "another size"),
+    "sha256 not hex": (lambda d: _set_entry(d, "config", sha256="x" * 64), "no valid sha256"),
+    "npz array list wrong": (
+        lambda d: _set_entry(d, "model", arrays={"weights": {"dtype": "<f8", "shape": [3, 4]}}),
+        "holds arrays ['feature'] not listed",
+    ),
+}
+
+
+@pytest.mark.parametrize("damage", BLOB_DAMAGE.values(), ids=list(BLOB_DAMAGE))
+def test_a_damaged_blob_of_any_kind_makes_the_version_fall_back(
+    registry: ModelRegistry, damage: tuple[Callable[[Path], None], str]
+) -> None:
+    """Every blob is checked before the model is used: damage to one falls back, says which."""
+    first = _save_parts(registry)
+    assert registry.promote_if_better("synergy", first.version)[0]
+    second = _save_parts(registry)
+    assert registry.promote_if_better("synergy", second.version)[0]
+    corrupt, expected = damage
+    corrupt(registry.root / "synergy" / "v2")
+    stored = _active(registry, "synergy")
+    assert (stored.source, stored.info.version) == ("previous", 1)
+    (reason,) = registry.fallbacks["synergy"]
+    assert reason.startswith("v2 (active): ")
+    assert expected in reason
+
+
+# --- format version 1 (HomeIQ before blobs) -------------------------------------------------
+
+
+def _downgrade(model_dir: Path) -> None:
+    """Rewrite a one-npz-blob model's model.json as format version 1 wrote it."""
+    path = model_dir / "model.json"
+    document = json.loads(path.read_text())
+    (entry,) = document["blobs"].values()
+    assert entry["file"] == "model.npz"
+    old = {
+        "format": "homeiq-model",
+        "format_version": 1,
+        "sha256": entry["sha256"],
+        "arrays": entry["arrays"],
+        "info": document["info"],
+    }
+    path.write_text(json.dumps(old, allow_nan=False, ensure_ascii=False, indent=1, sort_keys=True))
+
+
+def test_format_version_1_directories_keep_working(registry: ModelRegistry) -> None:
+    """Versions written before blobs load, count for promotion and rollback; new versions
+    are written in format version 2 next to them."""
+    old = _save_and_promote(registry, 0.8)
+    _downgrade(registry.root / NAME / "v1")
+    document = json.loads((registry.root / NAME / "v1" / "model.json").read_text())
+    assert (document["format_version"], "blobs" in document) == (1, False)
+
+    stored = _active(registry)
+    assert (stored.source, stored.info) == ("active", old)
+    assert sorted(stored.blobs) == [MAIN_BLOB]
+    assert np.array_equal(stored.arrays()["weights"], _arrays()["weights"])
+    assert registry.versions(NAME) == [old]
+
+    worse = _save(registry, 0.7)
+    promoted, why = registry.promote_if_better(NAME, worse.version)
+    assert not promoted
+    assert "0.8" in why
+    better = _save_and_promote(registry, 0.9)
+    assert (
+        json.loads((registry.root / NAME / "v3" / "model.json").read_text())["format_version"] == 2
+    )
+    assert registry.rollback(NAME) == old
+    assert _active(registry).info == old
+    assert [info.version for info in registry.versions(NAME)] == [1, 2, better.version]
+
+
+def test_upgrade_model_rewrites_only_model_json(bundled_root: Path) -> None:
+    """A version 1 directory becomes version 2 with the npz untouched; a second call is a
+    no-op; a broken directory is refused and left as it was."""
+    directory = bundled_root / NAME
+    before = read_model(directory)
+    npz = (directory / "model.npz").read_bytes()
+    _downgrade(directory)
+    assert _same_model(read_model(directory), before)  # version 1 reads as the same model
+
+    assert upgrade_model(directory) is True
+    document = json.loads((directory / "model.json").read_text())
+    assert document["format_version"] == 2
+    assert document["blobs"]["model"]["size"] == len(npz)
+    assert (directory / "model.npz").read_bytes() == npz
+    assert _same_model(read_model(directory), before)
+    assert sorted(p.name for p in directory.iterdir()) == ["model.json", "model.npz"]
+    assert upgrade_model(directory) is False
+
+    _downgrade(directory)
+    _flip_byte(directory)
+    text = (directory / "model.json").read_text()
+    with pytest.raises(ModelFileError, match="sha256"):
+        upgrade_model(directory)
+    assert (directory / "model.json").read_text() == text
+
+
+def _same_model(a: tuple[ModelInfo, dict[str, Blob]], b: tuple[ModelInfo, dict[str, Blob]]) -> bool:
+    """Same info and the same blobs, array by array (dtype, shape and every value)."""
+    if a[0] != b[0] or a[1].keys() != b[1].keys():
+        return False
+    for name, blob in a[1].items():
+        other = b[1][name]
+        assert isinstance(blob, ArrayBlob)
+        assert isinstance(other, ArrayBlob)
+        if blob.arrays.keys() != other.arrays.keys():
+            return False
+        for key, value in blob.arrays.items():
+            x, y = np.asarray(value), np.asarray(other.arrays[key])
+            if x.dtype != y.dtype or x.shape != y.shape or x.tobytes() != y.tobytes():
+                return False
+    return True
+
+
+# --- the bundled models --------------------------------------------------------------------
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+BUNDLED_DIR = "custom_components/homeiq/models"
+BUNDLED_NAMES = sorted(
+    p.name for p in (REPO_ROOT / BUNDLED_DIR).iterdir() if (p / "model.json").is_file()
+)
+
+
+def _git(*args: str) -> bytes | None:
+    try:
+        result = subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, check=False)
+    except OSError:
+        return None
+    return result.stdout if result.returncode == 0 else None
+
+
+def _conversion(name: str) -> tuple[str, str] | None:
+    """The commit that rewrote bundled model ``name`` as format version 2, and the commit of
+    the format version 1 files it replaced; None without that git history."""
+    path = f"{BUNDLED_DIR}/{name}/model.json"
+    log = _git("log", "--format=%H", "--", path)
+    commits = log.decode().split() if log else []
+    versions = []
+    for commit in commits:
+        shown = _git("show", f"{commit}:{path}")
+        versions.append(json.loads(shown)["format_version"] if shown else None)
+    for i in range(len(commits) - 1):
+        if (versions[i], versions[i + 1]) == (2, 1):
+            return commits[i], commits[i + 1]
+    return None
+
+
+def _deploy(bundled: Path, name: str, registry_root: Path) -> DeployedModel:
+    """The bundled model ``name`` under ``bundled`` as the integration deploys it."""
+    registry = ModelRegistry(registry_root, bundled_root=bundled)
+    deployed = load_deployed(registry, name, MODEL_FEATURES[name])
+    assert deployed is not None
+    assert deployed.fallbacks == ()
+    return deployed
+
+
+def _assert_same_ensemble(a: DeployedModel, b: DeployedModel) -> None:
+    assert a.info == b.info
+    assert ensemble_metadata(a.ensemble) == ensemble_metadata(b.ensemble)
+    for array in ARRAY_NAMES:
+        x, y = getattr(a.ensemble, array), getattr(b.ensemble, array)
+        assert (x.dtype, x.shape, x.tobytes()) == (y.dtype, y.shape, y.tobytes()), array
+    rows = np.random.default_rng(11).normal(size=(200, a.ensemble.n_features)) * 10
+    assert np.array_equal(a.ensemble.apply(rows), b.ensemble.apply(rows))
+    assert np.array_equal(a.ensemble.predict(rows), b.ensemble.predict(rows))
+
+
+@pytest.mark.parametrize("name", BUNDLED_NAMES)
+def test_bundled_models_are_exactly_their_format_1_files(name: str, tmp_path: Path) -> None:
+    """The bundled models were converted, not retrained: loaded through this code, the
+    format 2 files give the same info, arrays, metadata and predictions as the format 1
+    files they replaced (taken from git history), and so does what ships now."""
+    found = _conversion(name)
+    if found is None:
+        pytest.skip("no git history holding this model's format version 1 files")
+    for label, commit in zip(("v2", "v1"), found, strict=True):
+        directory = tmp_path / label / name
+        directory.mkdir(parents=True)
+        for file in ("model.json", "model.npz"):
+            content = _git("show", f"{commit}:{BUNDLED_DIR}/{name}/{file}")
+            assert content is not None
+            (directory / file).write_bytes(content)
+    assert json.loads((tmp_path / "v1" / name / "model.json").read_text())["format_version"] == 1
+    converted = _deploy(tmp_path / "v2", name, tmp_path / "registry")
+    original = _deploy(tmp_path / "v1", name, tmp_path / "registry")
+    _assert_same_ensemble(converted, original)
+    shipped = _deploy(REPO_ROOT / BUNDLED_DIR, name, tmp_path / "registry")
+    if shipped.info.trained_at == converted.info.trained_at:  # not retrained since
+        _assert_same_ensemble(shipped, converted)
 
 
 # --- rollback ------------------------------------------------------------------------------
@@ -777,9 +1150,11 @@ def test_concurrent_writers_on_one_root_get_distinct_loadable_versions(tmp_path:
     assert versions == list(range(1, WRITERS * SAVES_EACH + 1))
     assert _on_disk(root) == versions
     for version, seed in saved:  # each version holds what its writer wrote
-        info, arrays = read_model(root / NAME / f"v{version}")
+        info, blobs = read_model(root / NAME / f"v{version}")
         assert info.version == version
-        np.testing.assert_array_equal(arrays["weights"], _arrays(seed)["weights"])
+        blob = blobs[MAIN_BLOB]
+        assert isinstance(blob, ArrayBlob)
+        np.testing.assert_array_equal(blob.arrays["weights"], _arrays(seed)["weights"])
     assert not list((root / NAME).glob(".*.tmp"))
 
 

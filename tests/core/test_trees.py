@@ -21,14 +21,14 @@ from hypothesis import given, settings, strategies as st
 import numpy as np
 import pytest
 
+from custom_components.homeiq.core.models import ensemble_of, write_bundled
+from custom_components.homeiq.core.registry import StoredModel, read_model
 from custom_components.homeiq.core.trees import (
     ARRAY_NAMES,
     LEAF,
     ModelFileError,
     TreeEnsemble,
     export_ensemble,
-    load_ensemble,
-    save_ensemble,
 )
 
 HAS_SKLEARN = find_spec("sklearn") is not None
@@ -84,9 +84,24 @@ def _max_difference(ours: np.ndarray, theirs: np.ndarray) -> float:
     return float(np.max(np.abs(ours - theirs)))
 
 
+MODEL = "model"  # the name of the model directory the file tests write
+
+
+def _save_ensemble(ensemble: TreeEnsemble, root: Path) -> Path:
+    """Store ``ensemble`` in the registry's format, as ``scripts/train`` does; its directory."""
+    names = [f"x{i}" for i in range(ensemble.n_features)]
+    write_bundled(root, MODEL, ensemble, names, n_samples=1, metrics={"m": 0.0}, primary_metric="m")
+    return root / MODEL
+
+
+def _load_ensemble(directory: Path) -> TreeEnsemble:
+    """Read and check a stored ensemble the way the integration does."""
+    info, blobs = read_model(directory)
+    return ensemble_of(StoredModel(info, blobs, "bundled"), info.extra["feature_names"])
+
+
 def _round_trip(ensemble: TreeEnsemble, tmp_path: Path) -> TreeEnsemble:
-    save_ensemble(ensemble, tmp_path / "model")
-    return load_ensemble(tmp_path / "model")
+    return _load_ensemble(_save_ensemble(ensemble, tmp_path))
 
 
 def _assert_parity(estimator: Any, X: np.ndarray, tmp_path: Path, methods: tuple[str, ...]) -> None:
@@ -508,11 +523,12 @@ def test_arrays_are_read_only() -> None:
 
 
 def test_save_load_round_trip(tmp_path: Path) -> None:
-    """Arrays and metadata survive; the files are plain npz + JSON; no temp files remain."""
+    """Arrays and metadata survive; the files are one npz blob + model.json; no temp files."""
     ensemble = _small_ensemble()
-    save_ensemble(ensemble, tmp_path / "model")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.json", "model.npz"]
-    loaded = load_ensemble(tmp_path / "model")
+    directory = _save_ensemble(ensemble, tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == [MODEL]
+    assert sorted(p.name for p in directory.iterdir()) == ["model.json", "model.npz"]
+    loaded = _load_ensemble(directory)
     for name in ARRAY_NAMES:
         original, reloaded = getattr(ensemble, name), getattr(loaded, name)
         assert reloaded.dtype == original.dtype
@@ -520,61 +536,66 @@ def test_save_load_round_trip(tmp_path: Path) -> None:
     assert (loaded.kind, loaded.n_features, loaded.accepts_nan) == ("forest_regressor", 3, True)
     rows = np.random.default_rng(0).normal(size=(100, 3))
     assert np.array_equal(loaded.predict(rows), ensemble.predict(rows))
-    metadata = json.loads((tmp_path / "model.json").read_text())
-    npz_bytes = (tmp_path / "model.npz").read_bytes()
-    assert metadata["npz_sha256"] == hashlib.sha256(npz_bytes).hexdigest()
+    document = json.loads((directory / "model.json").read_text())
+    npz_bytes = (directory / "model.npz").read_bytes()
+    assert document["blobs"]["model"]["sha256"] == hashlib.sha256(npz_bytes).hexdigest()
+    assert document["info"]["extra"]["ensemble"]["n_nodes"] == 8
 
 
 def _rewrite(
-    base: Path,
+    directory: Path,
     arrays: dict[str, Any] | None = None,
     npz_bytes: bytes | None = None,
     **metadata_changes: Any,
 ) -> None:
-    """Replace the files with altered content and a matching checksum."""
+    """Replace the files with altered content and a matching checksum and array list."""
+    document = json.loads((directory / "model.json").read_text())
+    entry = document["blobs"]["model"]
     if npz_bytes is None:
         buffer = io.BytesIO()
         np.savez(buffer, **(arrays or {}))
         npz_bytes = buffer.getvalue()
-    base.with_name(base.name + ".npz").write_bytes(npz_bytes)
-    json_path = base.with_name(base.name + ".json")
-    metadata = json.loads(json_path.read_text()) | metadata_changes
-    metadata["npz_sha256"] = hashlib.sha256(npz_bytes).hexdigest()
-    json_path.write_text(json.dumps(metadata))
+        entry["arrays"] = {
+            name: {"dtype": array.dtype.str, "shape": list(array.shape)}
+            for name, array in (arrays or {}).items()
+        }
+    (directory / "model.npz").write_bytes(npz_bytes)
+    entry["sha256"], entry["size"] = hashlib.sha256(npz_bytes).hexdigest(), len(npz_bytes)
+    document["info"]["extra"]["ensemble"] |= metadata_changes
+    (directory / "model.json").write_text(json.dumps(document))
 
 
 @pytest.fixture
 def saved_model(tmp_path: Path) -> Path:
     """A valid saved ensemble, ready to be damaged."""
-    save_ensemble(_small_ensemble(), tmp_path / "model")
-    return tmp_path / "model"
+    return _save_ensemble(_small_ensemble(), tmp_path)
 
 
-def _saved_arrays(base: Path) -> dict[str, np.ndarray]:
-    with np.load(base.with_name(base.name + ".npz"), allow_pickle=False) as archive:
+def _saved_arrays(directory: Path) -> dict[str, np.ndarray]:
+    with np.load(directory / "model.npz", allow_pickle=False) as archive:
         return {name: archive[name].copy() for name in archive.files}
 
 
 def test_flipped_byte_fails_checksum(saved_model: Path) -> None:
     """Any change to the npz without a new checksum is caught."""
-    npz_path = saved_model.with_name("model.npz")
+    npz_path = saved_model / "model.npz"
     data = bytearray(npz_path.read_bytes())
     data[len(data) // 2] ^= 0x01
     npz_path.write_bytes(bytes(data))
-    with pytest.raises(ModelFileError, match="checksum"):
-        load_ensemble(saved_model)
+    with pytest.raises(ModelFileError, match="sha256"):
+        _load_ensemble(saved_model)
 
 
 def test_truncated_npz_is_rejected(saved_model: Path) -> None:
     """A truncated archive fails, with or without a matching checksum."""
-    npz_path = saved_model.with_name("model.npz")
+    npz_path = saved_model / "model.npz"
     truncated = npz_path.read_bytes()[:200]
     npz_path.write_bytes(truncated)
-    with pytest.raises(ModelFileError, match="checksum"):
-        load_ensemble(saved_model)
+    with pytest.raises(ModelFileError, match="sha256"):
+        _load_ensemble(saved_model)
     _rewrite(saved_model, npz_bytes=truncated)
-    with pytest.raises(ModelFileError):
-        load_ensemble(saved_model)
+    with pytest.raises(ModelFileError, match="cannot be read without pickle"):
+        _load_ensemble(saved_model)
 
 
 @pytest.mark.parametrize(
@@ -594,7 +615,7 @@ def test_child_index_out_of_range_is_rejected(
     arrays[array_name][index] = bad_value
     _rewrite(saved_model, arrays)
     with pytest.raises(ModelFileError, match="child"):
-        load_ensemble(saved_model)
+        _load_ensemble(saved_model)
 
 
 def test_npy_instead_of_npz_is_rejected(saved_model: Path) -> None:
@@ -603,14 +624,14 @@ def test_npy_instead_of_npz_is_rejected(saved_model: Path) -> None:
     np.save(buffer, np.arange(8))
     _rewrite(saved_model, npz_bytes=buffer.getvalue())
     with pytest.raises(ModelFileError, match="not an npz archive"):
-        load_ensemble(saved_model)
+        _load_ensemble(saved_model)
 
 
 def test_wrong_feature_count_is_rejected(saved_model: Path) -> None:
     """A split on feature 2 needs n_features >= 3."""
     _rewrite(saved_model, _saved_arrays(saved_model), n_features=2)
     with pytest.raises(ModelFileError, match="feature"):
-        load_ensemble(saved_model)
+        _load_ensemble(saved_model)
 
 
 @pytest.mark.parametrize(
@@ -626,12 +647,13 @@ def test_wrong_feature_count_is_rejected(saved_model: Path) -> None:
 def test_inconsistent_arrays_are_rejected(
     saved_model: Path, change: Callable[[dict[str, Any]], Any], message: str
 ) -> None:
-    """Missing arrays, wrong shapes or dtypes, empty trees and object arrays all fail."""
+    """Missing arrays, wrong shapes or dtypes, empty trees and object arrays all fail, even
+    when the checksum and the array list agree with them."""
     arrays = _saved_arrays(saved_model)
     change(arrays)
     _rewrite(saved_model, arrays)
     with pytest.raises(ModelFileError, match=message):
-        load_ensemble(saved_model)
+        _load_ensemble(saved_model)
 
 
 @pytest.mark.parametrize(
@@ -647,21 +669,21 @@ def test_inconsistent_arrays_are_rejected(
 def test_inconsistent_metadata_is_rejected(
     saved_model: Path, changes: dict[str, Any], message: str
 ) -> None:
-    """The JSON side is checked as strictly as the arrays."""
+    """The ensemble's metadata is checked as strictly as the arrays."""
     _rewrite(saved_model, _saved_arrays(saved_model), **changes)
     with pytest.raises(ModelFileError, match=message):
-        load_ensemble(saved_model)
+        _load_ensemble(saved_model)
 
 
 def test_missing_or_malformed_json_is_rejected(saved_model: Path) -> None:
     """No metadata, or metadata that is not JSON, is a model file error."""
-    json_path = saved_model.with_name("model.json")
+    json_path = saved_model / "model.json"
     json_path.write_text("{not json")
-    with pytest.raises(ModelFileError, match="cannot read"):
-        load_ensemble(saved_model)
+    with pytest.raises(ModelFileError, match=r"model\.json cannot be read"):
+        _load_ensemble(saved_model)
     json_path.unlink()
-    with pytest.raises(ModelFileError, match="cannot read"):
-        load_ensemble(saved_model)
+    with pytest.raises(ModelFileError, match=r"model\.json cannot be read"):
+        _load_ensemble(saved_model)
 
 
 def test_module_does_not_import_sklearn() -> None:

@@ -1,10 +1,10 @@
 """The tree models HomeIQ deploys, kept in the model registry as arrays + JSON.
 
-Each model is a :class:`~.trees.TreeEnsemble` stored under a fixed name; its registry
-metadata (``ModelInfo.extra``) carries the ensemble's own metadata and the names of the
-features it was trained on. A stored model whose features no longer match the code's
-(an update changed them) is not used: the bundled model, trained by ``scripts/train`` with
-the same code, takes its place.
+Each model is a :class:`~.trees.TreeEnsemble` stored under a fixed name as one npz blob
+(:data:`~.registry.MAIN_BLOB`); its registry metadata (``ModelInfo.extra``) carries the
+ensemble's own metadata and the names of the features it was trained on. A stored model
+whose features no longer match the code's (an update changed them) is not used: the
+bundled model, trained by ``scripts/train`` with the same code, takes its place.
 """
 
 from __future__ import annotations
@@ -17,9 +17,17 @@ from typing import Any, Final
 
 import numpy as np
 
+from .blobs import ArrayBlob, Blob
 from .home import Home
 from .home_type import FEATURE_NAMES as HOME_TYPE_FEATURES, HOME_TYPES, home_type_features
-from .registry import ModelInfo, ModelRegistry, ModelSource, StoredModel, write_model
+from .registry import (
+    MAIN_BLOB,
+    ModelInfo,
+    ModelRegistry,
+    ModelSource,
+    StoredModel,
+    write_model,
+)
 from .trees import (
     ModelFileError,
     TreeEnsemble,
@@ -63,6 +71,11 @@ def model_extra(
     return {"ensemble": _ensemble_metadata(ensemble), "feature_names": list(feature_names), **more}
 
 
+def ensemble_blobs(ensemble: TreeEnsemble) -> dict[str, Blob]:
+    """The registry blobs of an ensemble: its arrays, as one npz blob."""
+    return {MAIN_BLOB: ArrayBlob(ensemble_arrays(ensemble))}
+
+
 def save_candidate(
     registry: ModelRegistry,
     name: str,
@@ -79,7 +92,7 @@ def save_candidate(
     """Store ``ensemble`` as the next (not yet active) version of ``name``."""
     return registry.save_candidate(
         name,
-        ensemble_arrays(ensemble),
+        ensemble_blobs(ensemble),
         trained_on=trained_on,
         n_samples=n_samples,
         metrics=metrics,
@@ -113,7 +126,7 @@ def write_bundled(
         higher_is_better=higher_is_better,
         extra=model_extra(ensemble, feature_names, **dict(extra or {})),
     )
-    write_model(bundled_root / name, info, ensemble_arrays(ensemble))
+    write_model(bundled_root / name, info, ensemble_blobs(ensemble))
     return info
 
 
@@ -125,7 +138,7 @@ def ensemble_of(stored: StoredModel, feature_names: Sequence[str]) -> TreeEnsemb
     metadata = extra.get("ensemble")
     if not isinstance(metadata, dict):
         raise ModelFileError("the model's metadata does not describe a tree ensemble")
-    ensemble = ensemble_from_arrays(metadata, stored.arrays)
+    ensemble = ensemble_from_arrays(metadata, stored.arrays(MAIN_BLOB))
     if ensemble.n_features != len(feature_names):
         raise ModelFileError("the trees use another number of features")
     return ensemble
@@ -181,6 +194,7 @@ __all__ = [
     "HOME_TYPE_MODEL",
     "DeployedModel",
     "HomeTypePrediction",
+    "ensemble_blobs",
     "ensemble_of",
     "load_deployed",
     "model_extra",

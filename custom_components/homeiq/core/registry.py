@@ -1,14 +1,23 @@
 """The model registry: versioned, checksummed models on disk, promoted only when not worse.
 
-A model is a set of numeric arrays plus JSON metadata — never a pickle: loading a model
-runs no code. On disk, per model name::
+A model is a set of named blobs — numeric arrays (npz or safetensors) or JSON, see
+:mod:`.blobs` — plus JSON metadata, never a pickle: loading a model runs no code. On disk,
+per model name::
 
-    <root>/<name>/v<version>/model.npz    the arrays (``np.load(..., allow_pickle=False)``)
-    <root>/<name>/v<version>/model.json   format, sha256 of model.npz, array list, ModelInfo
+    <root>/<name>/v<version>/model.json   format, ModelInfo, and per blob: kind, file,
+                                          sha256, size and the dtype and shape of its arrays
+    <root>/<name>/v<version>/<blob>.npz   one file per blob (``.safetensors``, ``.json``)
     <root>/<name>/active.json             active version + formerly active ones, newest first
 
-A bundled model (shipped with the integration, trained on the synthetic corpus) has the
-same two files in ``<bundled_root>/<name>/`` and version 0.
+A tree ensemble is one npz blob, :data:`MAIN_BLOB` (``model.npz``), with its own metadata in
+``ModelInfo.extra``. A bundled model (shipped with the integration, trained on the synthetic
+corpus) has the same files in ``<bundled_root>/<name>/`` and version 0.
+
+Format version 1 (HomeIQ before blobs: ``model.npz`` + a ``model.json`` holding its sha256
+and array list) is still read, as a model whose only blob is :data:`MAIN_BLOB`: versions on
+users' disks and bundled models keep loading as they are. Every model written now is
+version 2; :func:`upgrade_model` rewrites a version 1 ``model.json`` in place (the npz is
+untouched).
 
 Every write goes to a hidden temporary file or directory beside its target and is moved
 into place with ``os.replace``, so a crash leaves the old state or the new one, never half
@@ -34,8 +43,6 @@ from collections.abc import Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-import hashlib
-import io
 import json
 import math
 import numbers
@@ -48,26 +55,37 @@ import threading
 from typing import Any, Final, Literal
 
 import numpy as np
-import numpy.typing as npt
 
 from .atomic import fsync_directory, hidden_sibling, replace_directory, write_file_atomic
+from .blobs import (
+    MODEL_JSON,
+    ArrayBlob,
+    Arrays,
+    Blob,
+    BlobEntry,
+    JsonBlob,
+    decode_blob,
+    encode_blob,
+    entry_from_json,
+    entry_to_json,
+    json_text,
+    listed_arrays,
+)
 from .trees import ModelFileError
 
 FORMAT: Final = "homeiq-model"
 POINTER_FORMAT: Final = "homeiq-model-pointer"
-FORMAT_VERSION: Final = 1
-MODEL_NPZ: Final = "model.npz"
-MODEL_JSON: Final = "model.json"
+FORMAT_VERSION: Final = 2  # what is written
+READABLE_FORMAT_VERSIONS: Final = (1, 2)
+POINTER_FORMAT_VERSION: Final = 1
+MAIN_BLOB: Final = "model"  # a tree ensemble's arrays; the only blob of format version 1
 ACTIVE_JSON: Final = "active.json"
 TRAINED_ON: Final = frozenset({"synthetic", "this_home"})
-NUMERIC_KINDS: Final = frozenset("biufc")  # bool, signed, unsigned, float, complex
 
 _MODEL_NAME = re.compile(r"[a-z][a-z0-9_]*")
-_ARRAY_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_RESERVED_ARRAY_NAMES = frozenset({"file", "allow_pickle"})  # keyword names of np.savez
 _VERSION_DIR = re.compile(r"v([1-9][0-9]*)")
 
-type Arrays = dict[str, npt.NDArray[Any]]
+type Blobs = dict[str, Blob]
 type ModelSource = Literal["active", "previous", "bundled"]
 
 _ROOT_LOCKS: dict[str, threading.RLock] = {}
@@ -107,11 +125,25 @@ class ModelInfo:
 
 @dataclass(frozen=True, slots=True)
 class StoredModel:
-    """A loaded model and where it came from."""
+    """A loaded model, its blobs by name, and where it came from."""
 
     info: ModelInfo
-    arrays: Arrays
+    blobs: Mapping[str, Blob]
     source: ModelSource
+
+    def arrays(self, blob: str = MAIN_BLOB) -> Arrays:
+        """The arrays of blob ``blob``; :class:`ModelFileError` if it has no such array blob."""
+        found = self.blobs.get(blob)
+        if not isinstance(found, ArrayBlob):
+            raise ModelFileError(f"the model has no blob of arrays named {blob!r}")
+        return {key: np.asarray(value) for key, value in found.arrays.items()}
+
+    def json_data(self, blob: str) -> Any:
+        """The data of JSON blob ``blob``; :class:`ModelFileError` if it has no such blob."""
+        found = self.blobs.get(blob)
+        if not isinstance(found, JsonBlob):
+            raise ModelFileError(f"the model has no JSON blob named {blob!r}")
+        return found.data
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,31 +157,33 @@ class _Pointer:
 # --- one model directory ---------------------------------------------------------------
 
 
-def write_model(directory: Path, info: ModelInfo, arrays: Mapping[str, npt.ArrayLike]) -> None:
-    """Write ``model.npz`` and ``model.json`` into ``directory`` atomically.
+def write_model(directory: Path, info: ModelInfo, blobs: Mapping[str, Blob]) -> None:
+    """Write ``model.json`` and one file per blob into ``directory`` atomically.
 
     Used by the registry for each version and by ``scripts/train`` for bundled models
     (version 0). An existing ``directory`` is replaced as a whole. Raises ``ValueError``
-    for non-numeric arrays, bad names or metadata that is not JSON-able.
+    for a blob that cannot be stored as it is (non-numeric arrays, bad names, data that
+    is not JSON) or metadata that is not JSON-able — before anything is written.
     """
     _check_info(info)
-    checked = _checked_arrays(arrays)
-    npz = _npz_bytes(checked)
+    if not blobs:
+        raise ValueError("a model needs at least one blob")
+    encoded = {name: encode_blob(name, blob) for name, blob in blobs.items()}
     document = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        "sha256": hashlib.sha256(npz).hexdigest(),
-        "arrays": {k: {"dtype": a.dtype.str, "shape": list(a.shape)} for k, a in checked.items()},
         "info": _info_to_json(info),
+        "blobs": {name: entry_to_json(entry) for name, (entry, _) in encoded.items()},
     }
-    text = _json_text(document)  # before touching the disk: a ValueError leaves nothing behind
+    text = json_text(document)
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(
         tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".tmp", dir=directory.parent)
     )
     try:
         staging.chmod(0o755)  # mkdtemp makes it private; a model is an ordinary directory
-        _write_file(staging / MODEL_NPZ, npz)
+        for entry, data in encoded.values():
+            _write_file(staging / entry.file, data)
         _write_file(staging / MODEL_JSON, text.encode())
         replace_directory(staging, directory)
     except BaseException:
@@ -158,22 +192,73 @@ def write_model(directory: Path, info: ModelInfo, arrays: Mapping[str, npt.Array
     fsync_directory(directory.parent)
 
 
-def read_model(directory: Path) -> tuple[ModelInfo, Arrays]:
+def read_model(directory: Path) -> tuple[ModelInfo, Blobs]:
     """Read a directory written by :func:`write_model`; raise :class:`ModelFileError` if broken.
 
-    Checks the format and its version, the sha256 of ``model.npz``, that the archive holds
-    exactly the listed arrays with their dtypes and shapes, and never unpickles.
+    Reads format versions 1 and 2. Checks the format and its version, then for each blob
+    its sha256 and size before parsing it, and that it holds exactly the listed arrays
+    with their dtypes and shapes; never unpickles.
+    """
+    info, entries = _read_manifest(directory)
+    blobs: Blobs = {
+        name: decode_blob(entry, _read_bytes(directory / entry.file))
+        for name, entry in entries.items()
+    }
+    return info, blobs
+
+
+def upgrade_model(directory: Path) -> bool:
+    """Rewrite a format version 1 ``model.json`` in ``directory`` as version 2.
+
+    The model is read and checked in full first; its ``model.npz`` is left byte for byte
+    as it is, so the arrays cannot change. Returns ``False`` (and writes nothing) if the
+    directory is already version 2; raises :class:`ModelFileError` if it is broken.
     """
     document = _read_json(directory / MODEL_JSON)
-    _check_format(document, FORMAT, MODEL_JSON)
+    _check_format(document, FORMAT, MODEL_JSON, READABLE_FORMAT_VERSIONS)
+    if document["format_version"] == FORMAT_VERSION:
+        return False
+    info, _ = read_model(directory)
+    entry = _v1_entry(document)
+    size = (directory / entry.file).stat().st_size
+    upgraded = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "info": _info_to_json(info),
+        "blobs": {
+            MAIN_BLOB: entry_to_json(
+                BlobEntry(entry.kind, entry.file, entry.sha256, size, entry.arrays)
+            )
+        },
+    }
+    _write_bytes_atomic(directory / MODEL_JSON, json_text(upgraded).encode())
+    read_model(directory)  # the rewritten file describes the same, intact model
+    return True
+
+
+def _read_manifest(directory: Path) -> tuple[ModelInfo, dict[str, BlobEntry]]:
+    """The info and blob entries of ``model.json`` (format version 1 or 2), nothing else."""
+    document = _read_json(directory / MODEL_JSON)
+    _check_format(document, FORMAT, MODEL_JSON, READABLE_FORMAT_VERSIONS)
     info = _info_from_json(document.get("info"))
-    listed = _listed_arrays(document.get("arrays"))
-    npz = _read_bytes(directory / MODEL_NPZ)
-    if hashlib.sha256(npz).hexdigest() != document.get("sha256"):
-        raise ModelFileError(f"{MODEL_NPZ} does not match the sha256 in {MODEL_JSON}")
-    arrays = _load_npz(npz)
-    _check_listed(arrays, listed)
-    return info, arrays
+    if document["format_version"] == 1:
+        return info, {MAIN_BLOB: _v1_entry(document)}
+    listed = document.get("blobs")
+    if not isinstance(listed, dict) or not listed:
+        raise ModelFileError(f"{MODEL_JSON} lists no blobs")
+    return info, {name: entry_from_json(name, entry) for name, entry in listed.items()}
+
+
+def _v1_entry(document: dict[str, Any]) -> BlobEntry:
+    """Format version 1: one ``model.npz`` whose sha256 and arrays ``model.json`` gives."""
+    sha256 = document.get("sha256")
+    return BlobEntry(
+        "npz",
+        f"{MAIN_BLOB}.npz",
+        sha256 if isinstance(sha256, str) else "",
+        None,
+        listed_arrays(document.get("arrays")),
+    )
 
 
 def _check_info(info: ModelInfo) -> None:
@@ -194,7 +279,7 @@ def _check_info(info: ModelInfo) -> None:
         raise ValueError(f"primary metric {info.primary_metric!r} is not among the metrics")
     if not isinstance(info.higher_is_better, bool):
         raise ValueError("higher_is_better must be a bool")
-    if not isinstance(info.extra, dict) or json.loads(_json_text(info.extra)) != info.extra:
+    if not isinstance(info.extra, dict) or json.loads(json_text(info.extra)) != info.extra:
         raise ValueError("extra must be JSON data: dicts with str keys, lists, str, numbers")
 
 
@@ -208,30 +293,6 @@ def _check_utc(timestamp: object) -> None:
     offset = datetime.fromisoformat(timestamp).utcoffset()
     if offset is None or offset:
         raise ValueError(f"trained_at {timestamp!r} must be in UTC")
-
-
-def _checked_arrays(arrays: Mapping[str, npt.ArrayLike]) -> Arrays:
-    if not arrays:
-        raise ValueError("a model needs at least one array")
-    checked: Arrays = {}
-    for name, value in arrays.items():
-        if not _ARRAY_NAME.fullmatch(name) or name in _RESERVED_ARRAY_NAMES:
-            raise ValueError(
-                f"array name {name!r} must be an identifier other than file/allow_pickle"
-            )
-        array = np.asarray(value)
-        if array.dtype.kind not in NUMERIC_KINDS:
-            raise ValueError(
-                f"array {name!r} has dtype {array.dtype}; only numeric arrays are stored"
-            )
-        checked[name] = array
-    return checked
-
-
-def _npz_bytes(arrays: Arrays) -> bytes:
-    buffer = io.BytesIO()
-    np.savez_compressed(buffer, allow_pickle=False, **arrays)
-    return buffer.getvalue()
 
 
 def _info_to_json(info: ModelInfo) -> dict[str, Any]:
@@ -279,65 +340,7 @@ def _as_float(value: object) -> float:
     return float(value)
 
 
-def _listed_arrays(data: object) -> dict[str, tuple[str, tuple[int, ...]]]:
-    if not isinstance(data, dict) or not data:
-        raise ModelFileError(f"{MODEL_JSON} lists no arrays")
-    try:
-        listed = {
-            str(name): (str(spec["dtype"]), tuple(int(n) for n in spec["shape"]))
-            for name, spec in data.items()
-        }
-    except (KeyError, TypeError, ValueError) as err:
-        raise ModelFileError(f"{MODEL_JSON} has an invalid array list: {err}") from err
-    return listed
-
-
-def _load_npz(npz: bytes) -> Arrays:
-    """Load every array of an npz archive without ever unpickling."""
-    arrays: Arrays = {}
-    try:
-        archive = np.load(io.BytesIO(npz), allow_pickle=False)
-        if not isinstance(archive, np.lib.npyio.NpzFile):
-            raise ModelFileError(f"{MODEL_NPZ} is not an npz archive")
-        with archive:
-            for name in archive.files:
-                value = archive[name]
-                if not isinstance(value, np.ndarray):
-                    raise ModelFileError(f"{MODEL_NPZ} member {name!r} is not an array")
-                arrays[name] = value
-    except ModelFileError:
-        raise
-    except Exception as err:  # numpy, zipfile and zlib raise many kinds on malformed input
-        raise ModelFileError(f"{MODEL_NPZ} cannot be read without pickle: {err}") from err
-    return arrays
-
-
-def _check_listed(arrays: Arrays, listed: dict[str, tuple[str, tuple[int, ...]]]) -> None:
-    if missing := sorted(listed.keys() - arrays.keys()):
-        raise ModelFileError(f"{MODEL_NPZ} lacks the arrays {missing} listed in {MODEL_JSON}")
-    if unlisted := sorted(arrays.keys() - listed.keys()):
-        raise ModelFileError(f"{MODEL_NPZ} holds arrays {unlisted} not listed in {MODEL_JSON}")
-    for name, array in arrays.items():
-        dtype, shape = listed[name]
-        if (
-            array.dtype.kind not in NUMERIC_KINDS
-            or array.dtype.str != dtype
-            or array.shape != shape
-        ):
-            raise ModelFileError(
-                f"array {name!r} is {array.dtype.str}{list(array.shape)}, "
-                f"{MODEL_JSON} says {dtype}{list(shape)}"
-            )
-
-
 # --- small file helpers ----------------------------------------------------------------
-
-
-def _json_text(data: object) -> str:
-    try:
-        return json.dumps(data, allow_nan=False, ensure_ascii=False, indent=1, sort_keys=True)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"not JSON-able: {err}") from err
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -357,16 +360,16 @@ def _read_bytes(path: Path) -> bytes:
         raise ModelFileError(f"{path.name} cannot be read: {err}") from err
 
 
-def _check_format(document: dict[str, Any], expected: str, file_name: str) -> None:
+def _check_format(
+    document: dict[str, Any], expected: str, file_name: str, versions: tuple[int, ...]
+) -> None:
     if document.get("format") != expected:
         raise ModelFileError(f"{file_name} is not a {expected} file")
-    if (
-        type(document.get("format_version")) is not int
-        or document["format_version"] != FORMAT_VERSION
-    ):
+    version = document.get("format_version")
+    if type(version) is not int or version not in versions:
+        readable = " and ".join(str(v) for v in versions)
         raise ModelFileError(
-            f"{file_name} has format version {document.get('format_version')!r}, "
-            f"this HomeIQ reads {FORMAT_VERSION}"
+            f"{file_name} has format version {version!r}, this HomeIQ reads {readable}"
         )
 
 
@@ -419,7 +422,7 @@ class ModelRegistry:
     def save_candidate(
         self,
         name: str,
-        arrays: Mapping[str, npt.ArrayLike],
+        blobs: Mapping[str, Blob],
         *,
         trained_on: str,
         n_samples: int,
@@ -431,10 +434,11 @@ class ModelRegistry:
     ) -> ModelInfo:
         """Write the next version of ``name`` (not active yet) and return its info.
 
-        ``metrics`` are held-out figures; ``trained_at`` defaults to now (UTC). Raises
-        ``ValueError`` for invalid arrays or metadata, ``OSError`` if the disk fails,
-        :class:`RegistryClosedError` after :meth:`close` — in each case nothing becomes
-        visible.
+        ``blobs`` are the model's parts by name (a tree ensemble: one npz blob named
+        :data:`MAIN_BLOB`); ``metrics`` are held-out figures; ``trained_at`` defaults to
+        now (UTC). Raises ``ValueError`` for invalid blobs or metadata, ``OSError`` if the
+        disk fails, :class:`RegistryClosedError` after :meth:`close` — in each case nothing
+        becomes visible.
         """
         if trained_at is None:
             trained_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -451,7 +455,7 @@ class ModelRegistry:
                 higher_is_better=higher_is_better,
                 extra=dict(extra or {}),
             )
-            write_model(self._version_dir(name, info.version), info, arrays)
+            write_model(self._version_dir(name, info.version), info, blobs)
             self._prune(name)
         return info
 
@@ -505,13 +509,13 @@ class ModelRegistry:
                 reasons.append(problem)
             for version in _candidates(pointer):
                 try:
-                    info, arrays = self._read_version(name, version)
+                    info, blobs = self._read_version(name, version)
                 except ModelFileError as err:
                     role = "active" if version == pointer.active else "previous"
                     reasons.append(f"v{version} ({role}): {err}")
                     continue
                 return StoredModel(
-                    info, arrays, "active" if version == pointer.active else "previous"
+                    info, blobs, "active" if version == pointer.active else "previous"
                 )
             return self._bundled(name, reasons)
 
@@ -525,15 +529,13 @@ class ModelRegistry:
         """Info of every stored version of ``name``, oldest first (metadata only).
 
         A version whose ``model.json`` cannot be read is left out; use :meth:`active`
-        to find out whether a version's arrays load.
+        to find out whether a version's blobs load.
         """
         infos = []
         with self._lock:
             for version in sorted(self._version_numbers(name)):
                 with suppress(ModelFileError):
-                    document = _read_json(self._version_dir(name, version) / MODEL_JSON)
-                    _check_format(document, FORMAT, MODEL_JSON)
-                    infos.append(_info_from_json(document.get("info")))
+                    infos.append(_read_manifest(self._version_dir(name, version))[0])
         return infos
 
     def rollback(self, name: str) -> ModelInfo | None:
@@ -608,25 +610,25 @@ class ModelRegistry:
             if (match := _VERSION_DIR.fullmatch(entry.name)) and entry.is_dir()
         ]
 
-    def _read_version(self, name: str, version: int) -> tuple[ModelInfo, Arrays]:
-        info, arrays = read_model(self._version_dir(name, version))
+    def _read_version(self, name: str, version: int) -> tuple[ModelInfo, Blobs]:
+        info, blobs = read_model(self._version_dir(name, version))
         if (info.name, info.version) != (name, version):
             raise ModelFileError(f"{MODEL_JSON} describes {info.name} v{info.version}")
-        return info, arrays
+        return info, blobs
 
     def _bundled(self, name: str, reasons: list[str]) -> StoredModel | None:
         if self.bundled_root is None:
             reasons.append("no bundled model is installed")
             return None
         try:
-            info, arrays = read_model(self.bundled_root / name)
+            info, blobs = read_model(self.bundled_root / name)
         except ModelFileError as err:
             reasons.append(f"bundled: {err}")
             return None
         if (info.name, info.version) != (name, 0):
             reasons.append(f"bundled: {MODEL_JSON} describes {info.name} v{info.version}")
             return None
-        return StoredModel(info, arrays, "bundled")
+        return StoredModel(info, blobs, "bundled")
 
     # --- active.json --------------------------------------------------------------------
 
@@ -648,11 +650,11 @@ class ModelRegistry:
     def _write_pointer(self, name: str, pointer: _Pointer) -> None:
         document = {
             "format": POINTER_FORMAT,
-            "format_version": FORMAT_VERSION,
+            "format_version": POINTER_FORMAT_VERSION,
             "active": pointer.active,
             "previous": [v for v in _unique(pointer.previous) if v != pointer.active],
         }
-        _write_bytes_atomic(self._model_dir(name) / ACTIVE_JSON, _json_text(document).encode())
+        _write_bytes_atomic(self._model_dir(name) / ACTIVE_JSON, json_text(document).encode())
 
     # --- pruning ------------------------------------------------------------------------
 
@@ -683,7 +685,7 @@ class ModelRegistry:
 
 
 def _parse_pointer(document: dict[str, Any]) -> _Pointer:
-    _check_format(document, POINTER_FORMAT, ACTIVE_JSON)
+    _check_format(document, POINTER_FORMAT, ACTIVE_JSON, (POINTER_FORMAT_VERSION,))
     active = document.get("active")
     previous = document.get("previous")
     if not (active is None or _is_version(active)) or not isinstance(previous, list):

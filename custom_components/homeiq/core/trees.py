@@ -23,26 +23,20 @@ scikit-learn, inputs are rounded to float32 before they are compared.
   (root = 1) plus the average path length of an unbuilt subtree over its training samples,
   minus 1 — the quantity scikit-learn adds up in ``score_samples``.
 
-Files: ``<path>.npz`` (the arrays, no object arrays, loaded with ``allow_pickle=False``) and
-``<path>.json`` (metadata and the sha256 of the npz bytes), each written atomically.
+An ensemble is stored by the model registry (``core.registry``, the one model file format):
+:func:`ensemble_arrays` as one npz blob, :func:`ensemble_metadata` in the model's metadata;
+:func:`ensemble_from_arrays` rebuilds it and checks that the trees are valid.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-import hashlib
-import io
-import json
 import math
-from pathlib import Path
 from typing import Any, Final, Literal, cast
-import zipfile
 
 import numpy as np
 import numpy.typing as npt
-
-from .atomic import write_file_atomic
 
 type EnsembleKind = Literal[
     "forest_classifier", "gradient_boosting_classifier", "isolation_forest", "forest_regressor"
@@ -317,42 +311,6 @@ def export_ensemble(estimator: Any) -> TreeEnsemble:
     return exporter(estimator)
 
 
-def save_ensemble(ensemble: TreeEnsemble, path: Path) -> None:
-    """Write ``<path>.npz`` and ``<path>.json`` atomically (npz first, then its checksum)."""
-    buffer = io.BytesIO()
-    np.savez(buffer, **{name: getattr(ensemble, name) for name in ARRAY_NAMES})
-    npz_bytes = buffer.getvalue()
-    metadata = _metadata(ensemble) | {"npz_sha256": hashlib.sha256(npz_bytes).hexdigest()}
-    text = json.dumps(metadata, indent=2, allow_nan=False) + "\n"
-    write_file_atomic(_npz_path(path), lambda handle: handle.write(npz_bytes))
-    write_file_atomic(_json_path(path), lambda handle: handle.write(text.encode()))
-
-
-def load_ensemble(path: Path) -> TreeEnsemble:
-    """Read an ensemble written by :func:`save_ensemble`; never unpickles.
-
-    Raises :class:`ModelFileError` when a file is missing, unreadable, fails its checksum,
-    or describes arrays that are not valid trees.
-    """
-    json_path, npz_path = _json_path(path), _npz_path(path)
-    try:
-        metadata = json.loads(json_path.read_text(encoding="utf-8"))
-        npz_bytes = npz_path.read_bytes()
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise ModelFileError(f"{path}: cannot read model file: {err}") from err
-    if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
-        raise ModelFileError(f"{json_path}: not a {FORMAT} file")
-    if metadata.get("format_version") != FORMAT_VERSION:
-        raise ModelFileError(f"{json_path}: unsupported format version")
-    if hashlib.sha256(npz_bytes).hexdigest() != metadata.get("npz_sha256"):
-        raise ModelFileError(f"{npz_path}: checksum mismatch (corrupt or replaced file)")
-    try:
-        arrays = _read_arrays(npz_bytes)
-        return _ensemble_from(metadata, arrays)
-    except (ValueError, TypeError, KeyError, OSError, zipfile.BadZipFile, EOFError) as err:
-        raise ModelFileError(f"{path}: {err}") from err
-
-
 def ensemble_arrays(ensemble: TreeEnsemble) -> dict[str, npt.NDArray[Any]]:
     """The ensemble's arrays, for a model registry entry (see ``core.registry``)."""
     return {name: getattr(ensemble, name) for name in ARRAY_NAMES}
@@ -615,7 +573,7 @@ def _check_values(ensemble: TreeEnsemble) -> None:
         raise ValueError("isolation path lengths must not be negative")
 
 
-# --- files --------------------------------------------------------------------------------
+# --- metadata -----------------------------------------------------------------------------
 
 
 def _metadata(ensemble: TreeEnsemble) -> dict[str, Any]:
@@ -635,17 +593,6 @@ def _metadata(ensemble: TreeEnsemble) -> dict[str, Any]:
         "accepts_nan": ensemble.accepts_nan,
         "accepts_infinity": ensemble.accepts_infinity,
     }
-
-
-def _read_arrays(npz_bytes: bytes) -> dict[str, Any]:
-    loaded = np.load(io.BytesIO(npz_bytes), allow_pickle=False)
-    if not isinstance(loaded, np.lib.npyio.NpzFile):
-        raise ValueError("not an npz archive")
-    with loaded as archive:
-        names = set(archive.files)
-        if names != set(ARRAY_NAMES):
-            raise ValueError(f"expected arrays {sorted(ARRAY_NAMES)}, found {sorted(names)}")
-        return {name: archive[name] for name in ARRAY_NAMES}
 
 
 def _ensemble_from(metadata: dict[str, Any], arrays: dict[str, Any]) -> TreeEnsemble:
@@ -672,14 +619,6 @@ def _typed(metadata: dict[str, Any], key: str, kind: type | tuple[type, ...]) ->
     if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
         raise TypeError(f"metadata {key!r} has the wrong type: {value!r}")
     return value
-
-
-def _npz_path(path: Path) -> Path:
-    return path.with_name(path.name + ".npz")
-
-
-def _json_path(path: Path) -> Path:
-    return path.with_name(path.name + ".json")
 
 
 # --- link functions -----------------------------------------------------------------------
