@@ -11,7 +11,13 @@ from ..timezone import fixed_offset_zone
 from .behaviour import DEVICE_BEHAVIOURS, battery, household_tracks
 from .context import Context, independent_track, placed_view
 from .environment import DAY, Environment, draw_location, external_series
-from .failures import FailurePlan, abnormal_motion, apply_failure, plan_failures
+from .failures import (
+    FailurePlan,
+    abnormal_motion,
+    apply_failure,
+    plan_failures,
+    plan_recent_failures,
+)
 from .layout import draw_layout, weighted_choice
 from .model import HOME_TYPES, GroundTruth, SyntheticHome
 from .profiles import PROFILES
@@ -38,11 +44,16 @@ def generate_home(
     days: int = 30,
     start_ts: float = DEFAULT_START_TS,
     target_entities: int | None = None,
+    recent_failures: tuple[str, ...] = (),
 ) -> SyntheticHome:
     """Generate one home and its ground truth, fully determined by the arguments.
 
     ``home_type`` defaults to one drawn from the seed; ``target_entities`` asks for a size
     (honoured within 10 %); the history covers ``days`` days from ``start_ts``.
+    ``recent_failures`` (kinds from ``RECENT_FAILURE_KINDS``) plants, on top of the seed's
+    own failures, one failure of each kind under way at the end of the history, drawn from
+    a stream of its own: a demo home then always has devices failing now. Without it the
+    home is the seed's, unchanged.
     """
     _check_arguments(home_type, days)
     end_ts = start_ts + days * DAY
@@ -59,9 +70,14 @@ def generate_home(
     ctx = Context(streams[3], env, layout, schedule, start_ts, end_ts)
     plans, ctx.independent = plan_synergies(streams[4], layout, ctx.season_mode())
     failures = _planted_failures(streams[5], ctx, plans)
+    recent_rng = np.random.default_rng(seed).spawn(9)[8]
+    recent = _recent_failures(recent_rng, ctx, plans, failures, recent_failures)
     tracks = _base_tracks(ctx, {plan.effect for plan in plans})
     for failure in failures:
         apply_failure(streams[5], failure, layout, tracks)
+    for failure in recent:
+        apply_failure(recent_rng, failure, layout, tracks)
+    failures += recent
     _restarts(streams[5], ctx, tracks, failures)
     histories = _histories(ctx, streams[6], plans, tracks)
     _planted_automations(ctx, plans)
@@ -113,6 +129,26 @@ def _planted_failures(
         if failure.kind == "abnormal_activity":
             ctx.extra_motion[failure.entity_ids[0]] = abnormal_motion(rng, failure)
     return failures
+
+
+def _recent_failures(
+    rng: np.random.Generator,
+    ctx: Context,
+    plans: list[SynergyPlan],
+    failures: list[FailurePlan],
+    kinds: tuple[str, ...],
+) -> list[FailurePlan]:
+    """Failures under way at the end, on devices no synergy acts on and not failing yet."""
+    if not kinds:
+        return []
+    layout = ctx.layout
+    excluded = {layout.placed[plan.effect].entity.device_id or "" for plan in plans}
+    excluded |= {failure.device_id for failure in failures}
+    recent = plan_recent_failures(rng, layout, excluded, ctx.env, kinds, end=ctx.end)
+    for failure in recent:
+        if failure.kind == "abnormal_activity":
+            ctx.extra_motion[failure.entity_ids[0]] = abnormal_motion(rng, failure)
+    return recent
 
 
 def _base_tracks(ctx: Context, effects: set[str]) -> dict[str, Track]:
