@@ -36,6 +36,7 @@ DEMO_DAYS: Final = 30  # HomeIQ's default history window
 STALE_AFTER_DAYS: Final = 2.0
 HOMEIQ: Final = "homeiq"
 TRAINING_STATUS: Final = "sensor.homeiq_training_status"
+ONBOARDING_STEPS: Final = ("user", "core_config", "analytics", "integration")
 # HomeIQ does not start a run by itself on a new entry (yet): the demo starts the first one.
 START_FIRST_RUN: Final = True
 
@@ -175,8 +176,9 @@ class HomeAssistantClient:
             if not alive():
                 raise RuntimeError("Home Assistant stopped before it served its API")
             try:
+                # Once onboarded, Home Assistant no longer serves the onboarding views (404).
                 async with self.session.get(f"{self.base}/api/onboarding") as resp:
-                    if resp.status == 200:
+                    if resp.status in (200, 404):
                         return
             except aiohttp.ClientError:
                 pass
@@ -186,6 +188,8 @@ class HomeAssistantClient:
     async def onboarding_done(self) -> set[str]:
         """The onboarding steps already done (all of them once onboarded)."""
         async with self.session.get(f"{self.base}/api/onboarding") as resp:
+            if resp.status == 404:
+                return set(ONBOARDING_STEPS)
             resp.raise_for_status()
             return {step["step"] for step in await resp.json() if step["done"]}
 
@@ -296,6 +300,17 @@ class HomeAssistantClient:
                 {"client_id": self.client_id, "redirect_uri": f"{self.client_id}?auth_callback=1"},
             )
 
+    async def wait_until_running(self, within_s: float = 300.0) -> None:
+        """Wait until Home Assistant has started (every integration of the start is set up)."""
+        deadline = time.monotonic() + within_s
+        while time.monotonic() < deadline:
+            async with self.session.get(f"{self.base}/api/config", headers=self.headers) as resp:
+                resp.raise_for_status()
+                if (await resp.json()).get("state") == "RUNNING":
+                    return
+            await asyncio.sleep(1)
+        raise TimeoutError(f"Home Assistant did not finish starting within {within_s:.0f} s")
+
     async def entries(self, domain: str) -> list[dict[str, Any]]:
         """The config entries of ``domain``."""
         async with self.session.get(
@@ -392,6 +407,9 @@ async def prepare_demo(
         say(f"created the owner account {user.username!r}")
     home = read_demo_home(config)
     await client.finish_onboarding(place_of(home), home["time_zone"], "HomeIQ demo home")
+    # The synthetic home's devices and entities exist once the start is over: HomeIQ's
+    # first run then reads all of them.
+    await client.wait_until_running()
     if not await client.entries(HOMEIQ):
         await client.add_homeiq()
         say("added HomeIQ")
@@ -424,7 +442,8 @@ async def _prepare(config: Path, url: str, pid: int | None) -> None:
         await prepare_demo(
             HomeAssistantClient(session, url), config, alive=_pid_alive(pid), say=say
         )
-    say(f"ready: open {url} and log in as {DEMO_USER.username} / {DEMO_USER.password}")
+    shown = url.replace("127.0.0.1", "localhost")
+    say(f"ready: open {shown} and log in as {DEMO_USER.username} / {DEMO_USER.password}")
 
 
 # --- command line -------------------------------------------------------------------------
