@@ -17,6 +17,7 @@ import argparse
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
+import importlib.util
 import json
 import os
 from pathlib import Path
@@ -145,6 +146,25 @@ def served_port(config: Path, default: int) -> int:
         return int(slot["server_port"])
     except OSError, ValueError, KeyError, TypeError:
         return default
+
+
+# Modules Home Assistant's own integrations import whenever the frontend lists the actions
+# (camera, tts, ffmpeg; pinned in their manifests): without them the browser stays on
+# "Loading..." (scripts/develop runs hass with --skip-pip, so hass does not install them).
+FRONTEND_MODULES: Final = {
+    "turbojpeg": "PyTurboJPEG==1.8.3",
+    "mutagen": "mutagen==1.48.1",
+    "haffmpeg": "ha-ffmpeg==3.2.2",
+}
+
+
+def missing_frontend_packages() -> list[str]:
+    """The packages of :data:`FRONTEND_MODULES` that cannot be imported here."""
+    return [
+        package
+        for module, package in FRONTEND_MODULES.items()
+        if importlib.util.find_spec(module) is None
+    ]
 
 
 # --- Home Assistant's APIs ------------------------------------------------------------------
@@ -410,6 +430,8 @@ async def prepare_demo(
     # The synthetic home's devices and entities exist once the start is over: HomeIQ's
     # first run then reads all of them.
     await client.wait_until_running()
+    if "user" not in done:
+        await tidy_default_areas(client, home)
     if not await client.entries(HOMEIQ):
         await client.add_homeiq()
         say("added HomeIQ")
@@ -417,6 +439,40 @@ async def prepare_demo(
     if START_FIRST_RUN and status["state"] == "never_run":
         await client.call(HOMEIQ, "train_now")
         say("started HomeIQ's first training run")
+
+
+async def tidy_default_areas(client: HomeAssistantClient, home: dict[str, Any]) -> None:
+    """Undo what onboarding's default areas did to the demo home.
+
+    The user step creates Living Room, Kitchen and Bedroom when they do not exist yet; it
+    can run before the synthetic home is set up, which then takes over a same-named area
+    as it is (without its floor). Empty areas the home does not have are removed, and the
+    home's areas get their floors.
+    """
+    areas, floors, devices, entities = await client.websocket(
+        {"type": "config/area_registry/list"},
+        {"type": "config/floor_registry/list"},
+        {"type": "config/device_registry/list"},
+        {"type": "config/entity_registry/list"},
+    )
+    level_of = {area["name"]: area["floor_level"] for area in home["areas"]}
+    floor_at = {floor["level"]: floor["floor_id"] for floor in floors}
+    used = {d["area_id"] for d in devices} | {e["area_id"] for e in entities}
+    changes: list[dict[str, Any]] = []
+    for area in areas:
+        if area["name"] not in level_of:
+            if area["area_id"] not in used:
+                changes.append({"type": "config/area_registry/delete", "area_id": area["area_id"]})
+        elif area["floor_id"] is None and (floor := floor_at.get(level_of[area["name"]])):
+            changes.append(
+                {
+                    "type": "config/area_registry/update",
+                    "area_id": area["area_id"],
+                    "floor_id": floor,
+                }
+            )
+    if changes:
+        await client.websocket(*changes)
 
 
 def _pid_alive(pid: int | None) -> Callable[[], bool]:
@@ -476,9 +532,23 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_port(args: argparse.Namespace) -> int:
-    """Print the port Home Assistant will serve the folder on."""
-    print(served_port(args.config, args.default))
+def cmd_preflight(args: argparse.Namespace) -> int:
+    """Print the port Home Assistant will serve the folder on; warn about what will not work."""
+    port = served_port(args.config, args.port)
+    if args.port_requested and port != args.port:
+        print(
+            f"[develop] {args.config} keeps port {port} from its first start; HOMEIQ_PORT="
+            f"{args.port} applies to a new folder (or change it under Settings → System →"
+            " Network)",
+            file=sys.stderr,
+        )
+    if missing := missing_frontend_packages():
+        print(
+            f"[develop] the browser will stay on 'Loading...': Home Assistant's frontend needs"
+            f" {', '.join(missing)}, which the venv lacks (the API, HomeIQ and the demo work)",
+            file=sys.stderr,
+        )
+    print(port)
     return 0
 
 
@@ -502,10 +572,15 @@ def main(argv: list[str] | None = None) -> int:
     generate.add_argument("--config", type=Path, required=True)
     generate.add_argument("--new", action="store_true", help="replace an existing demo home")
     generate.set_defaults(run=cmd_generate)
-    port = sub.add_parser("port", help="print the port Home Assistant serves the folder on")
-    port.add_argument("--config", type=Path, required=True)
-    port.add_argument("--default", type=int, default=8123)
-    port.set_defaults(run=cmd_port)
+    preflight = sub.add_parser(
+        "preflight", help="print the port Home Assistant serves the folder on, warn"
+    )
+    preflight.add_argument("--config", type=Path, required=True)
+    preflight.add_argument("--port", type=int, default=8123, help="the port for a new folder")
+    preflight.add_argument(
+        "--port-requested", action="store_true", help="the port was asked for (HOMEIQ_PORT)"
+    )
+    preflight.set_defaults(run=cmd_preflight)
     prepare = sub.add_parser("prepare", help="onboard, add HomeIQ, start the first run")
     prepare.add_argument("--config", type=Path, required=True)
     prepare.add_argument("--url", required=True)
