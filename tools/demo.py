@@ -27,6 +27,7 @@ import time
 from typing import Any, Final
 
 import aiohttp
+import homeassistant.components
 
 from custom_components.homeiq.core.synthetic import RECENT_FAILURE_KINDS
 from tools.generate import SIM_HOME, write_ha_config
@@ -148,23 +149,30 @@ def served_port(config: Path, default: int) -> int:
         return default
 
 
-# Modules Home Assistant's own integrations import whenever the frontend lists the actions
-# (camera, tts, ffmpeg; pinned in their manifests): without them the browser stays on
-# "Loading..." (scripts/develop runs hass with --skip-pip, so hass does not install them).
-FRONTEND_MODULES: Final = {
-    "turbojpeg": "PyTurboJPEG==1.8.3",
-    "mutagen": "mutagen==1.48.1",
-    "haffmpeg": "ha-ffmpeg==3.2.2",
+# Integrations Home Assistant sets up at every start (base platforms and what they need),
+# by the module each one imports from its requirement. camera, tts and ffmpeg are also
+# imported whenever the frontend lists the actions: without them the browser stays on
+# "Loading..."; without the others the start raises an "Invalid config" notification.
+# scripts/develop runs hass with --skip-pip, so hass does not install them into the venv.
+START_MODULES: Final = {
+    "turbojpeg": "camera",
+    "mutagen": "tts",
+    "haffmpeg": "ffmpeg",
+    "infrared_protocols": "infrared",
+    "rf_protocols": "radio_frequency",
 }
 
 
-def missing_frontend_packages() -> list[str]:
-    """The packages of :data:`FRONTEND_MODULES` that cannot be imported here."""
-    return [
-        package
-        for module, package in FRONTEND_MODULES.items()
-        if importlib.util.find_spec(module) is None
-    ]
+def missing_start_packages() -> list[str]:
+    """Requirements (from Home Assistant's manifests) of :data:`START_MODULES` not importable."""
+    components = Path(homeassistant.components.__path__[0])
+    missing: list[str] = []
+    for module, domain in START_MODULES.items():
+        if importlib.util.find_spec(module) is not None:
+            continue
+        manifest = json.loads((components / domain / "manifest.json").read_text("utf-8"))
+        missing += manifest.get("requirements") or [module]
+    return missing
 
 
 # --- Home Assistant's APIs ------------------------------------------------------------------
@@ -542,10 +550,11 @@ def cmd_preflight(args: argparse.Namespace) -> int:
             " Network)",
             file=sys.stderr,
         )
-    if missing := missing_frontend_packages():
+    if missing := missing_start_packages():
         print(
-            f"[develop] the browser will stay on 'Loading...': Home Assistant's frontend needs"
-            f" {', '.join(missing)}, which the venv lacks (the API, HomeIQ and the demo work)",
+            f"[develop] the venv lacks {', '.join(missing)}, required by integrations Home"
+            " Assistant always sets up: without PyTurboJPEG, mutagen and ha-ffmpeg the browser"
+            " stays on 'Loading...' (the API, HomeIQ and the demo work)",
             file=sys.stderr,
         )
     print(port)
