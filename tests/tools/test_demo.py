@@ -16,7 +16,7 @@ import homeassistant.components
 import pytest
 
 from custom_components.homeiq.core.homefile import load_home
-from custom_components.homeiq.core.synthetic import RECENT_FAILURE_KINDS
+from custom_components.homeiq.core.synthetic import RECENT_FAILURE_KINDS, generate_home
 from custom_components.homeiq.core.synthetic.environment import UTC_OFFSETS
 from tools import demo
 from tools.generate import SIM_HOME
@@ -63,6 +63,29 @@ def test_generate_writes_the_demo_home(generated: Path) -> None:
         assert db.execute("SELECT COUNT(*) FROM states").fetchone()[0] == rows
     assert len(home.automations) >= 5
     assert (generated / "automations.yaml").read_text().count("alias:") == len(home.automations)
+
+
+def test_demo_fails_the_same_devices_all_year() -> None:
+    """The README names the demo's failing devices: they do not depend on the date."""
+    expected = [
+        ("battery_depletion", "Front Door Sensor"),
+        ("dropout", "Living Room Motion Sensor"),
+        ("stuck", "Family Room Motion Sensor"),
+        ("abnormal_activity", "Kitchen Motion Sensor"),
+    ]
+    for month in range(12):
+        end = 1_767_225_600.0 + month * 30.4 * DAY  # from 2026-01-01
+        start = end - demo.DEMO_DAYS * DAY
+        own = len(generate_home(demo.DEMO_SEED, days=demo.DEMO_DAYS, start_ts=start).truth.failures)
+        synthetic = generate_home(
+            demo.DEMO_SEED,
+            days=demo.DEMO_DAYS,
+            start_ts=start,
+            recent_failures=RECENT_FAILURE_KINDS,
+        )
+        names = {d.device_id: d.name for d in synthetic.home.devices.values()}
+        planted = [(f.kind, names[f.device_id]) for f in synthetic.truth.failures[own:]]
+        assert planted == expected, month
 
 
 def test_generate_keeps_an_existing_demo(generated: Path, tmp_path: Path) -> None:
