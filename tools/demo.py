@@ -570,6 +570,8 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     except (aiohttp.ClientError, OSError, RuntimeError, TimeoutError) as err:
         print(f"[demo] the demo could not be prepared: {err}", file=sys.stderr, flush=True)
         return 1
+    except KeyboardInterrupt:  # Ctrl+C stops hass and this helper together
+        return 130
     return 0
 
 
