@@ -339,16 +339,23 @@ class HomeAssistantClient:
             await asyncio.sleep(1)
         raise TimeoutError(f"Home Assistant did not finish starting within {within_s:.0f} s")
 
-    async def entries(self, domain: str) -> list[dict[str, Any]]:
-        """The config entries of ``domain``."""
+    async def entries(self, domain: str | None = None) -> list[dict[str, Any]]:
+        """The config entries of ``domain`` (of every domain when ``None``)."""
         async with self.session.get(
             f"{self.base}/api/config/config_entries/entry",
-            params={"domain": domain},
+            params={"domain": domain} if domain else None,
             headers=self.headers,
         ) as resp:
             resp.raise_for_status()
             found: list[dict[str, Any]] = await resp.json()
             return found
+
+    async def delete_entry(self, entry_id: str) -> None:
+        """Delete a config entry (Settings → Devices & services → ⋮ → Delete)."""
+        async with self.session.delete(
+            f"{self.base}/api/config/config_entries/entry/{entry_id}", headers=self.headers
+        ) as resp:
+            resp.raise_for_status()
 
     async def add_homeiq(self) -> dict[str, Any]:
         """Add HomeIQ through its config flow, as Settings → Add integration does."""
@@ -440,6 +447,8 @@ async def prepare_demo(
     await client.wait_until_running()
     if "user" not in done:
         await tidy_default_areas(client, home)
+        for title in await remove_failed_onboarding_entries(client):
+            say(f"removed {title!r}, which onboarding added and cannot run here")
     if not await client.entries(HOMEIQ):
         await client.add_homeiq()
         say("added HomeIQ")
@@ -481,6 +490,28 @@ async def tidy_default_areas(client: HomeAssistantClient, home: dict[str, Any]) 
             )
     if changes:
         await client.websocket(*changes)
+
+
+async def remove_failed_onboarding_entries(
+    client: HomeAssistantClient, within_s: float = 30.0
+) -> list[str]:
+    """Delete what onboarding set up and failed (e.g. Google Translate without gTTS).
+
+    Finishing the core config step adds a few integrations (Google Translate, Met, Radio
+    Browser, Shopping list); those whose packages are not in the venv fail to set up and
+    would show in red. Waits until each has finished setting up; returns the removed titles.
+    """
+    deadline = time.monotonic() + within_s
+    while True:
+        added = [e for e in await client.entries() if e["source"] == "onboarding"]
+        settling = any(e["state"] in ("not_loaded", "setup_in_progress") for e in added)
+        if not settling or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(1)
+    failed = [e for e in added if e["state"] in ("setup_error", "setup_retry")]
+    for entry in failed:
+        await client.delete_entry(entry["entry_id"])
+    return [entry["title"] for entry in failed]
 
 
 def _pid_alive(pid: int | None) -> Callable[[], bool]:
