@@ -563,7 +563,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
             )
         return 0
     if not is_fresh(config):
-        print(f"[demo] {config} is an existing configuration without a demo home; using it as is")
+        print(
+            f"[demo] {config} is an existing configuration without a demo home; using it as is"
+            " (move it away, or set HOMEIQ_CONFIG to a new folder, for the demo home)"
+        )
         return 0
     print(f"[demo] writing the demo home ({DEMO_DAYS} days of history) to {config} ...")
     rows = generate_demo(config)
