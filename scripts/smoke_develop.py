@@ -2,89 +2,132 @@
 
 Usage: .venv/bin/python scripts/smoke_develop.py [--config DIR] [--generated]
 
-Starts ``scripts/develop`` on a fresh configuration folder, creates the owner account
-through the onboarding API, adds HomeIQ through the config-flow API (what the UI calls),
-calls ``homeiq.train_now`` with a response, prints that response as JSON and stops Home
-Assistant. With ``--generated`` the folder first gets a synthetic home
-(``scripts/generate ha-config``) and the check also requires that HomeIQ read its devices
-and history. Exits non-zero when any step fails.
+Starts ``scripts/develop`` on a new configuration folder (``--config``, which should be
+missing or empty, or a temporary one) on a free port, logging to ``smoke.log`` in a new
+temporary folder, and stops it at the end; exits non-zero when a step fails.
+
+- Without ``--generated``: ``scripts/develop --empty``; the check creates the owner through
+  the onboarding API, adds HomeIQ through the config-flow API (what the UI calls), calls
+  ``homeiq.train_now`` with a response and prints it.
+- With ``--generated``: ``scripts/develop`` as a new user starts it, on the demo home. The
+  check logs in as the demo user and requires what the demo promises: every onboarding step
+  done, HomeIQ added and its first run finished successfully after reading the home's
+  devices and history, the home type and every HomeIQ entity showing a value, and no repair
+  issue but HomeIQ's own (no deprecated configuration). It then calls ``homeiq.train_now``
+  with a response and prints it.
+
+The Home Assistant client is the one ``scripts/develop`` onboards the demo with
+(``tools/demo.py``).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+from collections.abc import Callable
 import json
 import os
 from pathlib import Path
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import time
+from typing import Any
 
 import aiohttp
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from tools.demo import (  # noqa: E402
+    DEMO_USER,
+    HOMEIQ,
+    ONBOARDING_STEPS,
+    TRAINING_STATUS,
+    DemoUser,
+    HomeAssistantClient,
+)
+
+SMOKE_USER = DemoUser(name="Developer", username="dev", password="dev-password")
+FINISHED = ("success", "partial", "failed", "cancelled")
 
 
-async def _wait_for_http(
-    session: aiohttp.ClientSession, base: str, proc: subprocess.Popen[bytes]
+def free_port() -> int:
+    """A TCP port nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def _login_when_onboarded(
+    client: HomeAssistantClient, alive: Callable[[], bool], within_s: float = 300.0
 ) -> None:
-    for _ in range(240):
-        if proc.poll() is not None:
-            raise RuntimeError(f"Home Assistant exited with {proc.returncode}")
-        try:
-            async with session.get(f"{base}/api/onboarding") as resp:
-                if resp.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
+    """Log in as the demo user once scripts/develop's helper has created it."""
+    await client.wait_until_serving(alive)
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        if "user" in await client.onboarding_done():
+            await client.login(DEMO_USER)
+            return
         await asyncio.sleep(1)
-    raise TimeoutError("Home Assistant did not serve its API within 240 s")
+    raise TimeoutError("the demo owner was not created")
 
 
-async def _run(base: str, proc: subprocess.Popen[bytes]) -> dict[str, object]:
+async def _check_demo(client: HomeAssistantClient, alive: Callable[[], bool]) -> list[str]:
+    """What the demo promises, as a list of failures (empty: all kept)."""
+    await _login_when_onboarded(client, alive)
+    problems: list[str] = []
+    status = await client.wait_for_state(TRAINING_STATUS, lambda s: s in FINISHED, 300)
+    done = await client.onboarding_done()
+    if missing := set(ONBOARDING_STEPS) - done:
+        problems.append(f"onboarding steps not done: {sorted(missing)}")
+    entries = await client.entries(HOMEIQ)
+    if [entry["state"] for entry in entries] != ["loaded"]:
+        problems.append(f"HomeIQ entries: {entries}")
+    if status["state"] != "success":
+        problems.append(f"first run: {status['state']} {status['attributes'].get('steps')}")
+    steps = {step["name"]: step for step in status["attributes"].get("steps") or []}
+    read = (steps.get("read_home") or {}).get("details") or {}
+    if not all(read.get(key, 0) > 0 for key in ("devices", "entities", "history_rows")):
+        problems.append(f"the first run read too little: {read}")
+    registry, issues = await client.websocket(
+        {"type": "config/entity_registry/list"}, {"type": "repairs/list_issues"}
+    )
+    homeiq_entities = sorted(e["entity_id"] for e in registry if e["platform"] == HOMEIQ)
+    if len(homeiq_entities) < 3:
+        problems.append(f"HomeIQ has only the entities {homeiq_entities}")
+    for entity_id in homeiq_entities:
+        state = await client.state(entity_id)
+        if state is None or state["state"] in ("unavailable", "unknown"):
+            problems.append(f"{entity_id} shows no value: {state and state['state']}")
+    foreign = [(i["domain"], i["issue_id"]) for i in issues["issues"] if i["domain"] != HOMEIQ]
+    if foreign:
+        problems.append(f"repair issues other than HomeIQ's: {foreign}")
+    print(
+        f"demo: {len(homeiq_entities)} HomeIQ entities, first run {status['state']}, "
+        f"{len(issues['issues']) - len(foreign)} HomeIQ repair issues, "
+        f"{len(foreign)} others",
+        file=sys.stderr,
+    )
+    return problems
+
+
+async def _run(base: str, proc: subprocess.Popen[bytes], demo: bool) -> dict[str, Any]:
+    def alive() -> bool:
+        return proc.poll() is None
+
     async with aiohttp.ClientSession() as session:
-        await _wait_for_http(session, base, proc)
-        client_id = f"{base}/"
-        async with session.post(
-            f"{base}/api/onboarding/users",
-            json={
-                "client_id": client_id,
-                "name": "Developer",
-                "username": "dev",
-                "password": "dev-password",
-                "language": "en",
-            },
-        ) as resp:
-            resp.raise_for_status()
-            auth_code = (await resp.json())["auth_code"]
-        async with session.post(
-            f"{base}/auth/token",
-            data={"grant_type": "authorization_code", "code": auth_code, "client_id": client_id},
-        ) as resp:
-            resp.raise_for_status()
-            token = (await resp.json())["access_token"]
-        headers = {"Authorization": f"Bearer {token}"}
-
-        async with session.post(
-            f"{base}/api/config/config_entries/flow", json={"handler": "homeiq"}, headers=headers
-        ) as resp:
-            resp.raise_for_status()
-            flow = await resp.json()
-        async with session.post(
-            f"{base}/api/config/config_entries/flow/{flow['flow_id']}", json={}, headers=headers
-        ) as resp:
-            resp.raise_for_status()
-            created = await resp.json()
-        if created.get("type") != "create_entry":
-            raise RuntimeError(f"config flow did not create an entry: {created}")
-
-        async with session.post(
-            f"{base}/api/services/homeiq/train_now?return_response", json={}, headers=headers
-        ) as resp:
-            resp.raise_for_status()
-            return (await resp.json())["service_response"]
+        client = HomeAssistantClient(session, base)
+        if demo:
+            if problems := await _check_demo(client, alive):
+                raise RuntimeError("; ".join(problems))
+        else:
+            await client.wait_until_serving(alive)
+            await client.create_owner(SMOKE_USER)
+            await client.add_homeiq()
+        return await client.call(HOMEIQ, "train_now", return_response=True)
 
 
 def main() -> int:
@@ -93,31 +136,23 @@ def main() -> int:
     parser.add_argument(
         "--config", type=Path, help="configuration folder (default: a new temp folder)"
     )
-    parser.add_argument(
-        "--generated", action="store_true", help="write a synthetic home into the folder first"
-    )
+    parser.add_argument("--generated", action="store_true", help="the demo home of scripts/develop")
     args = parser.parse_args()
-    config = args.config or Path(tempfile.mkdtemp(prefix="homeiq-develop-"))
-    config.mkdir(parents=True, exist_ok=True)
-    if args.generated:
-        subprocess.run(
-            [
-                str(REPO / "scripts" / "generate"),
-                "ha-config",
-                "--config",
-                str(config),
-                "--days",
-                "7",
-            ],
-            check=True,
-        )
-    env = {**os.environ, "HOMEIQ_CONFIG": str(config)}
-    log = (config / "smoke.log").open("wb")
-    proc = subprocess.Popen(
-        [str(REPO / "scripts" / "develop")], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
+    work = Path(tempfile.mkdtemp(prefix="homeiq-develop-"))
+    config = args.config or work / "config"
+    log_path = work / "smoke.log"  # outside the folder: develop sees a new folder
+    port = free_port()
+    env = {**os.environ, "HOMEIQ_CONFIG": str(config), "HOMEIQ_PORT": str(port)}
+    command = [str(REPO / "scripts" / "develop")]
+    if not args.generated:
+        command.append("--empty")
+    log = log_path.open("wb")
+    proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        response = asyncio.run(_run("http://127.0.0.1:8123", proc))
+        response = asyncio.run(_run(f"http://127.0.0.1:{port}", proc, args.generated))
+    except (aiohttp.ClientError, OSError, RuntimeError, TimeoutError) as err:
+        print(f"smoke check failed: {err} (log: {log_path})", file=sys.stderr)
+        return 1
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -127,7 +162,7 @@ def main() -> int:
     print(json.dumps(response, indent=2))
     ok = response.get("outcome") == "success"
     if args.generated:
-        details = response["steps"][0]["details"]  # type: ignore[index]
+        details = response["steps"][0]["details"]
         ok = ok and all(details[key] > 0 for key in ("devices", "entities", "history_rows"))
     return 0 if ok else 1
 

@@ -19,7 +19,12 @@ import yaml
 
 from custom_components.homeiq.core.home import Home
 from custom_components.homeiq.core.homefile import save_corpus, save_home
-from custom_components.homeiq.core.synthetic import HOME_TYPES, generate_corpus, generate_home
+from custom_components.homeiq.core.synthetic import (
+    HOME_TYPES,
+    RECENT_FAILURE_KINDS,
+    generate_corpus,
+    generate_home,
+)
 from tools.recorder_db import write_recorder_db
 
 REPO = Path(__file__).resolve().parent.parent
@@ -60,12 +65,26 @@ def automation_configs(home: Home) -> list[dict[str, Any]]:
 
 
 def write_ha_config(
-    config: Path, *, seed: int, days: int, entities: int | None, home_type: str | None
+    config: Path,
+    *,
+    seed: int,
+    days: int,
+    entities: int | None,
+    home_type: str | None,
+    recent_failures: tuple[str, ...] = (),
 ) -> int:
-    """Write one synthetic home, ending now, into a Home Assistant configuration folder."""
+    """Write one synthetic home, ending now, into a Home Assistant configuration folder.
+
+    ``recent_failures`` plants failures under way now (see ``generate_home``).
+    """
     start = time.time() - days * 86_400
     synthetic = generate_home(
-        seed, home_type=home_type, days=days, start_ts=start, target_entities=entities
+        seed,
+        home_type=home_type,
+        days=days,
+        start_ts=start,
+        target_entities=entities,
+        recent_failures=recent_failures,
     )
     config.mkdir(parents=True, exist_ok=True)
     rows = write_recorder_db(config / "home-assistant_v2.db", synthetic.home, seed=seed)
@@ -79,7 +98,12 @@ def write_ha_config(
 def cmd_ha_config(args: argparse.Namespace) -> int:
     """Write one home into a Home Assistant configuration folder."""
     rows = write_ha_config(
-        args.config, seed=args.seed, days=args.days, entities=args.entities, home_type=args.type
+        args.config,
+        seed=args.seed,
+        days=args.days,
+        entities=args.entities,
+        home_type=args.type,
+        recent_failures=RECENT_FAILURE_KINDS if args.recent_failures else (),
     )
     print(f"wrote a home with {rows} state changes to {args.config}; now run scripts/develop")
     return 0
@@ -101,6 +125,12 @@ def main(argv: list[str] | None = None) -> int:
     ha.add_argument("--days", type=int, default=21)
     ha.add_argument("--entities", type=int, default=None)
     ha.add_argument("--type", choices=HOME_TYPES, default=None)
+    ha.add_argument(
+        "--recent-failures",
+        action="store_true",
+        help="also plant failures under way now: "
+        "a battery running down, a device dropping out, a stuck sensor, night motion",
+    )
     ha.set_defaults(run=cmd_ha_config)
     args = parser.parse_args(argv)
     return int(args.run(args))

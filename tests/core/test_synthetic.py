@@ -20,6 +20,7 @@ from custom_components.homeiq.core.home import Home, Origin, StateHistory
 from custom_components.homeiq.core.synthetic import (
     FAILURE_KINDS,
     HOME_TYPES,
+    RECENT_FAILURE_KINDS,
     SYNERGY_KINDS,
     PlantedFailure,
     PlantedSynergy,
@@ -490,6 +491,65 @@ def test_abnormal_activity_fires_at_night(month_homes: list[SyntheticHome]) -> N
         assert len(np.unique(np.floor(local[during] / DAY))) >= 0.8 * nights
         quiet_days = (failure.start_ts - home.window_start) / DAY
         assert (night & (times < failure.start_ts)).sum() <= 0.3 * quiet_days + 1
+
+
+def test_recent_failures_are_under_way_at_the_end() -> None:
+    """Each requested kind is planted once, on a device of its own, failing at the end."""
+    checked = 0
+    for seed in range(12):
+        plain = generate_home(seed, days=30)
+        synthetic = generate_home(seed, days=30, recent_failures=RECENT_FAILURE_KINDS)
+        home, truth = synthetic.home, synthetic.truth
+        assert home.window_start is not None
+        assert home.window_end is not None
+        end, offset = home.window_end, truth.utc_offset_h * 3600.0
+        own = len(plain.truth.failures)
+        assert truth.failures[:own] == plain.truth.failures
+        recent = truth.failures[own:]
+        kinds = [f.kind for f in recent]
+        assert len(kinds) == len(set(kinds))
+        assert set(kinds) <= set(RECENT_FAILURE_KINDS)
+        devices = [f.device_id for f in truth.failures]
+        assert len(devices) == len(set(devices))
+        for failure in recent:
+            history = home.histories[failure.entity_ids[0]]
+            states = np.array(history.states())
+            if failure.kind == "battery_depletion":
+                battery = next(
+                    e for e in failure.entity_ids if home.entities[e].device_class == "battery"
+                )
+                levels = home.histories[battery]
+                last_week = np.isfinite(levels.values) & (levels.timestamps >= end - 7 * DAY)
+                values = levels.values[last_week]
+                assert failure.failure_ts is not None
+                assert 3 * DAY <= failure.failure_ts - end <= 5 * DAY
+                assert values[-1] < values[0] - 3
+                assert levels.states()[-1] != "unavailable"
+            elif failure.kind == "dropout":
+                outages = history.timestamps[states == "unavailable"]
+                assert (outages >= end - 7 * DAY).sum() >= 3
+                assert failure.failure_ts is not None
+                assert failure.failure_ts > end
+            elif failure.kind == "stuck":
+                after = np.isfinite(history.values) & (history.timestamps >= failure.start_ts)
+                assert end - failure.start_ts >= 1.6 * DAY
+                assert np.unique(history.values[after]).size <= 1
+            else:
+                times = onsets(history, "on")
+                local = times + offset
+                night = (local % DAY >= 3600.0) & (local % DAY < 4 * 3600.0)
+                last_midnight = math.floor((end + offset) / DAY) * DAY - offset
+                nights = np.unique(np.floor(local[night & (times >= end - 4 * DAY)] / DAY))
+                assert nights.size == 3
+                assert np.floor((last_midnight + offset) / DAY) - 1 in nights
+            checked += 1
+    assert checked >= 40  # of 48: a home without a battery device gets no depletion
+
+
+def test_recent_failures_refuse_unknown_kinds() -> None:
+    """Only the kinds that can be put under way at the end are accepted."""
+    with pytest.raises(ValueError, match="sudden_death"):
+        generate_home(0, days=10, recent_failures=("sudden_death",))
 
 
 # --- home types ---------------------------------------------------------------------------

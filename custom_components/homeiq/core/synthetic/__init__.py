@@ -7,6 +7,7 @@ Everything is drawn from ``numpy.random.default_rng(seed)``; the same arguments 
 same home, array for array.
 """
 
+from .failures import RECENT_FAILURE_KINDS
 from .generator import (
     DEFAULT_START_TS,
     count_events,
@@ -30,6 +31,7 @@ __all__ = [
     "DEFAULT_START_TS",
     "FAILURE_KINDS",
     "HOME_TYPES",
+    "RECENT_FAILURE_KINDS",
     "ROUTINES",
     "SYNERGY_KINDS",
     "GroundTruth",

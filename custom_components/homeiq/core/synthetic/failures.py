@@ -44,6 +44,8 @@ BATTERY_CURVES: Final[dict[str, tuple[float, float, float, float]]] = {
     "smoke": (20.0, 45.0, 1.3, 2.0),
 }
 COIN_CELL: Final = (8.0, 25.0, 2.0, 3.0)
+# Kinds plan_recent_failures can put under way at the end of a history.
+RECENT_FAILURE_KINDS: Final = ("battery_depletion", "dropout", "stuck", "abnormal_activity")
 
 
 @dataclass(slots=True)
@@ -171,6 +173,68 @@ def _timed(
         nights = int(rng.integers(5, 10))
         plan.start_ts = float(env.midnight(np.array([day]))[0] + HOUR)
         plan.end_ts = float(plan.start_ts + (nights - 1) * DAY + 3 * HOUR)
+    return plan
+
+
+def plan_recent_failures(
+    rng: np.random.Generator,
+    layout: Layout,
+    excluded: set[str],
+    env: Environment,
+    kinds: tuple[str, ...],
+    *,
+    end: float,
+) -> list[FailurePlan]:
+    """One failure of each of ``kinds``, on distinct devices not in ``excluded``, under way
+    at ``end``.
+
+    A battery three to five days from empty; a device dropping out more and more often
+    over the last eight to twelve days, dead one to three days after ``end``; a sensor
+    stuck since about two days before ``end``; motion in a quiet room on the three nights
+    before the last whole local day ended. A kind the home has no device for is left out.
+    """
+    unknown = set(kinds) - set(RECENT_FAILURE_KINDS)
+    if unknown:
+        msg = f"cannot plant recent failures of kind {sorted(unknown)}"
+        raise ValueError(msg)
+    eligible = _eligible(layout, excluded)
+    used = set(excluded)
+    plans: list[FailurePlan] = []
+    for kind in kinds:
+        options = [c for c in eligible[kind] if c[0] not in used]
+        if not options:
+            continue
+        device_id, entity_ids = options[int(rng.integers(len(options)))]
+        used.add(device_id)
+        plans.append(_recent(rng, kind, device_id, entity_ids, layout=layout, env=env, end=end))
+    return plans
+
+
+def _recent(
+    rng: np.random.Generator,
+    kind: str,
+    device_id: str,
+    entity_ids: tuple[str, ...],
+    *,
+    layout: Layout,
+    env: Environment,
+    end: float,
+) -> FailurePlan:
+    plan = FailurePlan(kind, device_id, entity_ids, end, None)
+    if kind == "battery_depletion":
+        low, high, g_low, g_high = BATTERY_CURVES.get(layout.device_kinds[device_id], COIN_CELL)
+        plan.failure_ts = float(end + rng.uniform(3.0, 5.0) * DAY)
+        plan.start_ts = float(plan.failure_ts - rng.uniform(low, high) * DAY)
+        plan.params = {"level": rng.uniform(15.0, 35.0), "gamma": rng.uniform(g_low, g_high)}
+    elif kind == "dropout":
+        plan.start_ts = float(end - rng.uniform(8.0, 12.0) * DAY)
+        plan.failure_ts = float(end + rng.uniform(1.0, 3.0) * DAY)
+    elif kind == "stuck":
+        plan.start_ts = float(end - rng.uniform(1.6, 2.4) * DAY)
+    else:  # abnormal_activity
+        today = int(env.day_index(np.array([end]))[0])
+        plan.start_ts = float(env.midnight(np.array([today - 3]))[0] + HOUR)
+        plan.end_ts = float(plan.start_ts + 2 * DAY + 3 * HOUR)
     return plan
 
 

@@ -17,6 +17,7 @@ from .failures import (
     abnormal_motion,
     apply_failure,
     plan_failures,
+    plan_recent_failures,
 )
 from .layout import draw_layout, weighted_choice
 from .model import HOME_TYPES, GroundTruth, SyntheticHome
@@ -55,6 +56,7 @@ def generate_home(
     start_ts: float = DEFAULT_START_TS,
     target_entities: int | None = None,
     stress: Stress | None = None,
+    recent_failures: tuple[str, ...] = (),
 ) -> SyntheticHome:
     """Generate one home and its ground truth, fully determined by the arguments.
 
@@ -62,6 +64,10 @@ def generate_home(
     (honoured within 10 %); the history covers ``days`` days from ``start_ts``; ``stress``
     makes it unlike the homes the models were designed on (see :mod:`.stress`; off by
     default, and then the home is the same as without the argument).
+    ``recent_failures`` (kinds from ``RECENT_FAILURE_KINDS``) plants, on top of the seed's
+    own failures, one failure of each kind under way at the end of the history, drawn from
+    a stream of its own: a demo home then always has devices failing now. Without it the
+    home is the seed's, unchanged.
     """
     _check_arguments(home_type, days)
     end_ts = start_ts + days * DAY
@@ -80,9 +86,14 @@ def generate_home(
     stress = stress if stress is not None and stress.active else None
     extra = stress_rng(seed) if stress is not None else None
     failures = _planted_failures(streams[5], ctx, plans, stress, extra)
+    recent_rng = np.random.default_rng(seed).spawn(9)[8]
+    recent = _recent_failures(recent_rng, ctx, plans, failures, recent_failures)
     tracks = _base_tracks(ctx, {plan.effect for plan in plans})
     for failure in failures:
         apply_failure(streams[5], failure, layout, tracks)
+    for failure in recent:
+        apply_failure(recent_rng, failure, layout, tracks)
+    failures += recent
     if stress is not None and stress.battery_step is not None:
         for entity_id, placed in layout.placed.items():
             if placed.part == "battery" and entity_id in tracks:
@@ -169,6 +180,26 @@ def _planted_failures(
                 failure.start_ts, failure.end_ts = burst_times(midnight, nights, failure.params)
             ctx.extra_motion[failure.entity_ids[0]] = abnormal_motion(rng, failure)
     return failures
+
+
+def _recent_failures(
+    rng: np.random.Generator,
+    ctx: Context,
+    plans: list[SynergyPlan],
+    failures: list[FailurePlan],
+    kinds: tuple[str, ...],
+) -> list[FailurePlan]:
+    """Failures under way at the end, on devices no synergy acts on and not failing yet."""
+    if not kinds:
+        return []
+    layout = ctx.layout
+    excluded = {layout.placed[plan.effect].entity.device_id or "" for plan in plans}
+    excluded |= {failure.device_id for failure in failures}
+    recent = plan_recent_failures(rng, layout, excluded, ctx.env, kinds, end=ctx.end)
+    for failure in recent:
+        if failure.kind == "abnormal_activity":
+            ctx.extra_motion[failure.entity_ids[0]] = abnormal_motion(rng, failure)
+    return recent
 
 
 def _base_tracks(ctx: Context, effects: set[str]) -> dict[str, Track]:
