@@ -456,17 +456,19 @@ class _Word:
     def size(self) -> int:
         return sum(len(part) for part in self.parts)
 
-    def matches_last(self, part: str) -> bool:
-        """Whether a name part is this word's last part (start, compound end, or whole)."""
-        word = self.parts[-1]
-        if self.whole or len(self.parts) > 1:
-            return part == word if self.whole else part.startswith(word)
-        return part.startswith(word) or (len(word) >= 4 and part.endswith(word))
+    def starts(self, part: str) -> bool:
+        """Whether a name part is, or starts with, this word's last part."""
+        return part == self.parts[-1] if self.whole else part.startswith(self.parts[-1])
+
+    def ends(self, part: str) -> bool:
+        """Whether a name part is a compound that ends with this (one-part) word."""
+        word = self.parts[0]
+        return not self.whole and len(self.parts) == 1 and len(word) >= 4 and part.endswith(word)
 
 
 @cache
-def _words() -> tuple[dict[str, _Word], dict[str, tuple[_Word, ...]]]:
-    """Single words by their text, and phrases by their first part."""
+def _words() -> tuple[tuple[_Word, ...], dict[str, tuple[_Word, ...]]]:
+    """Single words, and phrases by their first part."""
     groups: dict[tuple[tuple[str, ...], bool], set[str]] = {}
     for group, languages in VOCABULARY.items():
         for words in languages.values():
@@ -475,29 +477,41 @@ def _words() -> tuple[dict[str, _Word], dict[str, tuple[_Word, ...]]]:
                 text = raw.removeprefix("=")
                 for variant in {text, text.lower().translate(_UMLAUTS)}:
                     groups.setdefault((name_parts(variant), whole), set()).add(group)
-    single: dict[str, _Word] = {}
+    single: list[_Word] = []
     phrases: dict[str, list[_Word]] = {}
     for (parts, whole), found in groups.items():
         word = _Word(parts, whole, frozenset(found))
         if len(parts) == 1:
-            key = ("=" if whole else "") + parts[0]
-            single[key] = word
+            single.append(word)
         else:
             phrases.setdefault(parts[0], []).append(word)
-    return single, {first: tuple(words) for first, words in phrases.items()}
+    return tuple(single), {first: tuple(words) for first, words in phrases.items()}
+
+
+def _longest(words: list[_Word]) -> tuple[int, frozenset[str]]:
+    """Size of the longest words, and their groups (all of them on a tie)."""
+    if not words:
+        return 0, frozenset()
+    size = max(word.size for word in words)
+    return size, frozenset().union(*(word.groups for word in words if word.size == size))
 
 
 @lru_cache(maxsize=16_384)
 def _part_match(part: str) -> tuple[int, frozenset[str]]:
-    """Size and groups of the longest single words that match one name part."""
-    best, found = 0, frozenset[str]()
-    for word in _words()[0].values():
-        if word.matches_last(part):
-            if word.size > best:
-                best, found = word.size, word.groups
-            elif word.size == best:
-                found = found | word.groups
-    return best, found
+    """Size and groups of the single words that match one name part.
+
+    The longest word at the start and the longest at the end both count when they do not
+    overlap (``deckenleuchte``: a ceiling light); otherwise the longer one does
+    (``waschkuche`` is a laundry, not a kitchen).
+    """
+    single = _words()[0]
+    head, head_groups = _longest([word for word in single if word.starts(part)])
+    tail, tail_groups = _longest([word for word in single if word.ends(part)])
+    if head and tail and head + tail <= len(part):
+        return head + tail, head_groups | tail_groups
+    if head == tail:
+        return head, head_groups | tail_groups
+    return (head, head_groups) if head > tail else (tail, tail_groups)
 
 
 @lru_cache(maxsize=16_384)
@@ -518,7 +532,7 @@ def name_groups(text: str) -> frozenset[str]:
             if (
                 position + n <= len(parts)
                 and parts[position + 1 : position + n - 1] == phrase.parts[1:-1]
-                and phrase.matches_last(parts[position + n - 1])
+                and phrase.starts(parts[position + n - 1])
             ):
                 if phrase.size > size:
                     size, groups, used = phrase.size, phrase.groups, n
