@@ -6,13 +6,17 @@ import math
 
 from hypothesis import given, settings, strategies as st
 import numpy as np
+import pytest
 
 from custom_components.homeiq.core.history import pack_rows
 from custom_components.homeiq.core.home import Area, Device, Entity, Home
 from custom_components.homeiq.core.home_type import (
     FEATURE_NAMES,
+    LANGUAGES,
+    VOCABULARY,
     drop_entities,
     home_type_features,
+    name_groups,
 )
 from custom_components.homeiq.core.synthetic import generate_home
 
@@ -185,3 +189,160 @@ def test_user_names_are_matched_loosely() -> None:
     assert _feature(row, "outdoor_areas") == 4  # two gardens, parking, balcony
     assert _feature(row, "has_building") == 0
     assert _feature(row, "rooms_per_floor") == 0  # no floors set up
+
+
+def _named_home(areas: list[str], ids: list[str]) -> Home:
+    """One small house; only the area names and the entity ids are given (in any language).
+
+    Areas: living room, kitchen (ground floor), bedroom, bathroom (first floor), garden,
+    garage, stairs. Entities: a lamp, a ceiling light, a garden light, a garage door, an
+    irrigation switch, a well pump, a wood stove's temperature, a bedroom motion sensor and
+    a thermostat, each on its own device, in that order.
+    """
+    living, kitchen, bedroom, bathroom, garden, garage, stairs = areas
+    home = Home(
+        areas={
+            "a1": Area("a1", living, "f0", 0),
+            "a2": Area("a2", kitchen, "f0", 0),
+            "a3": Area("a3", bedroom, "f1", 1),
+            "a4": Area("a4", bathroom, "f1", 1),
+            "a5": Area("a5", garden),
+            "a6": Area("a6", garage, "f0", 0),
+            "a7": Area("a7", stairs, "f0", 0),
+        },
+        window_start=T0,
+        window_end=T0 + 86_400,
+    )
+    where = ["a1", "a2", "a5", "a6", "a5", None, "a1", "a3", "a1"]
+    classes = [None, None, None, "garage", None, None, "temperature", "motion", None]
+    for index, (entity_id, area_id, device_class) in enumerate(
+        zip(ids, where, classes, strict=True)
+    ):
+        home.devices[f"d{index}"] = Device(f"d{index}", "x", area_id=area_id)
+        home.entities[entity_id] = Entity(entity_id, device_class, device_id=f"d{index}")
+    home.entities["person.ann"] = Entity("person.ann")
+    motion = ids[7]
+    home.histories[motion] = pack_rows([T0 + 3600, T0 + 3660], ["on", "off"], [1, 1])
+    return home
+
+
+ENGLISH_HOME = (
+    ["Living Room", "Kitchen", "Bedroom", "Bathroom", "Garden", "Garage", "Stairs"],
+    [
+        "light.living_room_lamp",
+        "light.kitchen_ceiling",
+        "light.garden_light",
+        "cover.garage_door",
+        "switch.garden_irrigation",
+        "switch.well_pump",
+        "sensor.wood_stove_temperature",
+        "binary_sensor.bedroom_motion",
+        "climate.living_room",
+    ],
+)
+GERMAN_HOME = (
+    ["Wohnzimmer", "Küche", "Schlafzimmer", "Bad", "Garten", "Garage", "Treppenhaus"],
+    [
+        "light.wohnzimmer_stehlampe",
+        "light.kuche_deckenleuchte",
+        "light.garten_licht",
+        "cover.garagentor",
+        "switch.garten_bewasserung",
+        "switch.brunnenpumpe",
+        "sensor.kaminofen_temperatur",
+        "binary_sensor.schlafzimmer_bewegung",
+        "climate.wohnzimmer",
+    ],
+)
+
+
+def test_a_home_named_in_german_has_the_features_of_the_same_home_in_english() -> None:
+    """Every column is equal: the language-independent ones, and the groups its names match."""
+    english = home_type_features(_named_home(*ENGLISH_HOME))
+    german = home_type_features(_named_home(*GERMAN_HOME))
+    expected = {
+        "areas": 7,
+        "indoor_areas": 5,
+        "floors": 2,
+        "outdoor_areas": 2,  # the garden and the garage
+        "outdoor_share": 2 / 7,
+        "areas_garden": 1,
+        "areas_garage": 1,
+        "areas_stairs": 1,
+        "areas_bedroom": 1,
+        "areas_bathroom": 1,
+        "areas_basement": 0,
+        "living_level": 0,  # living room and kitchen on the ground floor
+        "garage_on_a_floor": 1,
+        "rooms_per_floor": 2.5,  # living, kitchen, stairs | bedroom, bathroom
+        "has_garage_door": 1,
+        "has_irrigation": 1,
+        "has_well": 1,
+        "has_wood_stove": 1,
+        "has_outdoor_light": 1,
+        "has_building": 0,
+        "has_pool_pump": 0,
+        "lamp_share": 1 / 3,  # the lamp; not the ceiling light, not the garden light
+        "installed_devices": 1,  # the thermostat (a garage door is not counted)
+        "exterior_devices": 1,  # the garden light
+        "motion_per_area": 1 / 5,
+        "people": 1,
+    }
+    for name, value in expected.items():
+        assert _feature(english, name) == pytest.approx(value), name
+    np.testing.assert_array_equal(german, english)
+
+
+def test_without_known_words_only_the_language_independent_columns_remain() -> None:
+    """Names the vocabulary does not know leave the name columns at their neutral value,
+    while what does not depend on language (floors, classes, domains) stays.
+    """
+    areas = ["Qa", "Qb", "Qc", "Qd", "Qe", "Qf", "Qg"]
+    ids = [f"{e.partition('.')[0]}.q{i}" for i, e in enumerate(ENGLISH_HOME[1])]
+    unknown = home_type_features(_named_home(areas, ids))
+    english = home_type_features(_named_home(*ENGLISH_HOME))
+    named = [n for n in FEATURE_NAMES if n.startswith(("areas_", "has_", "outdoor"))]
+    for name in named:
+        if name != "has_garage_door":
+            assert _feature(unknown, name) == 0, name
+    assert _feature(unknown, "has_garage_door") == 1  # its cover's device class says so
+    for name in ("areas", "floors", "floor_span", "log_entities", "log_devices", "people"):
+        assert _feature(unknown, name) == _feature(english, name), name
+
+
+@pytest.mark.parametrize(
+    ("name", "groups"),
+    [
+        ("Soggiorno", {"living"}),
+        ("Kuchyně", {"living"}),
+        ("Kueche", {"living"}),  # umlaut written out
+        ("Waschküche", {"laundry"}),  # the longer word wins: no kitchen
+        ("Gartenhaus", {"shed"}),
+        ("Achtertuin", {"garden"}),  # the end of a compound
+        ("Tiefgarage", {"parking"}),
+        ("Łazienka", {"bathroom"}),
+        ("Salle de bain", {"bathroom"}),  # a phrase
+        ("Salle", set()),
+        ("Tvättstuga", {"laundry"}),
+        ("Sovrum 2", {"bedroom"}),
+        ("Camera Ospiti", {"bedroom"}),
+        ("Vano Scale", {"stairs"}),
+        ("Upstairs", set()),  # a floor, not the stairs
+        ("Den", {"family"}),
+        ("Garden", {"garden"}),  # no den in it
+        ("Deckenleuchte", {"ceiling", "lamp"}),  # both parts of a compound
+        ("sensor.pozo_bomba", {"well"}),
+        ("power_input", set()),  # no Dutch well (put) in it
+    ],
+)
+def test_names_match_their_groups_in_any_language(name: str, groups: set[str]) -> None:
+    """Names as users write them in many languages land in their group (and only there)."""
+    assert name_groups(name) == groups
+
+
+def test_vocabulary_covers_every_language() -> None:
+    """Each group has words in every language the table promises (one small table)."""
+    for group, languages in VOCABULARY.items():
+        assert set(languages) == set(LANGUAGES), group
+        for language, words in languages.items():
+            assert words.strip(), (group, language)

@@ -13,8 +13,12 @@ neutral value when nothing matches (no floors set up, no area at all).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cache, lru_cache
 import math
 import re
+from typing import Final
+import unicodedata
 
 import numpy as np
 import numpy.typing as npt
@@ -24,40 +28,394 @@ from .selection import home_type_devices, home_type_entities
 from .synthetic import HOME_TYPES
 from .timezone import local_hour_of_day, local_weekday
 
-__all__ = ["FEATURE_NAMES", "HOME_TYPES", "drop_entities", "home_type_features"]
+__all__ = [
+    "FEATURE_NAMES",
+    "HOME_TYPES",
+    "LANGUAGES",
+    "VOCABULARY",
+    "drop_entities",
+    "home_type_features",
+    "name_groups",
+]
 
-# Area names (lower case) → group.
-AREA_GROUPS: dict[str, re.Pattern[str]] = {
-    "garden": re.compile(r"garden|yard|lawn|backyard"),
-    "garage": re.compile(r"garage|carport"),
-    "driveway": re.compile(r"drive ?way"),
-    "parking": re.compile(r"parking|car ?park"),
-    "pool": re.compile(r"pool"),
-    "porch": re.compile(r"porch|patio|deck|terrace|veranda"),
-    "balcony": re.compile(r"balcon|loggia"),
-    "shed": re.compile(r"shed|barn|workshop|greenhouse"),
-    "storage": re.compile(r"storage|locker|store ?room"),
-    "basement": re.compile(r"basement|cellar|attic|loft"),
-    "stairs": re.compile(r"stair|landing|steps"),
-    "family": re.compile(r"family|\bden\b|playroom|rec room"),
-    "bedroom": re.compile(r"bedroom|nursery|guest room"),
-    "bathroom": re.compile(r"bathroom|toilet|\bwc\b|shower"),
-    "office": re.compile(r"office|study"),
-    "dining": re.compile(r"dining"),
-    "laundry": re.compile(r"laundry|utility"),
+# Words per group and language, written from the languages themselves and from the names in
+# real Home Assistant configurations (not from the synthetic generator's lists). A word
+# matches a part of a name as Home Assistant slugifies it (``"Küche"`` → ``kuche``), case
+# and accents aside: the start of a part ("balcon" in ``balcone``), or the end of a compound
+# for words of four letters or more ("tuin" in ``achtertuin``); ``=word`` matches a whole
+# part only; words with spaces match consecutive parts. The longest matching word wins, so
+# ``gartenhaus`` is a shed (not a garden) and ``waschkuche`` a laundry (not a kitchen).
+# German umlauts match both as Home Assistant writes them (``kuche``) and as people
+# transliterate them (``kueche``).
+VOCABULARY: Final[dict[str, dict[str, str]]] = {
+    # Outdoor areas.
+    "garden": {
+        "en": "garden, yard, lawn, orchard",
+        "de": "garten, rasen, =hof, hinterhof, vorhof, wiese, grundstück",
+        "fr": "jardin, pelouse, =cour, potager, verger",
+        "es": "jardín, césped, huerto, patio trasero",
+        "nl": "tuin, gazon, =erf, grasveld",
+        "it": "giardino, prato, orto, cortile",
+        "pt": "jardim, quintal, relvado, gramado, horta",
+        "pl": "ogród, trawnik, podwórko, działka",
+        "sv": "trädgård, bakgård, =gård, gräsmatta, tomt",
+        "da": "=have, baghave, forhave, plæne, =gård",
+        "cs": "zahrada, dvůr, trávník",
+    },
+    "garage": {
+        "en": "garage, carport",
+        "de": "garage, carport",
+        "fr": "garage",
+        "es": "garaje, cochera",
+        "nl": "garage, carport",
+        "it": "garage, autorimessa, box auto",
+        "pt": "garagem",
+        "pl": "garaż",
+        "sv": "garage, carport",
+        "da": "garage, carport",
+        "cs": "garáž",
+    },
+    "driveway": {
+        "en": "driveway, drive way",
+        "de": "einfahrt, zufahrt, auffahrt",
+        "fr": "allée, entrée de garage",
+        "es": "entrada de coches, entrada de vehículos, camino de entrada",
+        "nl": "oprit, inrit",
+        "it": "vialetto, passo carrabile",
+        "pt": "entrada de carros, entrada da garagem",
+        "pl": "podjazd",
+        "sv": "uppfart, infart",
+        "da": "indkørsel",
+        "cs": "příjezd",
+    },
+    "parking": {
+        "en": "parking, car park, carpark",
+        "de": "parkplatz, stellplatz, parkhaus, tiefgarage",
+        "fr": "parking, stationnement, place de parking",
+        "es": "aparcamiento, estacionamiento, plaza de garaje, parking",
+        "nl": "parkeer, parking",
+        "it": "parcheggio, posto auto",
+        "pt": "estacionamento, vaga de garagem",
+        "pl": "parking, hala garażowa",
+        "sv": "parkering, p plats, garageplats",
+        "da": "parkering, p plads",
+        "cs": "parkov",
+    },
+    "pool": {
+        "en": "pool, swimming",
+        "de": "pool, schwimmbad, schwimmbecken",
+        "fr": "piscine",
+        "es": "piscina, alberca",
+        "nl": "zwembad",
+        "it": "piscina",
+        "pt": "piscina",
+        "pl": "basen",
+        "sv": "pool, simbassäng",
+        "da": "pool, svømmebassin",
+        "cs": "bazén",
+    },
+    "porch": {
+        "en": "porch, patio, deck, terrace, veranda, pergola, gazebo, stoop",
+        "de": "terrasse, veranda, wintergarten, pergola, laube",
+        "fr": "terrasse, véranda, porche, patio, perron, pergola",
+        "es": "terraza, porche, patio, galería",
+        "nl": "terras, veranda, serre, overkapping, patio",
+        "it": "terrazza, terrazzo, veranda, portico, porticato, pergolato",
+        "pt": "terraço, varanda, alpendre, pátio",
+        "pl": "taras, weranda, ganek",
+        "sv": "altan, veranda, uteplats, terrass, farstukvist",
+        "da": "terrasse, veranda, overdækket",
+        "cs": "terasa, veranda",
+    },
+    "balcony": {
+        "en": "balcony, loggia",
+        "de": "balkon, loggia",
+        "fr": "balcon, loggia",
+        "es": "balcón",
+        "nl": "balkon, loggia",
+        "it": "balcone, loggia, poggiolo",
+        "pt": "sacada, varanda",
+        "pl": "balkon, loggia",
+        "sv": "balkong",
+        "da": "altan, balkon",
+        "cs": "balkon, lodžie",
+    },
+    "shed": {
+        "en": "=shed, =sheds, barn, workshop, greenhouse, outbuilding",
+        "de": "schuppen, gartenhaus, gartenhütte, scheune, werkstatt, gewächshaus, remise",
+        "fr": "abri, cabanon, grange, atelier, serre, appentis",
+        "es": "cobertizo, caseta, granero, taller, invernadero",
+        "nl": "schuur, tuinhuis, werkplaats, broeikas, =kas, loods",
+        "it": "capanno, casetta, fienile, serra, officina",
+        "pt": "galpão, barracão, celeiro, estufa, oficina",
+        "pl": "szopa, stodoła, warsztat, szklarnia, altana",
+        "sv": "=bod, friggebod, vedbod, =lada, verkstad, växthus",
+        "da": "skur, =lade, værksted, drivhus, udhus",
+        "cs": "kůlna, stodola, dílna, skleník",
+    },
+    # Indoor areas.
+    "storage": {
+        "en": "storage, locker, storeroom, store room, box room",
+        "de": "abstellraum, abstellkammer, lagerraum, kellerabteil, vorratsraum",
+        "fr": "débarras, cellier, local de stockage, =box",
+        "es": "trastero, almacén, cuarto de almacenamiento",
+        "nl": "berging, opslag, bergruimte, kelderbox",
+        "it": "ripostiglio, magazzino, sgabuzzino, deposito",
+        "pt": "arrecadação, armazém, depósito",
+        "pl": "schowek, komórka lokatorska",
+        "sv": "förråd, skrubb",
+        "da": "depot, pulterkammer, opbevaring",
+        "cs": "komora, sklad",
+    },
+    "basement": {
+        "en": "basement, cellar, attic, loft",
+        "de": "keller, dachboden, speicher, spitzboden",
+        "fr": "sous sol, cave, grenier, combles",
+        "es": "sótano, desván, ático, buhardilla, bodega",
+        "nl": "kelder, zolder, vliering, souterrain",
+        "it": "cantina, seminterrato, scantinato, soffitta, sottotetto, mansarda, taverna",
+        "pt": "porão, cave, sótão, subsolo, adega",
+        "pl": "piwnica, strych, poddasze",
+        "sv": "källare, =vind, =vinden, vindsrum",
+        "da": "kælder, loft",
+        "cs": "sklep, půda, podkroví",
+    },
+    "stairs": {
+        "en": "stair, landing, =steps",
+        "de": "treppe, =stiege, aufgang",
+        "fr": "escalier, palier",
+        "es": "escalera, rellano, descansillo",
+        "nl": "trap, overloop",
+        "it": "scala, scale, pianerottolo",
+        "pt": "escada, patamar",
+        "pl": "schody, klatka schodowa",
+        "sv": "trapp",
+        "da": "trappe, trappeopgang",
+        "cs": "schodiště",
+    },
+    "family": {
+        "en": "family, =den, playroom, play room, rec room, games room, game room, rumpus",
+        "de": "spielzimmer, familienzimmer, hobbyraum, partyraum, partykeller, fernsehzimmer",
+        "fr": "salle de jeux, salle de jeu, salle familiale",
+        "es": "sala de juegos, cuarto de juegos, sala familiar",
+        "nl": "speelkamer, hobbykamer, familiekamer",
+        "it": "sala giochi, stanza giochi",
+        "pt": "sala de jogos, brinquedoteca",
+        "pl": "pokój zabaw, bawialnia",
+        "sv": "lekrum, allrum, hobbyrum",
+        "da": "legeværelse, alrum, hobbyrum",
+        "cs": "herna",
+    },
+    "bedroom": {
+        "en": "bedroom, nursery, guest room, guestroom, kids room",
+        "de": "schlafzimmer, kinderzimmer, gästezimmer, babyzimmer, jugendzimmer, =schlafen",
+        "fr": "chambre, nurserie",
+        "es": "dormitorio, habitación, recámara, alcoba, cuarto de invitados",
+        "nl": "slaapkamer, kinderkamer, logeerkamer, babykamer",
+        "it": "camera da letto, camera ospiti, camera padronale, camera matrimoniale, cameretta",
+        "pt": "quarto, suíte",
+        "pl": "sypialnia, pokój gościnny, pokój dziecięcy",
+        "sv": "sovrum, gästrum, barnrum",
+        "da": "soveværelse, børneværelse, gæsteværelse",
+        "cs": "ložnice, dětský pokoj",
+    },
+    "bathroom": {
+        "en": "bathroom, bath, toilet, =wc, shower, powder room, restroom, washroom, ensuite",
+        "de": "=bad, badezimmer, gästebad, toilette, dusche, =klo",
+        "fr": "salle de bain, salle d eau, salle de douche, toilettes, douche, =sdb",
+        "es": "baño, cuarto de baño, aseo, ducha",
+        "nl": "badkamer, toilet, douche",
+        "it": "bagno, antibagno, doccia",
+        "pt": "casa de banho, quarto de banho, banheiro, lavabo, duche",
+        "pl": "łazienka, toaleta, prysznic",
+        "sv": "badrum, toalett, dusch, =toa",
+        "da": "badeværelse, =bad, brusebad",
+        "cs": "koupelna, záchod, sprcha",
+    },
+    "office": {
+        "en": "office, study, studio",
+        "de": "arbeitszimmer, büro, =arbeiten",
+        "fr": "bureau",
+        "es": "despacho, oficina, estudio",
+        "nl": "kantoor, werkkamer, studeerkamer",
+        "it": "studio, ufficio",
+        "pt": "escritório",
+        "pl": "biuro, gabinet",
+        "sv": "kontor, arbetsrum",
+        "da": "kontor",
+        "cs": "pracovna, kancelář",
+    },
+    "dining": {
+        "en": "dining, =dinette",
+        "de": "esszimmer, essbereich, essecke, =essen",
+        "fr": "salle à manger, coin repas",
+        "es": "comedor",
+        "nl": "eetkamer, eethoek",
+        "it": "sala da pranzo, =pranzo",
+        "pt": "sala de jantar",
+        "pl": "jadalnia",
+        "sv": "matsal, matrum",
+        "da": "spisestue",
+        "cs": "jídelna",
+    },
+    "laundry": {
+        "en": "laundry, utility",
+        "de": "waschküche, waschraum, hauswirtschaftsraum, =hwr",
+        "fr": "buanderie, lingerie, local technique, arrière cuisine",
+        "es": "lavadero, lavandería, cuarto de lavado",
+        "nl": "washok, washuis, wasruimte, bijkeuken",
+        "it": "lavanderia, locale tecnico",
+        "pt": "lavandaria, lavanderia, área de serviço",
+        "pl": "pralnia, kotłownia",
+        "sv": "tvättstuga, grovkök, pannrum",
+        "da": "vaskerum, bryggers",
+        "cs": "prádelna, kotelna",
+    },
+    # Not a column: the living space (for how floors stack) and outdoors in general.
+    "living": {
+        "en": "living, lounge, sitting, kitchen, great room, front room, drawing room",
+        "de": "wohnzimmer, =wohnen, küche, =kochen, stube, wohnbereich",
+        "fr": "salon, séjour, cuisine",
+        "es": "salón, sala de estar, =sala, cocina",
+        "nl": "woonkamer, zitkamer, huiskamer, keuken",
+        "it": "soggiorno, salotto, cucina, =sala, tinello",
+        "pt": "sala de estar, =sala, cozinha",
+        "pl": "salon, kuchnia",
+        "sv": "vardagsrum, =kök, köket, salong",
+        "da": "stue, køkken",
+        "cs": "obývací, obývák, kuchyň",
+    },
+    "outside": {
+        "en": "outdoor, outside, exterior",
+        "de": "außen, draußen",
+        "fr": "extérieur, dehors, alentours",
+        "es": "exterior, afuera",
+        "nl": "buiten",
+        "it": "estern, fuori, perimetro",
+        "pt": "exterior, extern, =fora",
+        "pl": "zewnątrz, zewnętrz",
+        "sv": "=ute, utomhus, utsida",
+        "da": "=ude, udendørs, udenfor",
+        "cs": "venku, venkovní",
+    },
+    # Devices named for what they are (entity ids).
+    "irrigation": {
+        "en": "irrigation, sprinkler, watering",
+        "de": "bewässerung, beregnung, rasensprenger, sprinkler",
+        "fr": "arrosage, irrigation, asperseur",
+        "es": "riego, aspersor, irrigación",
+        "nl": "beregening, bewatering, sproeier, irrigatie",
+        "it": "irrigazione, irrigatore, annaffiatura",
+        "pt": "=rega, irrigação, aspersor",
+        "pl": "nawadnianie, podlewanie, zraszacz",
+        "sv": "bevattning, vattning",
+        "da": "vanding",
+        "cs": "zavlažování, kropení",
+    },
+    "wood_stove": {
+        "en": "stove, fireplace, chimney, woodburner, wood burner, log burner",
+        "de": "kamin, =ofen, holzofen, kachelofen, schwedenofen, schornstein",
+        "fr": "poêle, cheminée, insert",
+        "es": "estufa, chimenea",
+        "nl": "kachel, haard, schoorsteen",
+        "it": "stufa, camino, caminetto, termocamino",
+        "pt": "lareira, salamandra, recuperador, chaminé",
+        "pl": "kominek, =piec, piecyk",
+        "sv": "kamin, braskamin, vedspis, kakelugn, eldstad, skorsten",
+        "da": "brændeovn, pejs, skorsten",
+        "cs": "=krb, kamna",
+    },
+    "well": {
+        "en": "=well, borehole",
+        "de": "brunnen",
+        "fr": "puits, forage",
+        "es": "pozo",
+        "nl": "=put, waterput, grondwater",
+        "it": "pozzo",
+        "pt": "poço, =furo",
+        "pl": "studnia, hydrofor",
+        "sv": "brunn",
+        "da": "brønd",
+        "cs": "studna",
+    },
+    "building": {
+        "en": "intercom, building, elevator, =lift, doorman, concierge, lobby",
+        "de": "sprechanlage, aufzug, fahrstuhl, =lift, gebäude, hausmeister",
+        "fr": "interphone, visiophone, ascenseur, immeuble, concierge, digicode",
+        "es": "portero, telefonillo, ascensor, edificio, conserje, portería",
+        "nl": "intercom, =lift, gebouw, parlofoon, deurtelefoon",
+        "it": "citofono, ascensore, condominio, palazzo, portineria",
+        "pt": "interfone, porteiro, elevador, prédio, edifício, condomínio",
+        "pl": "domofon, winda, budynek",
+        "sv": "porttelefon, =hiss, fastighet",
+        "da": "dørtelefon, =elevator, opgang, bygning",
+        "cs": "výtah, budova",
+    },
+    "lamp": {
+        "en": "lamp, bulb, strip",
+        "de": "lampe, leuchte, birne, lichterkette, streifen",
+        "fr": "lampe, lampadaire, ampoule, ruban, guirlande, veilleuse",
+        "es": "lámpara, bombilla, =tira, flexo",
+        "nl": "lamp, lampje, ledstrip, =peer",
+        "it": "lampada, abatjour, piantana, striscia",
+        "pt": "lâmpada, candeeiro, abajur, =fita",
+        "pl": "lampa, lampka, żarówka, taśma",
+        "sv": "lampa, ljusslinga, =slinga",
+        "da": "lampe, pære",
+        "cs": "lampa, lampička, žárovka",
+    },
+    "ceiling": {
+        "en": "ceiling, chandelier, pendant, downlight",
+        "de": "decke, hängeleuchte",
+        "fr": "plafonnier, plafond, suspension, lustre",
+        "es": "techo, plafón, lámpara de techo, colgante",
+        "nl": "plafond, hanglamp",
+        "it": "soffitto, plafoniera, lampadario",
+        "pt": "teto, tecto, plafon, lustre",
+        "pl": "sufit, plafon, żyrandol",
+        "sv": "=tak, taklampa, takbelysning, taklampan",
+        "da": "loftlampe, loftslampe, pendel",
+        "cs": "strop, lustr",
+    },
 }
-OUTDOOR_GROUPS = ("garden", "garage", "driveway", "parking", "pool", "porch", "balcony", "shed")
-LIVING = re.compile(r"living|lounge|sitting|kitchen")
-# Entity ids → signature devices.
-ENTITY_GROUPS: dict[str, re.Pattern[str]] = {
-    "garage_door": re.compile(r"garage"),
-    "irrigation": re.compile(r"irrigation|sprinkler|watering"),
-    "wood_stove": re.compile(r"stove|fireplace|chimney"),
-    "well": re.compile(r"well_pump|well_pressure|well_"),
-    "building": re.compile(r"intercom|building|elevator|(?<![a-z])lift(?![a-z])|doorman|concierge"),
-    "pool_pump": re.compile(r"pool"),
-    "outdoor_light": re.compile(r"^light\.(garden|porch|patio|driveway|yard|outdoor|outside)"),
-}
+LANGUAGES: Final = ("en", "de", "fr", "es", "nl", "it", "pt", "pl", "sv", "da", "cs")
+# Groups of area names that are columns, and those of them that are outdoors.
+AREA_GROUPS: Final = (
+    "garden",
+    "garage",
+    "driveway",
+    "parking",
+    "pool",
+    "porch",
+    "balcony",
+    "shed",
+    "storage",
+    "basement",
+    "stairs",
+    "family",
+    "bedroom",
+    "bathroom",
+    "office",
+    "dining",
+    "laundry",
+)
+OUTDOOR_GROUPS: Final = frozenset(
+    {"garden", "garage", "driveway", "parking", "pool", "porch", "balcony", "shed", "outside"}
+)
+# Signature devices (columns ``has_<device>``), found from entity ids.
+ENTITY_GROUPS: Final = (
+    "garage_door",
+    "irrigation",
+    "wood_stove",
+    "well",
+    "building",
+    "pool_pump",
+    "outdoor_light",
+)
+# Where a light is when its id says it is outside.
+OUTDOOR_LIGHT_GROUPS: Final = frozenset({"garden", "porch", "driveway", "outside"})
+# Device classes that say the same as a name, in every language.
+GARAGE_COVER_CLASSES: Final = frozenset({"garage"})
 DOMAINS = (
     "light",
     "switch",
@@ -72,8 +430,130 @@ DOMAINS = (
 )
 # What an owner fits into the building (a tenant rarely may): entity domains.
 INSTALLED_DOMAINS = frozenset({"climate", "lock", "alarm_control_panel", "valve", "cover", "fan"})
-SHARED = ENTITY_GROUPS["building"]
-LAMP = re.compile(r"lamp|bulb|strip")
+# Letters Unicode does not decompose, as Home Assistant's slugify writes them.
+_LETTERS: Final = str.maketrans(
+    {"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d", "þ": "th", "ð": "d"}
+)
+_UMLAUTS: Final = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
+
+
+def name_parts(text: str) -> tuple[str, ...]:
+    """The parts of a name or id as Home Assistant slugifies it (``"Küche 2"`` → kuche, 2)."""
+    folded = unicodedata.normalize("NFKD", text.lower().translate(_LETTERS))
+    ascii_text = folded.encode("ascii", "ignore").decode()
+    return tuple(part for part in re.split(r"[^a-z0-9]+", ascii_text) if part)
+
+
+@dataclass(frozen=True, slots=True)
+class _Word:
+    """One word (or phrase) of :data:`VOCABULARY`, as name parts."""
+
+    parts: tuple[str, ...]
+    whole: bool
+    groups: frozenset[str]
+
+    @property
+    def size(self) -> int:
+        return sum(len(part) for part in self.parts)
+
+    def starts(self, part: str) -> bool:
+        """Whether a name part is, or starts with, this word's last part."""
+        return part == self.parts[-1] if self.whole else part.startswith(self.parts[-1])
+
+    def ends(self, part: str) -> bool:
+        """Whether a name part is a compound that ends with this (one-part) word."""
+        word = self.parts[0]
+        return not self.whole and len(self.parts) == 1 and len(word) >= 4 and part.endswith(word)
+
+
+@cache
+def _words() -> tuple[tuple[_Word, ...], dict[str, tuple[_Word, ...]]]:
+    """Single words, and phrases by their first part."""
+    groups: dict[tuple[tuple[str, ...], bool], set[str]] = {}
+    for group, languages in VOCABULARY.items():
+        for words in languages.values():
+            for raw in filter(None, (w.strip() for w in words.split(","))):
+                whole = raw.startswith("=")
+                text = raw.removeprefix("=")
+                for variant in {text, text.lower().translate(_UMLAUTS)}:
+                    groups.setdefault((name_parts(variant), whole), set()).add(group)
+    single: list[_Word] = []
+    phrases: dict[str, list[_Word]] = {}
+    for (parts, whole), found in groups.items():
+        word = _Word(parts, whole, frozenset(found))
+        if len(parts) == 1:
+            single.append(word)
+        else:
+            phrases.setdefault(parts[0], []).append(word)
+    return tuple(single), {first: tuple(words) for first, words in phrases.items()}
+
+
+def _longest(words: list[_Word]) -> tuple[int, frozenset[str]]:
+    """Size of the longest words, and their groups (all of them on a tie)."""
+    if not words:
+        return 0, frozenset()
+    size = max(word.size for word in words)
+    return size, frozenset().union(*(word.groups for word in words if word.size == size))
+
+
+@lru_cache(maxsize=16_384)
+def _part_match(part: str) -> tuple[int, frozenset[str]]:
+    """Size and groups of the single words that match one name part.
+
+    The longest word at the start and the longest at the end both count when they do not
+    overlap (``deckenleuchte``: a ceiling light); otherwise the longer one does
+    (``waschkuche`` is a laundry, not a kitchen).
+    """
+    single = _words()[0]
+    head, head_groups = _longest([word for word in single if word.starts(part)])
+    tail, tail_groups = _longest([word for word in single if word.ends(part)])
+    if head and tail and head + tail <= len(part):
+        return head + tail, head_groups | tail_groups
+    if head == tail:
+        return head, head_groups | tail_groups
+    return (head, head_groups) if head > tail else (tail, tail_groups)
+
+
+@lru_cache(maxsize=16_384)
+def name_groups(text: str) -> frozenset[str]:
+    """Groups of :data:`VOCABULARY` a name or an entity id names, in any of its languages.
+
+    At each part the longest matching word or phrase wins (ties give all their groups).
+    """
+    parts = name_parts(text)
+    phrases = _words()[1]
+    found: set[str] = set()
+    position = 0
+    while position < len(parts):
+        size, groups = _part_match(parts[position])
+        used = 1
+        for phrase in phrases.get(parts[position], ()):
+            n = len(phrase.parts)
+            if (
+                position + n <= len(parts)
+                and parts[position + 1 : position + n - 1] == phrase.parts[1:-1]
+                and phrase.starts(parts[position + n - 1])
+            ):
+                if phrase.size > size:
+                    size, groups, used = phrase.size, phrase.groups, n
+                elif phrase.size == size:
+                    groups = groups | phrase.groups
+        found |= groups
+        position += used
+    return frozenset(found)
+
+
+def _entity_groups(entity_id: str) -> frozenset[str]:
+    """Groups an entity's id (its object id) names."""
+    return name_groups(entity_id.partition(".")[2])
+
+
+def _is_lamp(entity_id: str) -> bool:
+    """A lamp, bulb or light strip (what a tenant brings), not a ceiling light."""
+    found = _entity_groups(entity_id)
+    return "lamp" in found and "ceiling" not in found
+
+
 MOTION_CLASSES = frozenset({"motion", "occupancy", "presence"})
 PERIODS = ((0, 6), (6, 10), (10, 17), (17, 24))
 FLOOR_CHANGE_S = 300.0  # motion on another floor this soon after: someone took the stairs
@@ -168,11 +648,23 @@ def _presence_shares(home: Home, read: set[str]) -> tuple[float, float]:
     return day_share, float(presence.mean())
 
 
-def _groups_of(name: str) -> set[str]:
-    return {group for group, pattern in AREA_GROUPS.items() if pattern.search(name)}
+def _signatures(home: Home, entity_id: str) -> set[str]:
+    """Which of :data:`ENTITY_GROUPS` an entity is: by its id, or by its device class."""
+    entity = home.entities[entity_id]
+    named = _entity_groups(entity_id)
+    found: set[str] = {g for g in ("irrigation", "wood_stove", "well", "building") if g in named}
+    if "garage" in named or (
+        entity.domain == "cover" and entity.device_class in GARAGE_COVER_CLASSES
+    ):
+        found.add("garage_door")
+    if "pool" in named:
+        found.add("pool_pump")
+    if entity.domain == "light" and named & OUTDOOR_LIGHT_GROUPS:
+        found.add("outdoor_light")
+    return found
 
 
-def _stacking(home: Home, groups: dict[str, set[str]]) -> tuple[float, float, float, float]:
+def _stacking(home: Home, groups: dict[str, frozenset[str]]) -> tuple[float, float, float, float]:
     """Rooms per floor (mean, max), living space level above the lowest floor, garage floor.
 
     Only indoor areas with a floor count; the basement and attic (and floors below ground,
@@ -188,10 +680,10 @@ def _stacking(home: Home, groups: dict[str, set[str]]) -> tuple[float, float, fl
         found = groups[area_id]
         if "garage" in found:
             garage = 1.0
-        if found & {*OUTDOOR_GROUPS, "basement", "storage"}:
+        if found & (OUTDOOR_GROUPS | {"basement", "storage"}):
             continue
         by_level[area.floor_level] = by_level.get(area.floor_level, 0) + 1
-        if LIVING.search(area.name.lower()):
+        if "living" in found:
             living.append(area.floor_level)
     above = {level: n for level, n in by_level.items() if level >= 0} or by_level
     if not above:
@@ -211,7 +703,7 @@ def _area_of(home: Home, entity_id: str) -> str | None:
 
 
 def _motion_features(
-    home: Home, read: set[str], groups: dict[str, set[str]], days: float
+    home: Home, read: set[str], groups: dict[str, frozenset[str]], days: float
 ) -> tuple[npt.NDArray[np.float64], float, float, float]:
     """All motion onsets, the outdoor share, floor changes per day and their share."""
     onsets = _motion_onsets(home, read)
@@ -221,11 +713,11 @@ def _motion_features(
     for entity_id, on in onsets.items():
         area_id = _area_of(home, entity_id)
         area = home.areas.get(area_id or "")
-        found = groups.get(area_id or "", set())
+        found = groups.get(area_id or "", frozenset())
         times.append(on)
-        outdoor.append(np.full(on.size, bool(found & set(OUTDOOR_GROUPS))))
+        outdoor.append(np.full(on.size, bool(found & OUTDOOR_GROUPS)))
         level = area.floor_level if area is not None and area.floor_level is not None else None
-        indoor_level = np.nan if level is None or found & set(OUTDOOR_GROUPS) else float(level)
+        indoor_level = np.nan if level is None or found & OUTDOOR_GROUPS else float(level)
         levels.append(np.full(on.size, indoor_level))
     all_times = np.concatenate(times)
     outdoor_share = float(np.concatenate(outdoor).mean()) if all_times.size else 0.0
@@ -241,11 +733,11 @@ def _motion_features(
 
 def home_type_features(home: Home) -> npt.NDArray[np.float64]:
     """One row of :data:`FEATURE_NAMES` for ``home``."""
-    groups = {area_id: _groups_of(area.name.lower()) for area_id, area in home.areas.items()}
+    groups = {area_id: name_groups(area.name) for area_id, area in home.areas.items()}
     area_counts = {
         group: sum(1 for found in groups.values() if group in found) for group in AREA_GROUPS
     }
-    outdoor_ids = {a for a, found in groups.items() if found & set(OUTDOOR_GROUPS)}
+    outdoor_ids = {a for a, found in groups.items() if found & OUTDOOR_GROUPS}
     outdoor = len(outdoor_ids)
     n_areas = len(home.areas)
     areas = max(n_areas, 1)
@@ -254,6 +746,7 @@ def home_type_features(home: Home) -> npt.NDArray[np.float64]:
     read = set(entity_ids)
     device_ids = home_type_devices(home)
     domains = [e.partition(".")[0] for e in entity_ids]
+    signatures = {e: _signatures(home, e) for e in entity_ids}
     floors = {a.floor_id for a in home.areas.values() if a.floor_id}
     levels = [a.floor_level for a in home.areas.values() if a.floor_level is not None]
     devices = max(len(device_ids), 1)
@@ -268,7 +761,7 @@ def home_type_features(home: Home) -> npt.NDArray[np.float64]:
     installed = {
         home.entities[e].device_id or e
         for e, d in zip(entity_ids, domains, strict=True)
-        if d in INSTALLED_DOMAINS and not SHARED.search(e) and "garage" not in e
+        if d in INSTALLED_DOMAINS and not signatures[e] & {"building", "garage_door"}
     }
     plugs = sum(
         1
@@ -280,7 +773,7 @@ def home_type_features(home: Home) -> npt.NDArray[np.float64]:
         1
         for e, d in zip(entity_ids, domains, strict=True)
         if d in ("light", "camera")
-        and (_area_of(home, e) in outdoor_ids or ENTITY_GROUPS["outdoor_light"].search(e))
+        and (_area_of(home, e) in outdoor_ids or "outdoor_light" in signatures[e])
     )
     motion_sensors = of_class(*MOTION_CLASSES)
     days = (
@@ -314,12 +807,12 @@ def home_type_features(home: Home) -> npt.NDArray[np.float64]:
         *(float(area_counts[group]) for group in AREA_GROUPS),
         float(outdoor),
         outdoor / areas,
-        *(float(any(pattern.search(e) for e in entity_ids)) for pattern in ENTITY_GROUPS.values()),
+        *(float(any(group in found for found in signatures.values())) for group in ENTITY_GROUPS),
         *(sum(1 for d in domains if d == domain) / indoor for domain in DOMAINS),
         float(len(installed)),
         len(installed) / devices,
         plugs / devices,
-        sum(1 for e in lights if LAMP.search(e)) / max(len(lights), 1),
+        sum(1 for e in lights if _is_lamp(e)) / max(len(lights), 1),
         of_class("window") / indoor,
         float(exterior),
         motion_sensors / indoor,

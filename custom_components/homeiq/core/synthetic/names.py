@@ -1,7 +1,8 @@
 """Area, device and entity names in German, French, Spanish or Dutch (a stress option).
 
 :func:`translate_home` renames a generated home after the fact: every English word of an
-area, device or entity name is put into the language, and ids are slugified from the new
+area, device or entity name is put into the language (one of several words for most, drawn
+per home: :data:`VARIANTS`), and ids are slugified from the new
 names as Home Assistant does (``"Küche"`` → ``kuche``), so that nothing but the names
 changes. Device classes and units stay, as Home Assistant keeps them in English; person
 names and ``sun.sun`` / ``zone.home`` stay too.
@@ -9,10 +10,13 @@ names and ``sun.sun`` / ``zone.home`` stay too.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 import re
 from typing import Final
 import unicodedata
+
+import numpy as np
 
 from ..home import Area, Automation, Entity, Home
 from .model import GroundTruth, SyntheticHome
@@ -124,7 +128,266 @@ WORDS: Final[dict[str, tuple[str, str, str, str]]] = {
     "notify": ("Benachrichtigung", "Notifier", "Notificar", "Melding"),
     "phone": ("Telefon", "Téléphone", "Teléfono", "Telefoon"),
 }
+# More ways people name the same thing, per English word: (de, fr, es, nl) alternatives to
+# the words above. Each home draws one of the word and its alternatives per English word
+# (and keeps it for all its names), so that a stress corpus also holds names a vocabulary
+# written from the first words alone would not know.
+VARIANTS: Final[dict[str, tuple[tuple[str, ...], ...]]] = {
+    "master bedroom": (
+        ("Hauptschlafzimmer", "Elternzimmer"),
+        ("Chambre principale", "Suite parentale"),
+        ("Habitación principal", "Dormitorio de matrimonio"),
+        ("Hoofdslaapkamer", "Grote slaapkamer"),
+    ),
+    "living room": (
+        ("Wohnbereich", "Stube"),
+        ("Séjour", "Pièce à vivre"),
+        ("Sala de estar", "Estancia"),
+        ("Zitkamer", "Huiskamer"),
+    ),
+    "dining room": (
+        ("Essbereich", "Essecke"),
+        ("Coin repas", "Espace repas"),
+        ("Zona de comedor", "Sala comedor"),
+        ("Eethoek", "Eetruimte"),
+    ),
+    "family room": (
+        ("Hobbyraum", "Fernsehzimmer"),
+        ("Salle TV", "Salle de loisirs"),
+        ("Cuarto de juegos", "Sala de TV"),
+        ("Tv-kamer", "Hobbykamer"),
+    ),
+    "back yard": (
+        ("Garten hinten", "Hintergarten"),
+        ("Jardin arrière", "Jardin"),
+        ("Jardín trasero", "Patio de atrás"),
+        ("Tuin achter", "Achtererf"),
+    ),
+    "car park": (
+        ("Parkhaus", "Garagenhof"),
+        ("Parking", "Garage collectif"),
+        ("Garaje comunitario", "Parking"),
+        ("Parkeerkelder", "Parkeerterrein"),
+    ),
+    "parking space": (
+        ("Parkplatz", "Autostellplatz"),
+        ("Place de stationnement", "Emplacement"),
+        ("Plaza de garaje", "Plaza de parking"),
+        ("Parkeervak", "Eigen parkeerplaats"),
+    ),
+    "storage unit": (
+        ("Kellerraum", "Lagerabteil"),
+        ("Box de stockage", "Cellier"),
+        ("Trastero comunitario", "Bodega"),
+        ("Kelderberging", "Box"),
+    ),
+    "garage door": (
+        ("Garagentür", "Garagenrolltor"),
+        ("Portail garage", "Porte garage"),
+        ("Portón del garaje", "Puerta cochera"),
+        ("Garagepoort", "Kanteldeur"),
+    ),
+    "wood stove": (
+        ("Holzofen", "Schwedenofen"),
+        ("Insert", "Cheminée"),
+        ("Chimenea", "Salamandra"),
+        ("Haard", "Pelletkachel"),
+    ),
+    "pool pump": (
+        ("Filterpumpe", "Pumpe Pool"),
+        ("Pompe filtration", "Filtration piscine"),
+        ("Depuradora", "Bomba depuradora"),
+        ("Filterpomp", "Zwembadfilter"),
+    ),
+    "kitchen": (
+        ("Wohnküche", "Kochnische"),
+        ("Coin cuisine", "Kitchenette"),
+        ("Cocina americana", "Cocineta"),
+        ("Woonkeuken", "Kookhoek"),
+    ),
+    "hallway": (
+        ("Gang", "Korridor"),
+        ("Dégagement", "Corridor"),
+        ("Corredor", "Distribuidor"),
+        ("Overloop", "Hal"),
+    ),
+    "entry": (
+        ("Windfang", "Eingangsbereich"),
+        ("Sas d'entrée", "Vestibule"),
+        ("Recibidor", "Entradita"),
+        ("Entree", "Hal"),
+    ),
+    "stairs": (
+        ("Treppenhaus", "Stiegenhaus"),
+        ("Montée d'escalier", "Cage d'escalier"),
+        ("Escaleras", "Hueco de escalera"),
+        ("Trappenhuis", "Traphal"),
+    ),
+    "bedroom": (
+        ("Kinderzimmer", "Schlafraum"),
+        ("Chambre d'amis", "Chambre enfant"),
+        ("Habitación", "Cuarto"),
+        ("Kinderkamer", "Logeerkamer"),
+    ),
+    "bathroom": (
+        ("Bad", "Duschbad"),
+        ("Salle d'eau", "SDB"),
+        ("Aseo", "Cuarto de baño"),
+        ("Douche", "Natte cel"),
+    ),
+    "office": (
+        ("Büro", "Homeoffice"),
+        ("Espace bureau", "Télétravail"),
+        ("Oficina", "Estudio"),
+        ("Werkkamer", "Studeerkamer"),
+    ),
+    "laundry": (
+        ("Hauswirtschaftsraum", "Wäscheraum"),
+        ("Lingerie", "Laverie"),
+        ("Cuarto de lavado", "Lavandería"),
+        ("Bijkeuken", "Wasruimte"),
+    ),
+    "basement": (
+        ("Untergeschoss", "Kellergeschoss"),
+        ("Cave", "Soubassement"),
+        ("Bodega", "Semisótano"),
+        ("Souterrain", "Kelderruimte"),
+    ),
+    "attic": (
+        ("Spitzboden", "Speicher"),
+        ("Combles", "Mansarde"),
+        ("Buhardilla", "Altillo"),
+        ("Vliering", "Zolderkamer"),
+    ),
+    "garage": (
+        ("Doppelgarage", "Carport"),
+        ("Box", "Garage double"),
+        ("Cochera", "Garaje doble"),
+        ("Carport", "Inpandige garage"),
+    ),
+    "garden": (
+        ("Vorgarten", "Rasen"),
+        ("Pelouse", "Potager"),
+        ("Huerto", "Césped"),
+        ("Voortuin", "Gazon"),
+    ),
+    "yard": (
+        ("Innenhof", "Grundstück"),
+        ("Arrière-cour", "Cour arrière"),
+        ("Patio", "Terreno"),
+        ("Binnenplaats", "Achtererf"),
+    ),
+    "patio": (
+        ("Gartenterrasse", "Freisitz"),
+        ("Terrasse", "Cour"),
+        ("Terraza", "Patio interior"),
+        ("Terras", "Zitje"),
+    ),
+    "terrace": (
+        ("Dachterrasse", "Sonnenterrasse"),
+        ("Terrasse couverte", "Toit-terrasse"),
+        ("Azotea", "Terraza cubierta"),
+        ("Dakterras", "Zonneterras"),
+    ),
+    "porch": (
+        ("Veranda", "Eingangsüberdachung"),
+        ("Auvent", "Marquise"),
+        ("Portal", "Soportal"),
+        ("Portiek", "Luifel"),
+    ),
+    "balcony": (
+        ("Loggia", "Südbalkon"),
+        ("Loggia", "Balconnet"),
+        ("Balconcillo", "Galería"),
+        ("Loggia", "Frans balkon"),
+    ),
+    "driveway": (
+        ("Hofeinfahrt", "Zufahrt"),
+        ("Accès garage", "Entrée de cour"),
+        ("Vado", "Rampa"),
+        ("Inrit", "Parkeerstrook"),
+    ),
+    "parking": (
+        ("Stellplatz", "Parkfläche"),
+        ("Place de parking", "Parc auto"),
+        ("Estacionamiento", "Plaza"),
+        ("Parkeerplek", "Parkeervak"),
+    ),
+    "pool": (
+        ("Pool", "Swimmingpool"),
+        ("Bassin", "Piscine extérieure"),
+        ("Alberca", "Pileta"),
+        ("Pool", "Buitenbad"),
+    ),
+    "shed": (
+        ("Gartenhaus", "Gerätehaus"),
+        ("Abri de jardin", "Cabane"),
+        ("Caseta", "Casita de jardín"),
+        ("Tuinhuis", "Schuurtje"),
+    ),
+    "storage": (
+        ("Lagerraum", "Vorratskammer"),
+        ("Réserve", "Remise"),
+        ("Despensa", "Almacén"),
+        ("Opslag", "Bergruimte"),
+    ),
+    "locker": (
+        ("Kellerabteil", "Verschlag"),
+        ("Cave", "Box"),
+        ("Trastero", "Cuartito"),
+        ("Berging", "Box"),
+    ),
+    "irrigation": (
+        ("Beregnung", "Gartenbewässerung"),
+        ("Irrigation", "Goutte-à-goutte"),
+        ("Irrigación", "Aspersores"),
+        ("Sproeier", "Bewatering"),
+    ),
+    "well": (
+        ("Tiefbrunnen", "Gartenbrunnen"),
+        ("Forage", "Puits artésien"),
+        ("Sondeo", "Pozo artesiano"),
+        ("Waterput", "Bron"),
+    ),
+    "stove": (
+        ("Kamin", "Kaminofen"),
+        ("Cheminée", "Insert"),
+        ("Chimenea", "Salamandra"),
+        ("Haard", "Houtkachel"),
+    ),
+    "building": (
+        ("Wohnanlage", "Mehrfamilienhaus"),
+        ("Résidence", "Bâtiment"),
+        ("Comunidad", "Finca"),
+        ("Flat", "Complex"),
+    ),
+    "intercom": (
+        ("Sprechanlage", "Türsprechanlage"),
+        ("Visiophone", "Parlophone"),
+        ("Telefonillo", "Videoportero"),
+        ("Deurtelefoon", "Parlofoon"),
+    ),
+    "lamp": (
+        ("Stehlampe", "Tischlampe"),
+        ("Lampadaire", "Lampe de chevet"),
+        ("Flexo", "Lámpara de pie"),
+        ("Staande lamp", "Schemerlamp"),
+    ),
+    "ceiling": (
+        ("Deckenleuchte", "Deckenlicht"),
+        ("Suspension", "Plafond"),
+        ("Lámpara de techo", "Plafón"),
+        ("Hanglamp", "Plafonnière"),
+    ),
+    "outdoor": (
+        ("Draußen", "Aussenbereich"),
+        ("Dehors", "Extérieure"),
+        ("Afuera", "Exteriores"),
+        ("Buitenkant", "Tuinzijde"),
+    ),
+}
 LANGUAGE_INDEX: Final = {"de": 0, "fr": 1, "es": 2, "nl": 3}
+NAMES_STREAM: Final = 0x4E_414D_4553  # mixed into the home's seed for the words it draws
 KEPT_ENTITIES: Final = frozenset({"sun.sun", "zone.home"})
 _PHRASES: Final = sorted(WORDS, key=lambda phrase: -len(phrase.split()))
 
@@ -138,29 +401,44 @@ def slugify(text: str) -> str:
     return slug or "unknown"
 
 
-def translate_words(text: str, language: str) -> str:
-    """A name (or an id's words, ``_`` for spaces) with every known English word translated."""
+def word_choices(language: str, rng: np.random.Generator) -> dict[str, str]:
+    """One word in ``language`` per English word: the first one or one of its variants."""
     index = LANGUAGE_INDEX[language]
-    words = text.replace("_", " ").split()
+    choices = {}
+    for phrase, translations in WORDS.items():
+        options = (translations[index], *(VARIANTS[phrase][index] if phrase in VARIANTS else ()))
+        choices[phrase] = options[int(rng.integers(len(options)))]
+    return choices
+
+
+def translate_words(text: str, language: str, words: Mapping[str, str] | None = None) -> str:
+    """A name (or an id's words, ``_`` for spaces) with every known English word translated.
+
+    ``words`` (from :func:`word_choices`) says which word each English word becomes; by
+    default the first word of :data:`WORDS`.
+    """
+    index = LANGUAGE_INDEX[language]
+    chosen = words if words is not None else {p: t[index] for p, t in WORDS.items()}
+    words_in = text.replace("_", " ").split()
     out: list[str] = []
     position = 0
-    while position < len(words):
+    while position < len(words_in):
         for phrase in _PHRASES:
             size = len(phrase.split())
-            if " ".join(words[position : position + size]).lower() == phrase:
-                out.append(WORDS[phrase][index])
+            if " ".join(words_in[position : position + size]).lower() == phrase:
+                out.append(chosen[phrase])
                 position += size
                 break
         else:
-            out.append(words[position])
+            out.append(words_in[position])
             position += 1
     return " ".join(out)
 
 
-def _new_id(old: str, language: str, taken: set[str]) -> str:
+def _new_id(old: str, language: str, words: Mapping[str, str], taken: set[str]) -> str:
     """An entity id (``domain.object_id``) or an area id, translated, slugified and unique."""
     domain, dot, object_id = old.partition(".")
-    base = slugify(translate_words(object_id if dot else old, language))
+    base = slugify(translate_words(object_id if dot else old, language, words))
     prefix = f"{domain}." if dot else ""
     candidate, number = f"{prefix}{base}", 1
     while candidate in taken:
@@ -171,14 +449,20 @@ def _new_id(old: str, language: str, taken: set[str]) -> str:
 
 
 def translate_home(synthetic: SyntheticHome, language: str) -> SyntheticHome:
-    """The same home with its areas, devices and entities named in ``language``."""
+    """The same home with its areas, devices and entities named in ``language``.
+
+    The home draws its words (:func:`word_choices`) from a stream of its own seed, so the
+    same home is always named the same way.
+    """
     if language not in LANGUAGE_INDEX:
         raise ValueError(f"language must be one of {tuple(LANGUAGE_INDEX)}")
     home = synthetic.home
+    rng = np.random.default_rng([synthetic.truth.seed, NAMES_STREAM, LANGUAGE_INDEX[language]])
+    words = word_choices(language, rng)
     area_ids: dict[str, str] = {}
     taken_areas: set[str] = set()
     for area_id in home.areas:
-        area_ids[area_id] = _new_id(area_id, language, taken_areas)
+        area_ids[area_id] = _new_id(area_id, language, words, taken_areas)
     entity_ids: dict[str, str] = {}
     taken: set[str] = set(KEPT_ENTITIES)
     for entity_id in home.entities:
@@ -187,7 +471,7 @@ def translate_home(synthetic: SyntheticHome, language: str) -> SyntheticHome:
             taken.add(entity_id)
     for entity_id in home.entities:
         if entity_id not in entity_ids:
-            entity_ids[entity_id] = _new_id(entity_id, language, taken)
+            entity_ids[entity_id] = _new_id(entity_id, language, words, taken)
 
     def area(area_id: str | None) -> str | None:
         return None if area_id is None else area_ids.get(area_id, area_id)
@@ -196,7 +480,7 @@ def translate_home(synthetic: SyntheticHome, language: str) -> SyntheticHome:
         return entity_ids.get(entity_id, entity_id)
 
     def name(text: str | None) -> str | None:
-        return None if text is None else translate_words(text, language)
+        return None if text is None else translate_words(text, language, words)
 
     def entity_name(entity_id: str, value: Entity) -> str | None:
         return value.name if entity_ids[entity_id] == entity_id else name(value.name)
@@ -254,4 +538,12 @@ def translate_home(synthetic: SyntheticHome, language: str) -> SyntheticHome:
     return SyntheticHome(renamed, translated)
 
 
-__all__ = ["LANGUAGE_INDEX", "WORDS", "slugify", "translate_home", "translate_words"]
+__all__ = [
+    "LANGUAGE_INDEX",
+    "VARIANTS",
+    "WORDS",
+    "slugify",
+    "translate_home",
+    "translate_words",
+    "word_choices",
+]
