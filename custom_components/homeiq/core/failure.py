@@ -82,6 +82,7 @@ FAILURE_FEATURE_NAMES: Final[tuple[str, ...]] = (
     "battery_slope_2d",
     "battery_days_to_empty",
     "battery_forecast_days",
+    "battery_days_left_log",
     "history_days",
 )
 _INDEX: Final = {name: i for i, name in enumerate(FAILURE_FEATURE_NAMES)}
@@ -370,6 +371,7 @@ class _DeviceView:
             put("battery_level", SENTINEL)
             put("battery_days_to_empty", NOT_FALLING_DAYS)
             put("battery_forecast_days", NOT_FALLING_DAYS)
+            put("battery_days_left_log", math.log1p(NOT_FALLING_DAYS))
         else:
             slope_7d, slope_2d = self.battery_slopes(cut)
             steepest = min(slope_7d, slope_2d)
@@ -380,7 +382,11 @@ class _DeviceView:
             put("battery_slope_7d", slope_7d)
             put("battery_slope_2d", slope_2d)
             put("battery_days_to_empty", min(days_left, NOT_FALLING_DAYS))
-            put("battery_forecast_days", self.battery_forecast(cut, level, steepest))
+            forecast = self.battery_forecast(cut, level, steepest)
+            put("battery_forecast_days", forecast)
+            # The sooner of both estimates on a log scale: the days that matter for a
+            # week's horizon are a few out of 365, where a randomised split rarely falls.
+            put("battery_days_left_log", math.log1p(min(days_left, forecast, NOT_FALLING_DAYS)))
         return row
 
     def label(self, cut: float, end: float) -> FailureLabel | None:
@@ -581,12 +587,14 @@ def risk_threshold_rule(
 ) -> tuple[float, str]:
     """The probability from which a device counts as at risk, and the rule that chose it.
 
-    ``scores`` are out-of-sample risks of labelled rows (never the rows the model that will
-    use the threshold was judged on). The lowest threshold (in steps of 0.001) whose
-    precision on them reaches ``precision``: a repair issue should mostly be right, and
-    the lowest such threshold keeps as many failures as it can. When no threshold reaches
-    it, the threshold with the best F1; without a failure among the rows,
-    :data:`FALLBACK_THRESHOLD`. A threshold of 0 (every device at risk) is never chosen.
+    ``scores`` are out-of-sample risks of labelled rows (never rows the model was fitted
+    on). The lowest threshold (in steps of 0.001) at which the precision on them is at least
+    ``precision`` with 95 % confidence (one-sided Wilson lower bound): a repair issue should
+    mostly be right on homes the threshold was not chosen on, where a point estimate of
+    exactly ``precision`` would fall short half the time; the lowest such threshold keeps
+    as many failures as it can. When no threshold gets there, the threshold with the best
+    F1; without a failure scored above 0, :data:`FALLBACK_THRESHOLD`. A threshold of 0
+    (every device at risk) is never chosen.
     """
     labels = np.asarray(y, dtype=np.int64).reshape(-1)
     values = np.asarray(scores, dtype=np.float64).reshape(-1)
@@ -600,13 +608,29 @@ def risk_threshold_rule(
     first = np.searchsorted(sorted_scores, candidates, side="left")
     flagged = labels.size - first
     caught = np.concatenate((np.cumsum(sorted_labels[::-1])[::-1], [0]))[first]
-    reached = np.flatnonzero(caught / flagged >= precision)
+    reached = np.flatnonzero(_precision_lower_bound(caught, flagged) >= precision)
     if reached.size:
-        return float(candidates[reached[0]]), f"lowest with precision >= {precision:g}"
+        return float(candidates[reached[0]]), (
+            f"lowest with precision >= {precision:g} at 95 % confidence"
+        )
     f1 = 2 * caught / (flagged + int(labels.sum()))
     if not f1.any():
         return FALLBACK_THRESHOLD, "no failure scored above 0"
-    return float(candidates[int(np.argmax(f1))]), f"best F1 (precision {precision:g} not reached)"
+    return float(candidates[int(np.argmax(f1))]), (
+        f"best F1 (precision {precision:g} not reached at 95 % confidence)"
+    )
+
+
+def _precision_lower_bound(
+    caught: npt.NDArray[np.int64], flagged: npt.NDArray[np.int64]
+) -> FloatArray:
+    """One-sided 95 % Wilson lower bound of ``caught / flagged`` (``flagged`` > 0)."""
+    z = 1.645
+    n = flagged.astype(np.float64)
+    p = caught / n
+    centre = p + z * z / (2 * n)
+    spread = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return np.asarray((centre - spread) / (1 + z * z / n), dtype=np.float64)
 
 
 @dataclass(frozen=True, slots=True)
