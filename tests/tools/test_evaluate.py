@@ -183,7 +183,7 @@ def test_failure_quality_floor_on_development_seeds(failure_section: dict[str, A
 def test_operating_point_counts_alerts_per_device_week() -> None:
     """Two devices over two 7-day blocks of cuts every 2 days, counted by hand."""
     from custom_components.homeiq.core.failure import FAILURE_FEATURE_NAMES, FailureSamples
-    from tools.evaluation.failure import _Judged, operating_point
+    from tools.evaluation.failure import JudgedSamples, operating_point
 
     # Cuts (days 0, 2, 4, 6 | 8, 10) for devices 0 and 1; device 1 dies suddenly at the end.
     y = np.array([0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1])
@@ -198,7 +198,9 @@ def test_operating_point_counts_alerts_per_device_week() -> None:
         [""] * 12,
     )
     weeks = np.array([0, 0, 0, 0, 1, 1] * 2)
-    judged = _Judged(samples, kinds, np.zeros(12, dtype=np.int64), np.repeat([0, 1], 6), weeks, {})
+    judged = JudgedSamples(
+        samples, kinds, np.zeros(12, dtype=np.int64), np.repeat([0, 1], 6), weeks, {}
+    )
     point = operating_point(judged, scores, 0.5)
     # Flagged: a at days 2, 4, 6 (2 of them right); b at day 4 (wrong) and day 10 (right).
     # Without sudden-death positives: 2 right of 4 flagged, 2 of 2 failures caught.

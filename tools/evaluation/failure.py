@@ -2,8 +2,12 @@
 
 Labels come from each test home's own history after the cut (long unavailability, empty
 battery, a device that stops reporting; see ``core/failure.py``), never from the planted
-ground truth. The ground truth is used only for sanity figures: how the history labels line
-up with the planted failures, and how well each planted kind is caught.
+ground truth. The model is judged at the threshold it ships with (:func:`operating_point`),
+next to the original project's threshold rules, a logistic regression on the same features
+and the bundled model files. The ground truth is used only to leave the positives of
+planted sudden deaths (which give no warning) out of the targeted figures, for sanity
+figures (how the history labels line up with the planted failures) and to show how well
+each planted kind is caught.
 """
 
 from __future__ import annotations
@@ -54,7 +58,7 @@ FOLDS = THRESHOLD_FOLDS  # training homes split by home, as scripts/train splits
 
 
 @dataclass(frozen=True, slots=True)
-class _Judged:
+class JudgedSamples:
     """Samples of a corpus with what the figures need beside them.
 
     ``kinds``: the planted failure kind of each sample's device (``none`` without one);
@@ -70,7 +74,7 @@ class _Judged:
     sanity: dict[str, Any]
 
 
-def _samples(corpus: list[SyntheticHome]) -> _Judged:
+def _samples(corpus: list[SyntheticHome]) -> JudgedSamples:
     """Samples of all homes, the planted kind behind each sample's device, label sanity."""
     parts: list[FailureSamples] = []
     kinds: list[str] = []
@@ -121,7 +125,7 @@ def _samples(corpus: list[SyntheticHome]) -> _Judged:
         "planted_failures_with_a_positive_label": round(caught / max(expected, 1), 3),
         "planted_failures_in_reach": expected,
     }
-    return _Judged(
+    return JudgedSamples(
         combined,
         np.array(kinds, dtype=np.str_),
         np.concatenate(homes) if homes else np.empty(0, dtype=np.int64),
@@ -156,7 +160,7 @@ def _precision_recall(flagged: npt.NDArray[np.bool_], y: npt.NDArray[np.int64]) 
 
 
 def operating_point(
-    test: _Judged, scores: npt.NDArray[np.float64], threshold: float
+    test: JudgedSamples, scores: npt.NDArray[np.float64], threshold: float
 ) -> dict[str, Any]:
     """Figures of a model at the threshold it ships with, as the integration applies it.
 
@@ -198,7 +202,7 @@ def operating_point(
     }
 
 
-def _ranking(test: _Judged, scores: npt.NDArray[np.float64]) -> dict[str, float]:
+def _ranking(test: JudgedSamples, scores: npt.NDArray[np.float64]) -> dict[str, float]:
     y = test.samples.y
     sudden = (y == 1) & (test.kinds == "sudden_death")
     return {
@@ -209,7 +213,9 @@ def _ranking(test: _Judged, scores: npt.NDArray[np.float64]) -> dict[str, float]
     }
 
 
-def logistic_regression_baseline(train: _Judged, test: _Judged, *, seed: int) -> dict[str, Any]:
+def logistic_regression_baseline(
+    train: JudgedSamples, test: JudgedSamples, *, seed: int
+) -> dict[str, Any]:
     """Logistic regression on the same standardised features, evaluated as the model is.
 
     ``class_weight`` (none or balanced) is the one with the better out-of-fold PR-AUC on
@@ -249,7 +255,7 @@ def logistic_regression_baseline(train: _Judged, test: _Judged, *, seed: int) ->
     }
 
 
-def _bundled_model(test: _Judged) -> dict[str, Any]:
+def _bundled_model(test: JudgedSamples) -> dict[str, Any]:
     """The failure model HomeIQ ships, with its stored threshold, on the same test homes."""
     with tempfile.TemporaryDirectory() as empty:
         registry = ModelRegistry(Path(empty) / "models", bundled_root=BUNDLED_ROOT)
