@@ -126,8 +126,8 @@ def test_failure_section(failure_section: dict[str, Any]) -> None:
         "recall_at_threshold": point["recall"] >= 0.70,
     }
     assert result["threshold_rule"] in {
-        "lowest with precision >= 0.8",
-        "best F1 (precision 0.8 not reached)",
+        "lowest with precision >= 0.8 at 95 % confidence",
+        "best F1 (precision 0.8 not reached at 95 % confidence)",
     }
     assert result["threshold_validation"]["rows"] == result["training_samples"]
     rules, logistic = (
@@ -162,8 +162,9 @@ def test_failure_quality_floor_on_development_seeds(failure_section: dict[str, A
     """A drop in the failure model's quality fails here (development seeds, not reporting).
 
     Measured when set: PR-AUC 0.862 without sudden deaths' positives (0.543 with them),
-    recall 0.805 and precision 0.611 at the threshold on these 40 test homes (70
-    positives; the logistic regression: 0.805, the threshold rules: 0.053 with them).
+    precision 0.744 and recall 0.78 at the threshold, 0.25 false alerts per 100 devices per
+    week, on these 40 test homes (70 positives); the logistic regression reaches 0.805, the
+    threshold rules 0.053 (with sudden deaths). The floors leave about 0.03 to 0.06.
     """
     result = failure_section
     point = result["operating_point"]
@@ -171,9 +172,9 @@ def test_failure_quality_floor_on_development_seeds(failure_section: dict[str, A
     assert result["positives"] == 70
     assert result["pr_auc_without_sudden_death_positives"] >= 0.83
     assert result["pr_auc"] >= 0.50
-    assert point["recall"] >= 0.75
-    assert point["precision"] >= 0.55
-    assert point["false_alerts_per_100_devices_per_week"] <= 0.7
+    assert point["precision"] >= 0.68
+    assert point["recall"] >= 0.72
+    assert point["false_alerts_per_100_devices_per_week"] <= 0.4
     assert result["pr_auc_without_sudden_death_positives"] >= (
         logistic["pr_auc_without_sudden_death_positives"] + 0.03
     )
