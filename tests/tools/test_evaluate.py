@@ -216,6 +216,7 @@ def test_operating_point_counts_alerts_per_device_week() -> None:
     # alerted and right (day 10's alert was followed by the failure).
     assert point["alerted_devices_per_100_devices_per_week"] == 75.0
     assert point["falsely_alerted_devices_per_100_devices_per_week"] == 25.0
+    assert point["false_alerts_on_failing_devices"] == 1.0  # both devices fail later
     point = operating_point(judged, scores, 0.65)  # a's days 4 and 6, b's day 10
     assert point["alerted_devices_per_100_devices_per_week"] == 50.0
     assert point["falsely_alerted_devices_per_100_devices_per_week"] == 0.0

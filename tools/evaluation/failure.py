@@ -172,7 +172,9 @@ def operating_point(
     next 7 days. A device at risk on several cuts of a week raises one repair issue, so
     ``alerted_devices_…`` count each device at most once per 7-day block of cuts (a false
     one when none of its alerts in that block was followed by a failure), per 100 devices
-    judged in that block.
+    judged in that block. ``false_alerts_on_failing_devices`` (ground truth, for analysis
+    only): the share of false alerts on devices with a planted failure that comes later
+    (an alert too early rather than a healthy device).
     """
     y = test.samples.y
     flagged = np.asarray(scores >= threshold, dtype=np.bool_)
@@ -198,6 +200,12 @@ def operating_point(
         ),
         "falsely_alerted_devices_per_100_devices_per_week": round(
             100 * int((alerted & ~right).sum()) / max(len(pairs), 1), 2
+        ),
+        "false_alerts_on_failing_devices": round(
+            float(np.isin(test.kinds[false_alert], list(ENDING_KINDS)).mean())
+            if false_alert.any()
+            else 0.0,
+            3,
         ),
     }
 
