@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Sequence
 import json
 from pathlib import Path
 import sys
@@ -22,11 +22,12 @@ import numpy as np
 from custom_components.homeiq.core.anomaly import DAY_FEATURE_NAMES
 from custom_components.homeiq.core.failure import (
     FAILURE_FEATURE_NAMES,
+    THRESHOLD_FOLDS,
     FailureSamples,
     failure_cuts,
     failure_risk,
     failure_samples,
-    train_failure_model,
+    fit_failure_model,
 )
 from custom_components.homeiq.core.home_type import FEATURE_NAMES
 from custom_components.homeiq.core.lifecycle import average_precision
@@ -84,48 +85,36 @@ def _failure_corpus(n_homes: int, seed: int, days: int) -> tuple[FailureSamples,
     return FailureSamples.concatenate(parts), home_index
 
 
-def _best_f1_threshold(y: np.ndarray, scores: np.ndarray) -> float:
-    """The probability threshold with the best F1 (chosen on validation homes only).
-
-    0.5 when the validation homes hold no failure (nothing to choose from).
-    """
-    best, best_f1 = 0.5, 0.0
-    for threshold in np.unique(np.round(scores, 3)):
-        if threshold <= 0.0:
-            continue  # "every device is at risk" is no threshold
-        predicted = scores >= threshold
-        tp = int((predicted & (y == 1)).sum())
-        f1 = 2 * tp / max(int(predicted.sum()) + int(y.sum()), 1)
-        if f1 > best_f1:
-            best, best_f1 = float(threshold), f1
-    return best
-
-
 def train_failure(out: Path, *, n_train: int, n_test: int, days: int, seed: int) -> dict[str, Any]:
-    """Train on homes of ``seed`` (the threshold on a fifth of them), test on ``seed + 1000``."""
+    """Train on homes of ``seed``, test on ``seed + 1000``; write the model and its threshold.
+
+    The threshold is chosen on out-of-fold risks of the training homes, split by home
+    (:func:`fit_failure_model`), and stored with the model, which the integration applies.
+    """
     train, home_index = _failure_corpus(n_train, seed, days)
     test, _ = _failure_corpus(n_test, seed + 1000, days)
-    is_validation = home_index % 5 == 0  # split by home
-    probe = train_failure_model(train.X[~is_validation], train.y[~is_validation], seed=seed)
-    threshold = _best_f1_threshold(
-        train.y[is_validation], failure_risk(probe, train.X[is_validation])
-    )
-    ensemble = train_failure_model(train.X, train.y, seed=seed)
-    scores = failure_risk(ensemble, test.X)
+    fitted = fit_failure_model(train.X, train.y, home_index % THRESHOLD_FOLDS, seed=seed)
+    scores = failure_risk(fitted.ensemble, test.X)
+    flagged = scores >= fitted.threshold
+    caught = int((flagged & (test.y == 1)).sum())
     metrics = {
         "pr_auc": round(average_precision(test.y, scores), 4),
+        "precision_at_threshold": round(caught / max(int(flagged.sum()), 1), 4),
+        "recall_at_threshold": round(caught / max(int(test.y.sum()), 1), 4),
         "positive_share": round(float(test.y.mean()), 4),
     }
     info = write_bundled(
         out,
         FAILURE_MODEL,
-        ensemble,
+        fitted.ensemble,
         FAILURE_FEATURE_NAMES,
         n_samples=len(train),
         metrics=metrics,
         primary_metric="pr_auc",
         extra={
-            "threshold": threshold,
+            "threshold": fitted.threshold,
+            "threshold_rule": fitted.rule,
+            "threshold_validation": fitted.validation,
             "data": f"{n_train} synthetic homes (seed {seed}), cuts every 2 days; held out: "
             f"{n_test} homes (seed {seed + 1000}); {days} days each",
         },
@@ -133,7 +122,8 @@ def train_failure(out: Path, *, n_train: int, n_test: int, days: int, seed: int)
     return {
         "version": info.version,
         "n_samples": info.n_samples,
-        "threshold": threshold,
+        "threshold": fitted.threshold,
+        "threshold_rule": fitted.rule,
         "metrics": metrics,
     }
 
@@ -172,12 +162,13 @@ def train_anomaly(out: Path, *, n_train: int, n_test: int, days: int, seed: int)
     return {"version": info.version, "n_samples": info.n_samples, "metrics": metrics}
 
 
-MODELS = ("home_type", "failure", "anomaly")
+MODEL_NAMES = ("home_type", "failure", "anomaly")
 
 
-def run(out: Path, *, quick: bool = False, only: str | None = None) -> dict[str, Any]:
-    """Train every bundled model (or ``only`` that one); return what was written."""
+def run(out: Path, *, quick: bool = False, only: Sequence[str] | None = None) -> dict[str, Any]:
+    """Train every bundled model (or those named in ``only``); return what was written."""
     t0 = time.perf_counter()
+    chosen = set(MODEL_NAMES if only is None else only)
     sizes = (
         {"n_train": 60, "n_test": 30, "days": 3}
         if quick
@@ -201,14 +192,13 @@ def run(out: Path, *, quick: bool = False, only: str | None = None) -> dict[str,
         if quick
         else {"n_train": 60, "n_test": 60, "days": 35}
     )
-    trainers: dict[str, Callable[[], dict[str, Any]]] = {
-        "home_type": lambda: train_home_type(out, seed=1, **sizes),
-        "failure": lambda: train_failure(out, seed=2, **failure_sizes),
-        "anomaly": lambda: train_anomaly(out, seed=3, **anomaly_sizes),
-    }
-    result: dict[str, Any] = {
-        name: train() for name, train in trainers.items() if only in (None, name)
-    }
+    result: dict[str, Any] = {}
+    if "home_type" in chosen:
+        result["home_type"] = train_home_type(out, seed=1, **sizes)
+    if "failure" in chosen:
+        result["failure"] = train_failure(out, seed=2, **failure_sizes)
+    if "anomaly" in chosen:
+        result["anomaly"] = train_anomaly(out, seed=3, **anomaly_sizes)
     result["seconds"] = round(time.perf_counter() - t0, 1)
     return result
 
@@ -218,7 +208,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="tiny corpora (a smoke run)")
     parser.add_argument("--out", type=Path, default=BUNDLED_ROOT, help="where models go")
-    parser.add_argument("--only", choices=MODELS, help="train this model alone")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=MODEL_NAMES,
+        help="train only this model (repeat for several); the others' files stay as they are",
+    )
     args = parser.parse_args()
     print(json.dumps(run(args.out, quick=args.quick, only=args.only), indent=2))
     return 0

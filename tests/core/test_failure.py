@@ -11,6 +11,7 @@ import pytest
 
 from custom_components.homeiq.core.failure import (
     FAILURE_FEATURE_NAMES,
+    FALLBACK_THRESHOLD,
     SENTINEL,
     FailureLabel,
     FailureSamples,
@@ -21,8 +22,10 @@ from custom_components.homeiq.core.failure import (
     failure_label,
     failure_risk,
     failure_samples,
+    fit_failure_model,
     risk_findings,
     risk_reasons,
+    risk_threshold_rule,
     train_failure_model,
 )
 from custom_components.homeiq.core.history import pack_rows
@@ -164,6 +167,9 @@ def test_falling_battery_features_and_reason() -> None:
     assert f["battery_slope_2d"] == pytest.approx(-2.0, abs=1e-3)
     assert f["battery_days_to_empty"] == pytest.approx(7.08 / 2.0, abs=0.01)
     assert f["battery_forecast_days"] == pytest.approx(7.08 / 2.0, abs=0.05)
+    assert f["battery_days_left_log"] == pytest.approx(
+        math.log1p(min(f["battery_days_to_empty"], f["battery_forecast_days"]))
+    )
     reasons = risk_reasons(device_failure_features(home, "d", cut))
     assert reasons == ["battery at 12 % and falling 2.0 %/day, empty in about 4 days"]
     assert [kind for kind, _ in risk_findings(device_failure_features(home, "d", cut))] == [
@@ -190,6 +196,7 @@ def test_device_without_history_gives_a_defined_row() -> None:
     assert f["entities"] == 0
     assert f["battery_level"] == SENTINEL
     assert f["normal_longest_gap_hours"] == SENTINEL
+    assert f["battery_days_left_log"] == pytest.approx(math.log1p(365.0))
 
 
 _BASE = {
@@ -339,3 +346,61 @@ def test_samples_and_the_exported_model_match_scikit_learn() -> None:
     assert np.abs(ensemble.predict_proba(data.X) - expected).max() < 1e-9
     assert np.abs(failure_risk(ensemble, data.X) - expected[:, 1]).max() < 1e-9
     assert ensemble.n_trees <= 150
+
+
+def _rule_case(groups: Sequence[tuple[float, int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Scores and labels from (score, positives, negatives) groups."""
+    scores = [score for score, pos, neg in groups for _ in range(pos + neg)]
+    labels = [label for _, pos, neg in groups for label in [1] * pos + [0] * neg]
+    return np.array(labels, dtype=np.int64), np.array(scores)
+
+
+@pytest.mark.parametrize(
+    ("groups", "expected"),
+    [
+        # At 0.7: 50 of 55 right, lower bound 0.825; at 0.5: 60 of 95.
+        (
+            [(0.9, 40, 0), (0.7, 10, 5), (0.5, 10, 30), (0.1, 0, 100)],
+            (0.7, "lowest with precision >= 0.8 at 95 % confidence"),
+        ),
+        # 4 of 4 is no proof of 80 % (lower bound 0.60): the best F1 is at 0.9.
+        (
+            [(0.9, 4, 0), (0.6, 0, 1), (0.2, 1, 20)],
+            (0.9, "best F1 (precision 0.8 not reached at 95 % confidence)"),
+        ),
+        ([(0.9, 0, 3), (0.2, 0, 20)], (0.5, "no failure to choose from")),
+        ([(0.4, 0, 3), (0.0, 2, 20)], (0.5, "no failure scored above 0")),
+    ],
+)
+def test_threshold_rule_wants_the_precision_with_confidence(
+    groups: list[tuple[float, int, int]], expected: tuple[float, str]
+) -> None:
+    """The lowest threshold whose precision is 0.8 or more at 95 % confidence, else best F1."""
+    y, scores = _rule_case(groups)
+    assert risk_threshold_rule(y, scores) == expected
+
+
+def test_a_risk_just_under_the_threshold_is_not_counted() -> None:
+    """Candidates are rounded to 0.001 and compared with the unrounded risks, as at run time."""
+    y = np.array([1] * 40 + [0] * 30, dtype=np.int64)
+    scores = np.array([0.9] * 40 + [0.8996] * 30)  # 0.8996 rounds to 0.9 but is below it
+    assert risk_threshold_rule(y, scores)[0] == 0.9
+    flagged = scores >= 0.9
+    assert flagged.sum() == 40
+
+
+def test_fitting_with_one_fold_uses_the_fallback_threshold() -> None:
+    """Without a second fold there are no out-of-fold risks: the threshold falls back."""
+    data = FailureSamples.concatenate(
+        [failure_samples(s.home, failure_cuts(s.home)) for s in generate_corpus(3, 8, days=30)]
+    )
+    assert data.y.any()
+    fitted = fit_failure_model(data.X, data.y, np.zeros(len(data), dtype=np.int64), seed=1)
+    assert (fitted.threshold, fitted.rule) == (
+        FALLBACK_THRESHOLD,
+        "one fold: no out-of-fold risks to choose from",
+    )
+    assert fitted.validation["rows"] == len(data)
+    assert fitted.validation["positives"] == int(data.y.sum())
+    reference = train_failure_model(data.X, data.y, seed=1)
+    assert np.array_equal(failure_risk(fitted.ensemble, data.X), failure_risk(reference, data.X))

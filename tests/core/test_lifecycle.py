@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 import dataclasses
 from datetime import datetime
+import math
 from pathlib import Path
 import shutil
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, strategies as st
@@ -22,7 +25,14 @@ from custom_components.homeiq.core.devices import (
     assess_devices,
     risk_band,
 )
-from custom_components.homeiq.core.failure import FAILURE_FEATURE_NAMES
+from custom_components.homeiq.core.failure import (
+    FAILURE_FEATURE_NAMES,
+    FailureSamples,
+    failure_risk,
+    failure_samples,
+    risk_threshold_rule,
+    train_failure_model,
+)
 from custom_components.homeiq.core.history import pack_rows
 from custom_components.homeiq.core.home import Device, Entity, Home, StateHistory
 from custom_components.homeiq.core.models import (
@@ -32,7 +42,7 @@ from custom_components.homeiq.core.models import (
     save_candidate,
 )
 from custom_components.homeiq.core.registry import ModelRegistry, read_model
-from custom_components.homeiq.core.synthetic import generate_corpus, generate_home
+from custom_components.homeiq.core.synthetic import generate_home
 from custom_components.homeiq.core.trees import ensemble_from_arrays
 
 BUNDLED = Path(__file__).parents[2] / "custom_components/homeiq/models"
@@ -126,31 +136,206 @@ def test_training_on_a_home_with_too_little_history_says_why(registry: ModelRegi
     assert registry.versions(FAILURE_MODEL) == []
 
 
-def test_training_on_a_home_held_out_on_its_most_recent_days(registry: ModelRegistry) -> None:
-    """A home with failures early and late trains, is judged on its last days, and the
-    promotion compares it with the bundled model on those same days."""
-    for synthetic in generate_corpus(60, 77, days=45):
-        home = synthetic.home
-        assert home.window_end is not None
-        try:
-            details = lifecycle.train_failure_on_home(home, registry, home.window_end, min_days=14)
-        except lifecycle.NotEnoughData:
-            continue
-        break
-    else:
-        pytest.fail("no home of the corpus had failures both to train and to check")
-    assert details["positives"]["training"] > 0
-    assert details["positives"]["held_out"] > 0
-    assert details["training_samples"] + details["held_out_samples"] <= details["samples"]
+T0 = 1_767_225_600.0  # 2026-01-01 00:00 UTC
+HOUR = 3_600.0
+HOME_DAYS = 40  # cuts from day 7 to day 33; the cuts from day 25 on are held out
+
+
+def _device_home(failures: Sequence[float], flaky: Sequence[float] = (), healthy: int = 10) -> Home:
+    """A home of one-entity devices reporting hourly for :data:`HOME_DAYS` days.
+
+    A device ``failing_i`` drops out for 40 minutes every 8 hours for four days, then for
+    good on day ``failures[i]``; a ``flaky_i`` device drops out the same way up to day
+    ``flaky[i]`` and then recovers; ``healthy`` devices never drop out.
+    """
+    end = T0 + HOME_DAYS * DAY
+    home = Home(window_start=T0, window_end=end)
+
+    def add(device_id: str, outages: list[tuple[float, float]], offset: float) -> None:
+        rows = [
+            (t, "20.0")
+            for t in np.arange(T0 + offset, end, HOUR).tolist()
+            if not any(begin <= t < finish for begin, finish in outages)
+        ]
+        for begin, finish in outages:
+            rows.append((begin, "unavailable"))
+            if math.isfinite(finish):
+                rows.append((finish, "20.0"))
+        rows.sort()
+        entity_id = f"sensor.{device_id}"
+        home.devices[device_id] = Device(device_id, device_id)
+        home.entities[entity_id] = Entity(entity_id, device_id=device_id)
+        home.histories[entity_id] = pack_rows(
+            [t for t, _ in rows], [state for _, state in rows], [1] * len(rows)
+        )
+
+    def warning(until: float) -> list[tuple[float, float]]:
+        return [(until - k * 8 * HOUR, until - k * 8 * HOUR + 2400.0) for k in range(12, 0, -1)]
+
+    for i, day in enumerate(failures):
+        add(f"failing_{i}", [*warning(T0 + day * DAY), (T0 + day * DAY, math.inf)], 60.0 * i)
+    for i, day in enumerate(flaky):
+        add(f"flaky_{i}", warning(T0 + day * DAY), 60.0 * i + 30.0)
+    for i in range(healthy):
+        add(f"healthy_{i}", [], 60.0 * i + 45.0)
+    return home
+
+
+def _home_cuts(home: Home) -> tuple[FailureSamples, np.ndarray, np.ndarray]:
+    """The samples ``train_failure_on_home`` builds, with its training and held-out rows."""
+    assert home.window_end is not None
+    cuts = np.arange(T0 + 7 * DAY, home.window_end - 7 * DAY + 1e-6, DAY)
+    samples = failure_samples(home, cuts)
+    held_out_from = float(np.quantile(samples.cuts, 1.0 - lifecycle.HELD_OUT_SHARE))
+    return samples, samples.cuts < held_out_from - 7 * DAY, samples.cuts >= held_out_from
+
+
+@pytest.mark.parametrize(
+    ("failures", "reason"),
+    [
+        (
+            (12, 30, 32),
+            "1 failing devices in the older part of this home's history; training needs 2",
+        ),
+        (
+            (12, 15, 30),
+            "1 failing devices (6 failing device-days) in the most recent days of this "
+            "home's history; checking a model needs 2 failing devices and 5 failing "
+            "device-days; the current model stays",
+        ),
+        (
+            (12, 15, 24.5, 24.6),
+            "2 failing devices (3 failing device-days) in the most recent days",
+        ),
+    ],
+)
+def test_training_on_a_home_needs_failures_to_learn_from_and_to_check_on(
+    registry: ModelRegistry, failures: tuple[float, ...], reason: str
+) -> None:
+    """Too few failing devices (or failing days) in either part: nothing is trained."""
+    home = _device_home(failures)
+    assert home.window_end is not None
+    with pytest.raises(lifecycle.NotEnoughData) as raised:
+        lifecycle.train_failure_on_home(home, registry, home.window_end, min_days=14)
+    assert reason in str(raised.value)
+    assert registry.versions(FAILURE_MODEL) == []
+
+
+def test_training_on_a_home_stores_a_threshold_chosen_on_its_training_cuts(
+    registry: ModelRegistry,
+) -> None:
+    """The candidate's threshold is the bundled rule on out-of-fold risks of the training
+    cuts (folds by device) alone, is stored with it, and is the one used once it is active.
+    """
+    home = _device_home((12, 15, 30, 32), flaky=(20, 31))
+    assert home.window_end is not None
+    details = lifecycle.train_failure_on_home(home, registry, home.window_end, min_days=14)
+    samples, train, test = _home_cuts(home)
+    assert details["training_samples"] == int(train.sum())
+    assert details["held_out_samples"] == int(test.sum())
+    assert details["positives"] == {"training": 13, "held_out": 13}
+    assert details["failing_devices"] == {"training": 2, "held_out": 2}
+    folds = lifecycle.device_folds(samples, train)
+    X, y = samples.X[train], samples.y[train]
+    out_of_fold = np.zeros(len(y))
+    for fold in np.unique(folds).tolist():
+        inside = folds == fold
+        probe = train_failure_model(X[~inside], y[~inside], seed=0)
+        out_of_fold[inside] = failure_risk(probe, X[inside])
+    threshold, rule = risk_threshold_rule(y, out_of_fold)
     (stored,) = registry.versions(FAILURE_MODEL)
-    assert stored.trained_on == "this_home"
+    assert stored.extra["threshold"] == threshold == details["threshold"]
+    assert stored.extra["threshold_rule"] == rule
+    assert stored.metrics["held_out_positives"] == 13
     assert stored.metrics["pr_auc"] == pytest.approx(details["pr_auc"], abs=1e-4)
-    # The bundled model was measured on the same held-out days and decided the promotion.
-    assert "of the model in use" in details["why"]
-    assert details["promoted"] == (details["pr_auc"] >= details["active_pr_auc"])
-    model = lifecycle.load_model(registry, FAILURE_MODEL)
-    assert model is not None
-    assert model.source == ("active" if details["promoted"] else "bundled")
+    bundled = registry.bundled(FAILURE_MODEL)
+    assert bundled is not None
+    assert threshold != bundled.info.extra["threshold"]
+    # Once active, the integration uses the candidate's own threshold.
+    if not details["promoted"]:  # it lost to the bundled model; make it active anyway
+        assert registry.promote_if_better(FAILURE_MODEL, stored.version)[0]
+    models = lifecycle.load_models(registry)
+    assessment = lifecycle.assess_home(home, home.window_end, models)
+    assert assessment.risk_threshold == threshold
+    assert assessment.risk_model == f"v{stored.version} (active)"
+
+
+def test_device_folds_spread_the_failing_devices() -> None:
+    """Devices with the most failing rows come first and are dealt to the folds in turn."""
+    devices = ["a", "b", "b", "c", "d", "d", "d", "e", "f", "g", "h", "h"]
+    labels = [0, 1, 1, 0, 1, 1, 0, 0, 1, 0, 0, 0]
+    samples = FailureSamples(
+        np.zeros((len(devices), len(FAILURE_FEATURE_NAMES))),
+        np.array(labels, dtype=np.int64),
+        devices,
+        np.zeros(len(devices)),
+        np.zeros(len(devices)),
+        [""] * len(devices),
+    )
+    rows = np.ones(len(devices), dtype=bool)
+    rows[-1] = False
+    # Ranked: b (2), d (2), f (1), then a, c, e, g, h without failures: folds 0, 1, 2, 3, ...
+    expected = {"b": 0, "d": 1, "f": 2, "a": 3, "c": 4, "e": 0, "g": 1, "h": 2}
+    assert lifecycle.device_folds(samples, rows).tolist() == [
+        expected[d] for d, kept in zip(devices, rows.tolist(), strict=True) if kept
+    ]
+
+
+def _promote(registry: ModelRegistry, ensemble: Any) -> int:
+    """Make ``ensemble`` the active failure model; return its version."""
+    info = save_candidate(
+        registry,
+        FAILURE_MODEL,
+        ensemble,
+        FAILURE_FEATURE_NAMES,
+        trained_on="this_home",
+        n_samples=1,
+        metrics={"pr_auc": 1.0},  # as recorded, at least as good as any active version
+        primary_metric="pr_auc",
+    )
+    assert registry.promote_if_better(FAILURE_MODEL, info.version)[0]
+    return info.version
+
+
+@pytest.mark.parametrize("outcome", ["tie", "better", "worse"])
+def test_a_home_model_replaces_the_model_in_use_only_when_better(
+    registry: ModelRegistry, outcome: str
+) -> None:
+    """Judged on the same held-out cuts: better promotes, a tie and worse keep the active."""
+    home = _device_home((12, 15, 30, 32), flaky=(20, 31))
+    assert home.window_end is not None
+    samples, _, test = _home_cuts(home)
+    if outcome == "tie":  # the same training again gives the same model
+        lifecycle.train_failure_on_home(home, registry, home.window_end, min_days=14)
+        active = _promote(registry, ensemble_of_version(registry, 1))
+    elif outcome == "better":  # a model that learnt the failures upside down
+        active = _promote(registry, train_failure_model(samples.X, 1 - samples.y, seed=0))
+    else:  # a model that learnt the held-out cuts themselves
+        active = _promote(registry, train_failure_model(samples.X[test], samples.y[test], seed=0))
+    details = lifecycle.train_failure_on_home(home, registry, home.window_end, min_days=14)
+    candidate = max(info.version for info in registry.versions(FAILURE_MODEL))
+    deployed = lifecycle.load_model(registry, FAILURE_MODEL)
+    assert deployed is not None
+    if outcome == "better":
+        assert details["pr_auc"] > details["active_pr_auc"]
+        assert details["promoted"]
+        assert deployed.info.version == candidate
+        assert "is at least as good as" in details["why"]
+    else:
+        assert not details["promoted"]
+        assert deployed.info.version == active
+        if outcome == "tie":
+            assert details["pr_auc"] == details["active_pr_auc"]
+            assert details["why"].endswith("a tie keeps the model in use")
+        else:
+            assert details["pr_auc"] < details["active_pr_auc"]
+            assert "is worse than" in details["why"]
+
+
+def ensemble_of_version(registry: ModelRegistry, version: int) -> Any:
+    """The tree ensemble stored as ``version`` of the failure model."""
+    info, arrays = read_model(registry.root / FAILURE_MODEL / f"v{version}")
+    return ensemble_from_arrays(info.extra["ensemble"], arrays)
 
 
 def test_judged_period_is_the_last_local_day_after_a_week_of_history() -> None:

@@ -307,6 +307,43 @@ def test_equal_candidate_is_promoted(registry: ModelRegistry) -> None:
     assert _active(registry).info.version == candidate.version
 
 
+@pytest.mark.parametrize(("score", "expected"), [(0.79, False), (0.80, False), (0.81, True)])
+def test_when_ties_keep_the_active_only_a_better_candidate_is_promoted(
+    registry: ModelRegistry, score: float, expected: bool
+) -> None:
+    """With ``ties_promote=False`` a tie keeps the active version, as a worse one does."""
+    active = _save_and_promote(registry, 0.80)
+    candidate = _save(registry, score)
+    promoted, reason = registry.promote_if_better(NAME, candidate.version, ties_promote=False)
+    assert promoted is expected, reason
+    assert _active(registry).info.version == (candidate.version if expected else active.version)
+    if score == 0.80:
+        assert reason == (
+            "v2 not promoted: macro_f1 0.8 only ties with 0.8 of active v1 as recorded; "
+            "a tie keeps the model in use"
+        )
+    elif expected:
+        assert "is at least as good as" in reason
+    else:
+        assert "is worse than" in reason
+
+
+@pytest.mark.parametrize(("in_use", "expected"), [(0.1, False), (0.09, True), (0.11, False)])
+def test_a_tie_with_the_bundled_model_in_use_keeps_it(
+    registry: ModelRegistry, in_use: float, expected: bool
+) -> None:
+    """Measured on the same held-out data, a candidate must beat the bundled model in use."""
+    candidate = _save(registry, 0.1)
+    promoted, reason = registry.promote_if_better(
+        NAME, candidate.version, active_score=in_use, ties_promote=False
+    )
+    assert promoted is expected, reason
+    assert (registry.root / NAME / "active.json").exists() is expected
+    assert _active(registry).source == ("active" if expected else "bundled")
+    if in_use == 0.1:
+        assert "a tie keeps the model in use" in reason
+
+
 def test_worse_candidate_is_refused_with_both_figures(registry: ModelRegistry) -> None:
     """A lower macro F1 leaves the active version in place; the reason gives both figures."""
     active = _save_and_promote(registry, 0.91)

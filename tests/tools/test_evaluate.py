@@ -6,6 +6,13 @@ code measured when they were set, so a drop in quality fails a test.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
 from custom_components.homeiq.core.synthetic import Stress
 from tools.evaluate import (
     evaluate_anomaly,
@@ -37,6 +44,9 @@ def test_reporting_seeds_are_frozen_and_apart() -> None:
             assert value == tuple(s + 90_000 for s in expected)
         else:
             assert value == expected + 90_000
+
+
+BUNDLED = Path(__file__).parents[2] / "custom_components/homeiq/models"
 
 
 def test_home_type_section_is_complete_and_consistent() -> None:
@@ -192,14 +202,23 @@ def test_stress_rows_have_no_targets() -> None:
         assert "targets" not in row
 
 
-def test_failure_section() -> None:
-    """The failure section scores held-out homes' history labels, next to the baseline."""
+@pytest.fixture(scope="module")
+def failure_section() -> dict[str, Any]:
+    """The failure section on a small corpus of development seeds (29 and 1029)."""
     from tools.evaluation.failure import evaluate_failure
 
-    result = evaluate_failure(n_train=20, n_test=12, days=30, seed=5)
+    return evaluate_failure(n_train=60, n_test=40, days=45, seed=29)
+
+
+def test_failure_section(failure_section: dict[str, Any]) -> None:
+    """The failure section scores held-out homes' history labels at the shipped threshold,
+    next to the threshold rules, a logistic regression and the bundled model."""
+    from tools.evaluation.failure import FAILURE_TARGETS
+
+    result = failure_section
     assert result["data"] == "synthetic"
-    assert "seed 5" in result["split"]
-    assert "seed 1005" in result["split"]
+    assert "trained on 60 homes (seed 29)" in result["split"]
+    assert "tested on 40 other homes (seed 1029)" in result["split"]
     for key in ("pr_auc", "baseline_pr_auc", "recall_at_10pct_fpr", "precision_at_10pct_fpr"):
         assert 0.0 <= result[key] <= 1.0
     assert 0 < result["positives"] < result["samples"]
@@ -208,4 +227,119 @@ def test_failure_section() -> None:
     assert sum(k["positives"] for k in by_kind) == result["positives"]
     assert 0.0 <= result["median_lead_days"] <= 7.0
     assert result["model"]["trees"] <= 150
-    assert result["targets"] == {"pr_auc": 0.75, "pr_auc_over_baseline": 0.15}
+    assert (
+        result["targets"]
+        == FAILURE_TARGETS
+        == {
+            "pr_auc_without_sudden_death_positives": 0.90,
+            "precision_at_threshold": 0.80,
+            "recall_at_threshold": 0.70,
+        }
+    )
+    point = result["operating_point"]
+    assert result["targets_met"] == {
+        "pr_auc_without_sudden_death_positives": result["pr_auc_without_sudden_death_positives"]
+        >= 0.90,
+        "precision_at_threshold": point["precision"] >= 0.80,
+        "recall_at_threshold": point["recall"] >= 0.70,
+    }
+    assert result["threshold_rule"] in {
+        "lowest with precision >= 0.8 at 95 % confidence",
+        "best F1 (precision 0.8 not reached at 95 % confidence)",
+    }
+    assert result["threshold_validation"]["rows"] == result["training_samples"]
+    rules, logistic = (
+        result["baselines"]["threshold_rules"],
+        result["baselines"]["logistic_regression"],
+    )
+    assert rules["pr_auc"] == result["baseline_pr_auc"]
+    assert rules["operating_point"]["threshold"] == 1.0  # at least one rule met
+    assert logistic["class_weight"] in {"none", "balanced"}
+    bundled = result["bundled_model"]
+    assert "error" not in bundled, bundled
+    assert "seed 2" in bundled["data"]
+    stored = json.loads((BUNDLED / "failure/model.json").read_text())["info"]["extra"]
+    assert bundled["operating_point"]["threshold"] == round(stored["threshold"], 4)
+    for figures in (point, rules["operating_point"], logistic["operating_point"]):
+        for part in (figures, figures["all_failures"]):
+            for key in ("precision", "recall", "f1"):
+                assert 0.0 <= part[key] <= 1.0
+        assert figures["false_alerts_per_100_devices_per_week"] >= 0.0
+        assert (
+            figures["false_alerts_per_100_devices_per_week"]
+            <= (figures["alerts_per_100_devices_per_week"])
+        )
+        assert figures["falsely_alerted_devices_per_100_devices_per_week"] >= 0.0
+        assert (
+            figures["falsely_alerted_devices_per_100_devices_per_week"]
+            <= (figures["alerted_devices_per_100_devices_per_week"])
+        )
+
+
+def test_failure_quality_floor_on_development_seeds(failure_section: dict[str, Any]) -> None:
+    """A drop in the failure model's quality fails here (development seeds, not reporting).
+
+    Measured when set: PR-AUC 0.862 without sudden deaths' positives (0.543 with them),
+    precision 0.744 and recall 0.78 at the threshold, 0.25 false alerts per 100 devices per
+    week, on these 40 test homes (70 positives); the logistic regression reaches 0.805, the
+    threshold rules 0.053 (with sudden deaths). The floors leave about 0.03 to 0.06.
+    """
+    result = failure_section
+    point = result["operating_point"]
+    logistic = result["baselines"]["logistic_regression"]
+    assert result["positives"] == 70
+    assert result["pr_auc_without_sudden_death_positives"] >= 0.83
+    assert result["pr_auc"] >= 0.50
+    assert point["precision"] >= 0.68
+    assert point["recall"] >= 0.72
+    assert point["false_alerts_per_100_devices_per_week"] <= 0.4
+    assert result["pr_auc_without_sudden_death_positives"] >= (
+        logistic["pr_auc_without_sudden_death_positives"] + 0.03
+    )
+    assert result["pr_auc"] >= result["baseline_pr_auc"] + 0.4
+
+
+def test_operating_point_counts_alerts_per_device_week() -> None:
+    """Two devices over two 7-day blocks of cuts every 2 days, counted by hand."""
+    from custom_components.homeiq.core.failure import FAILURE_FEATURE_NAMES, FailureSamples
+    from tools.evaluation.failure import JudgedSamples, operating_point
+
+    # Cuts (days 0, 2, 4, 6 | 8, 10) for devices 0 and 1; device 1 dies suddenly at the end.
+    y = np.array([0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1])
+    scores = np.array([0.1, 0.6, 0.7, 0.9, 0.2, 0.1, 0.1, 0.1, 0.6, 0.1, 0.1, 0.9])
+    kinds = np.array(["dropout"] * 6 + ["sudden_death"] * 6)
+    samples = FailureSamples(
+        np.zeros((12, len(FAILURE_FEATURE_NAMES))),
+        y,
+        ["a"] * 6 + ["b"] * 6,
+        np.zeros(12),
+        np.zeros(12),
+        [""] * 12,
+    )
+    weeks = np.array([0, 0, 0, 0, 1, 1] * 2)
+    judged = JudgedSamples(
+        samples, kinds, np.zeros(12, dtype=np.int64), np.repeat([0, 1], 6), weeks, {}
+    )
+    point = operating_point(judged, scores, 0.5)
+    # Flagged: a at days 2, 4, 6 (2 of them right); b at day 4 (wrong) and day 10 (right).
+    # Without sudden-death positives: 2 right of 4 flagged, 2 of 2 failures caught.
+    assert point["precision"] == 0.5
+    assert point["recall"] == 1.0
+    assert point["f1"] == round(2 * 0.5 / 1.5, 3)
+    assert point["all_failures"] == {"precision": 0.6, "recall": 0.75, "f1": round(0.9 / 1.35, 3)}
+    device_weeks = 12 * 2 / 7
+    assert point["alerts_per_100_devices_per_week"] == round(100 * 5 / device_weeks, 2)
+    assert point["false_alerts_per_100_devices_per_week"] == round(100 * 2 / device_weeks, 2)
+    # Device-weeks: (a, 0) alerted and right, (a, 1) quiet, (b, 0) alerted and wrong, (b, 1)
+    # alerted and right (day 10's alert was followed by the failure).
+    assert point["alerted_devices_per_100_devices_per_week"] == 75.0
+    assert point["falsely_alerted_devices_per_100_devices_per_week"] == 25.0
+    assert point["false_alerts_on_failing_devices"] == 1.0  # both devices fail later
+    point = operating_point(judged, scores, 0.65)  # a's days 4 and 6, b's day 10
+    assert point["alerted_devices_per_100_devices_per_week"] == 50.0
+    assert point["falsely_alerted_devices_per_100_devices_per_week"] == 0.0
+    point = operating_point(judged, np.where(np.arange(12) == 8, 0.95, scores), 0.92)
+    # Only b's day-4 alert, which no failure followed within 7 days: one false device-week.
+    assert point["alerted_devices_per_100_devices_per_week"] == 25.0
+    assert point["falsely_alerted_devices_per_100_devices_per_week"] == 25.0
+    assert point["precision"] == 0.0

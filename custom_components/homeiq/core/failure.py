@@ -52,6 +52,9 @@ MIN_SILENCE_H: Final = 24.0
 REGULAR_GAP_H: Final = 6.0  # only a device that reports at least this often can fall silent
 NOT_FALLING_DAYS: Final = 365.0
 SENTINEL: Final = -1.0  # "unknown" for features that are never negative
+TARGET_PRECISION: Final = 0.8  # share of at-risk devices that should really fail
+FALLBACK_THRESHOLD: Final = 0.5  # when the training data hold no failure to choose from
+THRESHOLD_FOLDS: Final = 5  # folds whose out-of-fold risks choose the threshold
 
 FAILURE_FEATURE_NAMES: Final[tuple[str, ...]] = (
     "entities",
@@ -80,6 +83,7 @@ FAILURE_FEATURE_NAMES: Final[tuple[str, ...]] = (
     "battery_slope_2d",
     "battery_days_to_empty",
     "battery_forecast_days",
+    "battery_days_left_log",
     "history_days",
 )
 _INDEX: Final = {name: i for i, name in enumerate(FAILURE_FEATURE_NAMES)}
@@ -372,6 +376,7 @@ class _DeviceView:
             put("battery_level", SENTINEL)
             put("battery_days_to_empty", NOT_FALLING_DAYS)
             put("battery_forecast_days", NOT_FALLING_DAYS)
+            put("battery_days_left_log", math.log1p(NOT_FALLING_DAYS))
         else:
             slope_7d, slope_2d = self.battery_slopes(cut)
             steepest = min(slope_7d, slope_2d)
@@ -382,7 +387,11 @@ class _DeviceView:
             put("battery_slope_7d", slope_7d)
             put("battery_slope_2d", slope_2d)
             put("battery_days_to_empty", min(days_left, NOT_FALLING_DAYS))
-            put("battery_forecast_days", self.battery_forecast(cut, level, steepest))
+            forecast = self.battery_forecast(cut, level, steepest)
+            put("battery_forecast_days", forecast)
+            # The sooner of both estimates on a log scale: the days that matter for a
+            # week's horizon are a few out of 365, where a randomised split rarely falls.
+            put("battery_days_left_log", math.log1p(min(days_left, forecast, NOT_FALLING_DAYS)))
         return row
 
     def label(self, cut: float, end: float) -> FailureLabel | None:
@@ -577,6 +586,108 @@ def train_failure_model(X: FloatArray, y: npt.NDArray[np.int64], *, seed: int = 
     model = failure_classifier(seed)
     model.fit(np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.int64))
     return export_ensemble(model)
+
+
+def risk_threshold_rule(
+    y: npt.NDArray[np.int64], scores: FloatArray, *, precision: float = TARGET_PRECISION
+) -> tuple[float, str]:
+    """The probability from which a device counts as at risk, and the rule that chose it.
+
+    ``scores`` are out-of-sample risks of labelled rows (never rows the model was fitted
+    on). The lowest threshold (in steps of 0.001) at which the precision on them is at least
+    ``precision`` with 95 % confidence (one-sided Wilson lower bound): a repair issue should
+    mostly be right on homes the threshold was not chosen on, where a point estimate of
+    exactly ``precision`` would fall short half the time; the lowest such threshold keeps
+    as many failures as it can. When no threshold gets there, the threshold with the best
+    F1; without a failure scored above 0, :data:`FALLBACK_THRESHOLD`. A threshold of 0
+    (every device at risk) is never chosen.
+    """
+    labels = np.asarray(y, dtype=np.int64).reshape(-1)
+    values = np.asarray(scores, dtype=np.float64).reshape(-1)
+    candidates = np.unique(np.round(values, 3))
+    candidates = candidates[(candidates > 0.0) & (candidates <= values.max(initial=0.0))]
+    if not labels.any() or candidates.size == 0:
+        return FALLBACK_THRESHOLD, "no failure to choose from"
+    # Rows at or above each candidate (as the risk is compared with it): counts from the top.
+    order = np.argsort(values, kind="mergesort")
+    sorted_scores, sorted_labels = values[order], labels[order]
+    first = np.searchsorted(sorted_scores, candidates, side="left")
+    flagged = labels.size - first
+    caught = np.concatenate((np.cumsum(sorted_labels[::-1])[::-1], [0]))[first]
+    reached = np.flatnonzero(_precision_lower_bound(caught, flagged) >= precision)
+    if reached.size:
+        return float(candidates[reached[0]]), (
+            f"lowest with precision >= {precision:g} at 95 % confidence"
+        )
+    f1 = 2 * caught / (flagged + int(labels.sum()))
+    if not f1.any():
+        return FALLBACK_THRESHOLD, "no failure scored above 0"
+    return float(candidates[int(np.argmax(f1))]), (
+        f"best F1 (precision {precision:g} not reached at 95 % confidence)"
+    )
+
+
+def _precision_lower_bound(
+    caught: npt.NDArray[np.int64], flagged: npt.NDArray[np.int64]
+) -> FloatArray:
+    """One-sided 95 % Wilson lower bound of ``caught / flagged`` (``flagged`` > 0)."""
+    z = 1.645
+    n = flagged.astype(np.float64)
+    p = caught / n
+    centre = p + z * z / (2 * n)
+    spread = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return np.asarray((centre - spread) / (1 + z * z / n), dtype=np.float64)
+
+
+@dataclass(frozen=True, slots=True)
+class FittedFailureModel:
+    """A failure model fitted on all rows, with the threshold chosen on held-out folds.
+
+    ``validation`` holds the out-of-fold figures the threshold was chosen on.
+    """
+
+    ensemble: TreeEnsemble
+    threshold: float
+    rule: str
+    validation: dict[str, float]
+
+
+def fit_failure_model(
+    X: FloatArray,
+    y: npt.NDArray[np.int64],
+    folds: npt.NDArray[np.int64],
+    *,
+    seed: int = 0,
+) -> FittedFailureModel:
+    """Fit the failure model and choose its threshold without looking at other data.
+
+    Each fold (homes for the bundled model, devices for a model of one home) is scored by
+    a model fitted on the other folds; :func:`risk_threshold_rule` chooses the threshold on
+    those out-of-fold scores, and the model that ships is fitted on every row.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.int64)
+    folds = np.asarray(folds)
+    scores = np.zeros(y.shape[0], dtype=np.float64)
+    names = np.unique(folds).tolist()
+    for fold in names if len(names) > 1 else []:
+        inside = folds == fold
+        probe = train_failure_model(X[~inside], y[~inside], seed=seed)
+        scores[inside] = failure_risk(probe, X[inside])
+    threshold, rule = (
+        risk_threshold_rule(y, scores)
+        if len(names) > 1
+        else (FALLBACK_THRESHOLD, "one fold: no out-of-fold risks to choose from")
+    )
+    flagged = scores >= threshold
+    caught = int((flagged & (y == 1)).sum())
+    validation = {
+        "precision": round(caught / max(int(flagged.sum()), 1), 4),
+        "recall": round(caught / max(int(y.sum()), 1), 4),
+        "positives": int(y.sum()),
+        "rows": int(y.shape[0]),
+    }
+    return FittedFailureModel(train_failure_model(X, y, seed=seed), threshold, rule, validation)
 
 
 def failure_risk(model: TreeEnsemble, X: FloatArray) -> FloatArray:

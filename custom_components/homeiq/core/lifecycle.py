@@ -2,8 +2,8 @@
 
 The integration calls these functions in the executor: load the deployed models, train
 this home's failure and anomaly models where scikit-learn runs and the history is long
-enough (held out on the most recent data; the failure model is promoted if at least as
-good, the anomaly forest only if better), classify the home, and assess every device.
+enough (held out on the most recent data; each is promoted only if better: a tie keeps
+the model in use), classify the home, and assess every device.
 ``scripts/train`` builds the bundled models the same way.
 """
 
@@ -45,11 +45,13 @@ from .devices import (
 from .failure import (
     FAILURE_FEATURE_NAMES,
     HORIZON_DAYS,
+    THRESHOLD_FOLDS,
+    FailureSamples,
     device_failure_features,
     failure_risk,
     failure_samples,
+    fit_failure_model,
     risk_findings,
-    train_failure_model,
 )
 from .faults import window, with_level_shift, with_night_burst, with_stuck
 from .home import Home, StateHistory
@@ -69,6 +71,13 @@ from .training import training_unavailable
 MIN_NORMAL_DAYS: Final = 7.0  # days of normal behaviour before a day can be judged
 HELD_OUT_SHARE: Final = 0.3  # the most recent share of cuts (or days) is held out
 MIN_HELD_OUT_DAYS: Final = 3  # whole days the anomaly check needs at least
+# A failure model of this home is checked on failures of its most recent days. With cuts
+# every day one failure gives up to 7 failing device-days that rise and fall together, so
+# a count of days alone could let one event decide; two failing devices and five failing
+# days are the least on which PR-AUC can tell two models apart on more than one event.
+MIN_HELD_OUT_FAILURES: Final = 2  # failing devices
+MIN_HELD_OUT_POSITIVES: Final = 5  # failing device-days
+MIN_TRAINING_FAILURES: Final = 2  # failing devices: one learns while the other sets the threshold
 MIN_FOREST_ROWS: Final = 50  # entity-days of normal an anomaly forest of this home needs
 # Real entity-days the anomaly check needs: a forest with false alarms on 1 % of days
 # raises none in 300 days with a chance of only 5 %.
@@ -295,15 +304,44 @@ def average_precision(y: npt.NDArray[np.int64], scores: npt.NDArray[np.float64])
     return float(np.sum(recall_steps * precision))
 
 
+def _failing_devices(samples: FailureSamples, rows: npt.NDArray[np.bool_]) -> int:
+    """Devices with a failure in ``rows`` (a device failing twice counts once)."""
+    positive = rows & (samples.y == 1)
+    return len({samples.device_ids[i] for i in np.flatnonzero(positive).tolist()})
+
+
+def device_folds(samples: FailureSamples, rows: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+    """Fold of each of ``rows``: by device, devices with failures spread over the folds.
+
+    Devices are ranked by their failing rows (most first, then by id) and dealt to
+    :data:`THRESHOLD_FOLDS` folds in turn, so that each failing device is scored by a
+    model fitted without it — and, up to that many, in a fold of its own.
+    """
+    devices = [samples.device_ids[i] for i in np.flatnonzero(rows).tolist()]
+    labels = samples.y[rows].tolist()
+    failing: dict[str, int] = {}
+    for device, label in zip(devices, labels, strict=True):
+        failing[device] = failing.get(device, 0) + label
+    ranked = sorted(failing, key=lambda d: (-failing[d], d))
+    fold = {device: rank % THRESHOLD_FOLDS for rank, device in enumerate(ranked)}
+    return np.array([fold[d] for d in devices], dtype=np.int64)
+
+
 def train_failure_on_home(
     home: Home, registry: ModelRegistry, now: float, *, min_days: float, seed: int = 0
 ) -> dict[str, Any]:
-    """Train the failure model on this home's own history; promote it if not worse.
+    """Train the failure model on this home's own history; promote it only if better.
 
     Cuts every day; the most recent :data:`HELD_OUT_SHARE` of them are held out, and the
-    training cuts end a horizon before them so no training label sees held-out days. Raises
-    :class:`NotEnoughData` when the history is shorter than ``min_days`` plus a horizon or
-    when training or held-out data lack a failure to learn from.
+    training cuts end a horizon before them so no training label sees held-out days. The
+    candidate's threshold is chosen as the bundled model's is, on out-of-fold risks of the
+    training cuts (folds by device, :func:`device_folds`), and stored with it. It replaces
+    the model in use only with a higher PR-AUC on the held-out cuts: a tie keeps the model
+    in use. Raises :class:`NotEnoughData` when the history is shorter than ``min_days``
+    plus a horizon, when the training cuts hold failures of fewer than
+    :data:`MIN_TRAINING_FAILURES` devices, or when the held-out cuts hold failures of fewer
+    than :data:`MIN_HELD_OUT_FAILURES` devices or :data:`MIN_HELD_OUT_POSITIVES` failing
+    device-days.
     """
     start = history_start(home)
     if start is None:
@@ -323,38 +361,69 @@ def train_failure_on_home(
     train = samples.cuts < held_out_from - HORIZON_DAYS * DAY
     test = samples.cuts >= held_out_from
     positives = int(samples.y[train].sum()), int(samples.y[test].sum())
-    if min(positives) == 0:
+    failures = _failing_devices(samples, train), _failing_devices(samples, test)
+    if failures[0] < MIN_TRAINING_FAILURES:
         raise NotEnoughData(
-            f"{int(samples.y.sum())} failures in {len(samples)} device-days of this home's "
-            "history, not enough both to train and to check a model; the current model stays"
+            f"{failures[0]} failing devices in the older part of this home's history; "
+            f"training needs {MIN_TRAINING_FAILURES} (one to learn from while another "
+            "chooses the threshold); the current model stays"
         )
-    ensemble = train_failure_model(samples.X[train], samples.y[train], seed=seed)
-    candidate_ap = average_precision(samples.y[test], failure_risk(ensemble, samples.X[test]))
+    if failures[1] < MIN_HELD_OUT_FAILURES or positives[1] < MIN_HELD_OUT_POSITIVES:
+        raise NotEnoughData(
+            f"{failures[1]} failing devices ({positives[1]} failing device-days) in the "
+            f"most recent days of this home's history; checking a model needs "
+            f"{MIN_HELD_OUT_FAILURES} failing devices and {MIN_HELD_OUT_POSITIVES} failing "
+            "device-days; the current model stays"
+        )
+    X, y = samples.X[train], samples.y[train]
+    fitted = fit_failure_model(X, y, device_folds(samples, train), seed=seed)
+    held_out_y = samples.y[test]
+    candidate_risk = failure_risk(fitted.ensemble, samples.X[test])
+    candidate_ap = average_precision(held_out_y, candidate_risk)
+    flagged = candidate_risk >= fitted.threshold
+    caught = int((flagged & (held_out_y == 1)).sum())
     active = load_model(registry, FAILURE_MODEL)
     active_ap = (
         None
         if active is None
-        else average_precision(samples.y[test], failure_risk(active.ensemble, samples.X[test]))
+        else average_precision(held_out_y, failure_risk(active.ensemble, samples.X[test]))
     )
+    metrics = {
+        "pr_auc": candidate_ap,
+        "held_out_positives": positives[1],
+        "held_out_failing_devices": failures[1],
+        "precision_at_threshold": round(caught / max(int(flagged.sum()), 1), 4),
+        "recall_at_threshold": round(caught / max(positives[1], 1), 4),
+    }
     info = save_candidate(
         registry,
         FAILURE_MODEL,
-        ensemble,
+        fitted.ensemble,
         FAILURE_FEATURE_NAMES,
         trained_on="this_home",
         n_samples=int(train.sum()),
-        metrics={"pr_auc": candidate_ap, "held_out_positives": positives[1]},
+        metrics=metrics,
         primary_metric="pr_auc",
-        extra={"threshold": risk_threshold(active)},
+        extra={
+            "threshold": fitted.threshold,
+            "threshold_rule": fitted.rule,
+            "threshold_validation": fitted.validation,
+        },
     )
-    promoted, why = registry.promote_if_better(FAILURE_MODEL, info.version, active_score=active_ap)
+    promoted, why = registry.promote_if_better(
+        FAILURE_MODEL, info.version, active_score=active_ap, ties_promote=False
+    )
     return {
         "samples": len(samples),
         "training_samples": int(train.sum()),
         "held_out_samples": int(test.sum()),
         "positives": {"training": positives[0], "held_out": positives[1]},
+        "failing_devices": {"training": failures[0], "held_out": failures[1]},
         "pr_auc": round(candidate_ap, 4),
         "active_pr_auc": None if active_ap is None else round(active_ap, 4),
+        "threshold": fitted.threshold,
+        "precision_at_threshold": metrics["precision_at_threshold"],
+        "recall_at_threshold": metrics["recall_at_threshold"],
         "promoted": promoted,
         "why": why,
     }

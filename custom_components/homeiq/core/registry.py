@@ -32,9 +32,10 @@ raises :class:`RegistryClosedError` and changes nothing.
 
 Lifecycle: :meth:`ModelRegistry.save_candidate` writes the next version without
 activating it; :meth:`ModelRegistry.promote_if_better` activates it only if its held-out
-primary metric is at least as good as the active version's, then prunes to ``keep``
-versions; :meth:`ModelRegistry.active` loads the active version and falls back to the
-formerly active versions, then to the bundled model, when a file is broken.
+primary metric is at least as good as the active version's (strictly better when the
+caller says ties keep the active one), then prunes to ``keep`` versions;
+:meth:`ModelRegistry.active` loads the active version and falls back to the formerly
+active versions, then to the bundled model, when a file is broken.
 """
 
 from __future__ import annotations
@@ -460,15 +461,21 @@ class ModelRegistry:
         return info
 
     def promote_if_better(
-        self, name: str, candidate_version: int, *, active_score: float | None = None
+        self,
+        name: str,
+        candidate_version: int,
+        *,
+        active_score: float | None = None,
+        ties_promote: bool = True,
     ) -> tuple[bool, str]:
         """Make ``candidate_version`` active if it is at least as good; say why or why not.
 
         The candidate's primary metric is compared with the active version's stored one,
         or with ``active_score`` — the active model's primary metric on the candidate's own
         held-out data — when the caller measured it (the fairer comparison). A tie
-        promotes. An unreadable candidate is never promoted; an unreadable active version
-        never blocks a readable candidate. Prunes to ``keep`` versions either way. Raises
+        promotes unless ``ties_promote`` is false (then only a better candidate does). An
+        unreadable candidate is never promoted; an unreadable active version never blocks
+        a readable candidate. Prunes to ``keep`` versions either way. Raises
         :class:`RegistryClosedError` (and changes nothing) after :meth:`close`.
         """
         with self._lock:
@@ -487,7 +494,9 @@ class ModelRegistry:
         pointer, pointer_problem = self._pointer_or_problem(name)
         if pointer.active == candidate_version:
             return False, f"{label} is already active"
-        promote, why = self._judge(name, candidate, pointer, pointer_problem, active_score)
+        promote, why = self._judge(
+            name, candidate, pointer, pointer_problem, active_score, ties_promote=ties_promote
+        )
         if promote:
             previous = (pointer.active,) if pointer.active is not None else ()
             self._write_pointer(name, _Pointer(candidate_version, previous + pointer.previous))
@@ -573,6 +582,8 @@ class ModelRegistry:
         pointer: _Pointer,
         pointer_problem: str | None,
         active_score: float | None,
+        *,
+        ties_promote: bool,
     ) -> tuple[bool, str]:
         if pointer_problem:
             why = f"no active version can be identified ({pointer_problem})"
@@ -584,11 +595,11 @@ class ModelRegistry:
             except ModelFileError as err:
                 why = f"the active v{pointer.active} cannot be read ({err})"
             else:
-                return _compare(candidate, current, active_score)
+                return _compare(candidate, current, active_score, ties_promote)
         if active_score is None:
             return True, why
         # The caller measured the model in use (e.g. the bundled one) on the same data.
-        return _against(candidate, float(active_score), f"the model in use ({why})")
+        return _against(candidate, float(active_score), f"the model in use ({why})", ties_promote)
 
     # --- disk layout --------------------------------------------------------------------
 
@@ -714,9 +725,9 @@ def _unique[T](items: Iterable[T | None]) -> list[T]:
 
 
 def _compare(
-    candidate: ModelInfo, current: ModelInfo, active_score: float | None
+    candidate: ModelInfo, current: ModelInfo, active_score: float | None, ties_promote: bool
 ) -> tuple[bool, str]:
-    """Whether ``candidate`` is at least as good as ``current``, and the figures that say so."""
+    """Whether ``candidate`` should replace ``current``, and the figures that say so."""
     metric = candidate.primary_metric
     direction = "higher" if candidate.higher_is_better else "lower"
     if active_score is not None:
@@ -728,16 +739,24 @@ def _compare(
             f"its {metric} ({direction} is better) cannot be compared with "
             f"v{current.version}'s {current.primary_metric}"
         )
-    return _against(candidate, theirs, f"active v{current.version} {where}")
+    return _against(candidate, theirs, f"active v{current.version} {where}", ties_promote)
 
 
-def _against(candidate: ModelInfo, theirs: float, whose: str) -> tuple[bool, str]:
-    """Whether the candidate's primary metric is at least as good as ``theirs``."""
+def _against(
+    candidate: ModelInfo, theirs: float, whose: str, ties_promote: bool
+) -> tuple[bool, str]:
+    """Whether the candidate's primary metric beats ``theirs`` (or ties, if ties promote)."""
     direction = "higher" if candidate.higher_is_better else "lower"
     ours = candidate.score
+    if ours == theirs and not ties_promote:
+        mine, yours = _figures(ours, theirs)
+        return False, (
+            f"{candidate.primary_metric} {mine} only ties with {yours} of {whose}; "
+            "a tie keeps the model in use"
+        )
     better = ours >= theirs if candidate.higher_is_better else ours <= theirs
-    mine, yours = _figures(ours, theirs)
     verdict = "is at least as good as" if better else "is worse than"
+    mine, yours = _figures(ours, theirs)
     return better, (
         f"{candidate.primary_metric} {mine} {verdict} {yours} of {whose} ({direction} is better)"
     )
