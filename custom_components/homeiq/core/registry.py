@@ -480,10 +480,17 @@ class ModelRegistry:
         """
         with self._lock:
             self._check_open()
-            return self._promote_if_better(name, candidate_version, active_score)
+            return self._promote_if_better(
+                name, candidate_version, active_score, ties_promote=ties_promote
+            )
 
     def _promote_if_better(
-        self, name: str, candidate_version: int, active_score: float | None
+        self,
+        name: str,
+        candidate_version: int,
+        active_score: float | None,
+        *,
+        ties_promote: bool,
     ) -> tuple[bool, str]:
         label = f"v{candidate_version}"
         try:
