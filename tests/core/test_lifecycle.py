@@ -334,8 +334,8 @@ def test_a_home_model_replaces_the_model_in_use_only_when_better(
 
 def ensemble_of_version(registry: ModelRegistry, version: int) -> Any:
     """The tree ensemble stored as ``version`` of the failure model."""
-    info, arrays = read_model(registry.root / FAILURE_MODEL / f"v{version}")
-    return ensemble_from_arrays(info.extra["ensemble"], arrays)
+    info, blobs = read_model(registry.root / FAILURE_MODEL / f"v{version}")
+    return ensemble_from_arrays(info.extra["ensemble"], blobs["model"].arrays)
 
 
 def test_judged_period_is_the_last_local_day_after_a_week_of_history() -> None:
