@@ -117,7 +117,7 @@ def forecast_battery(
     """Forecast when the battery reaches ``empty_level``; ``None`` without enough readings.
 
     A battery that reports in steps (see the module docstring) is forecast from its step
-    crossings over up to ``step_lookback_days``; ``None`` with fewer than two crossings.
+    crossings over up to ``step_lookback_days``; ``None`` with fewer than three crossings.
     """
     changes_ts, changes = level_changes(history, now, step_lookback_days)
     step = reporting_step(changes)
