@@ -176,6 +176,7 @@ def _battery_attributes(report: DeviceReport, _: HomeIQData) -> dict[str, Any]:
     if battery is None:
         return {}
     return {
+        "draining": battery.days_left is not None,
         "days_low": battery.days_low,
         "days_high": battery.days_high,
         "battery_level": battery.level,

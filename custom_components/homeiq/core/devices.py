@@ -180,13 +180,17 @@ def battery_report(home: Home, device_id: str, now: float) -> BatteryReport | No
         forecast = forecast_battery(home.histories[entity.entity_id], now)
         if forecast is None:
             continue
+        days_left = _rounded(forecast.days_to_empty)
+        # Not draining: no date, and no range either (some of the sampled fits may drain,
+        # which would read as "empty in 18 days at the earliest" next to "never").
+        draining = days_left is not None
         return BatteryReport(
             entity_id=entity.entity_id,
             level=round(forecast.level, 1),
             drain_per_day=round(forecast.drain_per_day, 3),
-            days_left=_rounded(forecast.days_to_empty),
-            days_low=_rounded(forecast.days_low),
-            days_high=_rounded(forecast.days_high),
+            days_left=days_left,
+            days_low=_rounded(forecast.days_low) if draining else None,
+            days_high=_rounded(forecast.days_high) if draining else None,
         )
     return None
 
