@@ -232,7 +232,9 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
     def model_summaries(self) -> dict[str, dict[str, Any] | None]:
         """Deployed models with their held-out metrics (``None``: no usable model)."""
         return {
-            name: None if model is None else model.summary()
+            name: None
+            if model is None
+            else {**model.summary(), "in_use": lifecycle.model_in_use(name, model)}
             for name, model in sorted(self.models.items())
         }
 

@@ -769,3 +769,16 @@ def test_risk_threshold_outside_zero_to_one_is_not_used(
     info = dataclasses.replace(deployed.info, extra={**deployed.info.extra, "threshold": stored})
     assert lifecycle.risk_threshold(dataclasses.replace(deployed, info=info)) == used
     assert lifecycle.risk_threshold(None) == 0.5
+
+
+def test_the_bundled_anomaly_forest_is_not_in_use() -> None:
+    """The status sensor says which models take part: the bundled forest does not (off by
+    default), the home type and failure models do, a missing model does not."""
+    registry = ModelRegistry(Path("/nonexistent"), bundled_root=BUNDLED)
+    models = lifecycle.load_models(registry)
+    assert {name: lifecycle.model_in_use(name, m) for name, m in models.items()} == {
+        "home_type": True,
+        "failure": True,
+        "anomaly": False,
+    }
+    assert lifecycle.model_in_use("failure", None) is False

@@ -226,6 +226,14 @@ def forest_in_use(model: DeployedModel | None) -> AnomalyForest | None:
     return anomaly_forest(model)
 
 
+def model_in_use(name: str, model: DeployedModel | None) -> bool:
+    """Whether the deployed model of ``name`` takes part in the assessments (the bundled
+    anomaly forest is off by default: the detectors judge alone)."""
+    if model is None:
+        return False
+    return name != ANOMALY_MODEL or forest_in_use(model) is not None
+
+
 def device_risks(home: Home, now: float, model: DeployedModel | None) -> dict[str, DeviceRisk]:
     """Failure risk of every device with history, with reasons from its features."""
     if model is None:
