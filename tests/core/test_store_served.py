@@ -71,8 +71,8 @@ def battery_rows(rng: np.random.Generator, outage: tuple[float, float | None]) -
     return rows
 
 
-def power_rows(rng: np.random.Generator) -> Rows:
-    """A plug's power: a change every 10-120 s while on, one 0 W row when off, and two
+def power_rows(rng: np.random.Generator, step: tuple[int, int] = (10, 120)) -> Rows:
+    """A plug's power: a change every ``step`` seconds while on, one 0 W row when off, and two
     short outages (one 20 days ago, one 2 days ago)."""
     rows: Rows = []
     t = T0 + 30
@@ -91,7 +91,7 @@ def power_rows(rng: np.random.Generator) -> Rows:
         value = f"{rng.integers(400, 2400) / 10:.1f}"
         if rows[-1:] == [] or rows[-1][1] != value:
             rows.append((t, value))
-        t += float(rng.integers(10, 120))
+        t += float(rng.integers(*step))
     return rows
 
 
