@@ -882,22 +882,29 @@ def _with_summaries(history: StateHistory, hourly: HourlyAggregate) -> StateHist
     before = hourly.last_ts < (history.timestamps[first_raw] if finite.size else math.inf)
     if not before.any():
         return history
-    summary = pack_rows(
-        hourly.last_ts[before],
-        [np.format_float_positional(v, trim="-") for v in hourly.last[before].tolist()],
-        np.full(int(before.sum()), int(Origin.DEVICE), dtype=np.int8),
-    )
-    head = _concat_many([summary, _select_rows(history, slice(0, first_raw))])
-    is_summary = np.arange(len(head)) < len(summary)
-    order = np.argsort(head.timestamps, kind="stable")
-    is_summary, values = is_summary[order], head.values[order]
+    summary_ts, summary_values = hourly.last_ts[before], hourly.last[before]
+    times = np.concatenate([summary_ts, history.timestamps[:first_raw]])
+    order = np.argsort(times, kind="stable")
+    is_summary = order < summary_ts.size
+    values = np.concatenate([summary_values, history.values[:first_raw]])[order]
     repeated = is_summary & np.r_[False, is_summary[:-1] & (values[1:] == values[:-1])]
-    return _concat_many(
-        [
-            _select_rows(head, order[~repeated]),
-            _select_rows(history, slice(first_raw, len(history))),
-        ]
+    served = np.sort(order[is_summary & ~repeated])  # the summaries served, in time order
+    distinct, codes = np.unique(summary_values[served], return_inverse=True)
+    summary = StateHistory(
+        timestamps=summary_ts[served],
+        values=summary_values[served],
+        codes=codes.astype(np.int32),
+        vocabulary=[_number_state(v) for v in distinct.tolist()],
+        origins=np.full(served.size, int(Origin.DEVICE), dtype=np.int8),
     )
+    head = _in_time_order(_concat_many([summary, _select_rows(history, slice(0, first_raw))]))
+    return _concat_many([head, _select_rows(history, slice(first_raw, len(history)))])
+
+
+def _number_state(value: float) -> str:
+    """A summarised value as a state: the shortest text that reads back as the same float."""
+    text = repr(value)
+    return text.removesuffix(".0")
 
 
 def _follow(entity_id: str, ops: Iterable[Mapping[str, Any]]) -> str | None:
