@@ -12,8 +12,11 @@ History store: the store HomeIQ keeps in ``.storage/homeiq/`` for a generated ho
 and 1000 entities), built night by night (one day of rows ingested, trimmed, saved) for 30
 nights, then 7 more nights measured: the bytes one nightly save writes (``typical``: the
 median night; ``compaction``: the night a new week starts; ``mean`` over the 7 nights) and
-the store's size on disk, in format 2 (what changed) and, on the same store in the same
-run, in format 1 (the whole store rewritten each night).
+the store's size on disk and its arrays in memory, in format 2 (what changed) and, on the
+same store in the same run, in format 1 (the whole store rewritten each night). The store
+keeps the steady sensors and batteries raw for its whole window (``kept_raw``, as the
+reader does); ``all_summarised`` is the same home with every numeric entity summarised
+after 14 days (what the store did before), built in the same run, for the cost of that.
 
 Model steps: seconds the nightly run's model steps take in the executor for the same home
 (training the failure model and the anomaly forest on it with their held-out checks, the
@@ -42,6 +45,7 @@ from custom_components.homeiq.core.history import is_numeric
 from custom_components.homeiq.core.registry import ModelRegistry
 from custom_components.homeiq.core.store import DAY, DerivedStore
 from custom_components.homeiq.core.synthetic import generate_home, measure_generator_rate
+from custom_components.homeiq.home.reader import kept_raw_entities
 from custom_components.homeiq.home.recorder import (
     chunk_conditions,
     plan_read,
@@ -119,12 +123,36 @@ def _directory_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def bench_store(entities: int, built_nights: int = 30, measured_nights: int = 7) -> dict[str, Any]:
+def _memory_bytes(store: DerivedStore) -> int:
+    """Bytes of the store's arrays in memory (rows and hourly aggregates)."""
+    rows = sum(
+        h.timestamps.nbytes + h.values.nbytes + h.codes.nbytes + h.origins.nbytes
+        for h in store.events.values()
+    )
+    hours = sum(
+        sum(column.nbytes for column in (a.hours, a.count, a.total, a.minimum, a.maximum))
+        + a.last.nbytes
+        + a.last_ts.nbytes
+        for a in store.hourly.values()
+    )
+    return rows + hours
+
+
+def bench_store(
+    entities: int,
+    built_nights: int = 30,
+    measured_nights: int = 7,
+    *,
+    keep_raw: bool = True,
+    format_1: bool = True,
+) -> dict[str, Any]:
     """Bytes a nightly save writes and the store's size, format 2 against format 1."""
     home = generate_home(11, target_entities=entities, days=built_nights + measured_nights).home
     assert home.window_start is not None
     numeric = {eid for eid, entity in home.entities.items() if is_numeric(entity)}
+    kept_raw = numeric & kept_raw_entities(home) if keep_raw else set()
     store = DerivedStore()
+    store.set_kept_raw(kept_raw)
     written: list[int] = []
     written_format_1: list[int] = []
     compacted: list[bool] = []
@@ -147,14 +175,19 @@ def bench_store(entities: int, built_nights: int = 30, measured_nights: int = 7)
             if night >= built_nights:
                 written.append(stats.bytes_written)
                 compacted.append(stats.compacted)
-                written_format_1.append(save_format_1(store, old_path))
-        size, size_format_1 = _directory_bytes(new_path), _directory_bytes(old_path.parent)
+                if format_1:
+                    written_format_1.append(save_format_1(store, old_path))
+        size = _directory_bytes(new_path)
+        size_format_1 = _directory_bytes(old_path.parent) if format_1 else 0
         files = sum(1 for _ in new_path.iterdir())
     typical = sorted(written)[len(written) // 2]
-    return {
+    figures: dict[str, Any] = {
         "entities": len(home.entities),
+        "kept_raw_entities": len(kept_raw),
+        "summarised_entities": len(numeric - kept_raw),
         "event_rows": sum(len(h) for h in store.events.values()),
         "hourly_rows": sum(h.hours.size for h in store.hourly.values()),
+        "memory_bytes": _memory_bytes(store),
         "format_2": {
             "size_bytes": size,
             "files": files,
@@ -164,12 +197,22 @@ def bench_store(entities: int, built_nights: int = 30, measured_nights: int = 7)
             ),
             "nightly_bytes_mean": round(sum(written) / len(written)),
         },
-        "format_1": {
+        "nights": f"built {built_nights}, measured {measured_nights}",
+    }
+    if format_1:
+        figures["format_1"] = {
             "size_bytes": size_format_1,
             "files": 2,
             "nightly_bytes_mean": round(sum(written_format_1) / len(written_format_1)),
-        },
-        "nights": f"built {built_nights}, measured {measured_nights}",
+        }
+    return figures
+
+
+def bench_stores() -> dict[str, Any]:
+    """The store section: 150 and 1000 entities, as kept and with everything summarised."""
+    return {
+        str(n): bench_store(n) | {"all_summarised": bench_store(n, keep_raw=False, format_1=False)}
+        for n in (150, 1000)
     }
 
 
@@ -221,7 +264,7 @@ def run(repeat: int = 3) -> dict[str, Any]:
     figures["generator_events"] = generator["events"]
     figures["generator_events_per_s"] = round(generator["events_per_s"])
     figures["model_steps"] = bench_model_steps(repeat=repeat)
-    figures["store"] = {str(n): bench_store(n) for n in (150, 1000)}
+    figures["store"] = bench_stores()
     figures["targets_met"] = {key: figures[key] >= target for key, target in TARGETS.items()}
     return figures
 
@@ -231,7 +274,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure (best is kept)")
+    parser.add_argument("--store-only", action="store_true", help="only the history store figures")
     args = parser.parse_args()
+    if args.store_only:
+        figures = {"store": bench_stores()}
+        print(json.dumps(figures) if args.json else figures["store"])
+        return 0
     figures = run(repeat=args.repeat)
     if args.json:
         print(json.dumps(figures))

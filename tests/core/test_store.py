@@ -92,7 +92,7 @@ def test_hourly_merge_equals_one_pass(rows: list[tuple[float, float]], split: in
 
 
 def test_trim_keeps_hourly_beyond_raw_window() -> None:
-    """Old raw numeric rows go; their hourly means remain and stand in for them."""
+    """Old raw numeric rows go; their hours' last values remain and stand in for them."""
     store = DerivedStore(keep_days=30, raw_days=2)
     ts = [T0 + h * HOUR + 60 for h in range(24 * 5)]
     store.ingest(
@@ -107,11 +107,12 @@ def test_trim_keeps_hourly_beyond_raw_window() -> None:
 
     histories = store.histories(T0, now)
     p = histories["sensor.p"]
-    assert len(p) == 24 * 5
-    assert p.timestamps[0] == T0 + HOUR / 2  # hourly stand-in at the middle of the hour
-    assert p.values[0] == 0.0
-    assert p.values[-1] == float(24 * 5 - 1)  # a raw row
-    assert (np.diff(p.timestamps) > 0).all()
+    # One change an hour: the summarised hours (each at its last value's time, with that
+    # value) give back exactly the rows they summarise.
+    assert p.timestamps.tolist() == ts
+    assert p.values.tolist() == [float(h) for h in range(len(ts))]
+    assert p.states()[:2] == ["0", "1"]  # summaries
+    assert p.states()[-1] == str(float(24 * 5 - 1))  # a raw row
 
     store.trim(T0 + 40 * DAY)
     assert "light.a" not in store.histories(T0, T0 + 40 * DAY)

@@ -2,9 +2,10 @@
 
 A segment holds up to three groups, each written as arrays with the group's name as prefix:
 
-* ``raw`` and ``events`` — state changes (numeric entities' raw rows, everything else's
-  rows): per entity its row count, its own small vocabulary of the states it uses in this
-  segment, and the rows (timestamp, state code, origin);
+* ``raw`` and ``events`` — state changes (summarised numeric entities' numeric rows, kept
+  for the store's raw days; every other row): per entity its row count, its own small
+  vocabulary of the states it uses in this segment, and the rows (timestamp, state code,
+  origin);
 * ``hourly`` — hourly aggregates of numeric entities (count, sum, min, max, last value and
   the time of that last value, so that pieces merge exactly in any order).
 

@@ -4,11 +4,23 @@ The recorder keeps 10 days by default; HomeIQ's models look back up to 180. Afte
 read, the new state changes are added here, so the next read only asks the recorder for
 rows after :attr:`DerivedStore.watermark`.
 
-What is kept:
+What is kept, so that every capability is served the kind of history its models were
+trained on (synthetic homes are raw, change by change, for the whole window):
 
-* every entity's state changes (time, state, origin) — for numeric entities only the most
-  recent ``raw_days``, since a power sensor can report every few seconds;
-* for numeric entities, hourly aggregates (count, sum, min, max, last) for ``keep_days``.
+* every entity's state changes (time, state, origin) for ``keep_days`` — numeric entities
+  included when they are *kept raw* (:meth:`DerivedStore.set_kept_raw`: the steady sensors
+  the anomaly check judges and the batteries the forecast reads, which report at most every
+  few minutes);
+* the other numeric entities (power, energy …, which can report every few seconds) are
+  *summarised*: their numeric rows are kept change by change for the most recent
+  ``raw_days`` and as hourly aggregates (count, sum, min, max, last value and its time) for
+  ``keep_days``; their non-numeric rows (``unavailable``, ``unknown``, text) are rare and
+  kept as they are for ``keep_days``.
+
+:meth:`DerivedStore.histories` serves a summarised hour as one row only when the hour's
+last value differs from the value served before it, at the time of that last value, with
+that value — a value and a time the sensor really reported, never a mean, so summaries
+invent no change; they are interleaved with the kept non-numeric rows.
 
 Rows may arrive out of time order (a state the recorder committed late): they are merged
 in place, and hourly aggregates carry the time of their last value so that they merge
@@ -23,8 +35,10 @@ what changed:
 * a *delta* segment with the rows added since the last save (one night's rows);
 * once a save's rows reach into a new week (weeks of seven days counted from the Unix
   epoch, UTC), the closed weeks touched by deltas are rewritten from memory as one file per
-  week and kind (``raw``, ``events``, ``hourly``) and the deltas go — so the directory
-  holds about ``keep_days / 7`` files per kind plus a week of deltas;
+  week and kind (``raw``: summarised entities' numeric rows, kept ``raw_days``; ``events``:
+  every other row; ``hourly``) and the deltas go — so the directory holds about
+  ``keep_days / 7`` files per kind plus a week of deltas; an entity that changes between
+  kept raw and summarised has the weeks it has rows in rewritten the same way;
 * trimming never rewrites: a week file is deleted once all of its rows are older than the
   store keeps (rows of a partly expired file are dropped when loaded);
 * a rename or removal is a line in the manifest, applied to the files written before it
@@ -34,6 +48,13 @@ A damaged segment file is dropped alone (the rest loads; the reason is in
 :attr:`DerivedStore.damaged`); a damaged manifest raises :class:`StoreCorruptError`. The
 format 1 layout (one ``<name>.npz`` + ``<name>.json`` rewritten whole every night) is read
 and migrated to format 2 on the next save.
+
+Stores written before entities were kept raw (format 2 without ``kept_raw`` in the
+manifest, and format 1) load as before: their numeric rows older than ``raw_days`` and the
+non-numeric rows of numeric entities older than that are gone, and the hours summarised
+then stay summaries (served as above); rows read from then on are kept as described. Their
+``raw`` files of the last weeks are rewritten once, so that rows which are now kept longer
+leave the short-lived ``raw`` files.
 """
 
 from __future__ import annotations
@@ -264,6 +285,8 @@ class DerivedStore:
         self.events: dict[str, StateHistory] = {}
         self.hourly: dict[str, HourlyAggregate] = {}
         self.numeric: set[str] = set()
+        # Numeric entities kept change by change for keep_days (the others are summarised).
+        self.kept_raw: set[str] = set()
         self.counters: Counter[str] = Counter()
         self.trimmed_at: float | None = None
         # Damaged segment files dropped when loading (file: reason), for diagnostics.
@@ -275,6 +298,7 @@ class DerivedStore:
         self._pending_events: dict[str, list[StateHistory]] = {}
         self._pending_hourly: dict[str, list[HourlyAggregate]] = {}
         self._rewrite_all = False
+        self._rekind_weeks: set[int] = set()  # weeks whose rows changed kind: rewrite them
         self._legacy: Path | None = None
 
     # --- rows in -----------------------------------------------------------------------
@@ -295,7 +319,8 @@ class DerivedStore:
         late by the recorder) is merged in at its place. Empty states are skipped;
         non-numeric values of a numeric entity (other than unknown / unavailable) are kept
         as events but left out of the hourly aggregates. Every skip is counted in
-        :attr:`counters`, as are late rows.
+        :attr:`counters`, as are late rows. A numeric entity that is not kept raw
+        (:meth:`set_kept_raw`) gets its rows' hourly aggregates.
         """
         known = self.events.get(entity_id)
         ts = np.asarray(timestamps, dtype=np.float64)
@@ -344,13 +369,44 @@ class DerivedStore:
                 )
                 if (~unavailable).any():
                     self.counters["non_numeric_in_numeric"] += int((~unavailable).sum())
-            delta = aggregate_hourly(new.timestamps, new.values)
-            self.hourly[entity_id] = merge_hourly(
-                self.hourly.get(entity_id, HourlyAggregate.empty()), delta
-            )
-            if delta.hours.size:
-                self._pending_hourly.setdefault(entity_id, []).append(delta)
+            if entity_id not in self.kept_raw:
+                self._add_hourly(entity_id, aggregate_hourly(new.timestamps, new.values))
         return len(keep_ts)
+
+    def _add_hourly(self, entity_id: str, delta: HourlyAggregate) -> None:
+        """Merge new hourly aggregates of an entity in (and save them next time)."""
+        if not delta.hours.size:
+            return
+        self.hourly[entity_id] = merge_hourly(
+            self.hourly.get(entity_id, HourlyAggregate.empty()), delta
+        )
+        self._pending_hourly.setdefault(entity_id, []).append(delta)
+
+    def set_kept_raw(self, entity_ids: Iterable[str]) -> None:
+        """Keep these numeric entities change by change for ``keep_days``; summarise the rest.
+
+        Called before each read with the entities whose models read single state changes
+        over the whole window. An entity that becomes summarised gets the hourly aggregates
+        of its rows that have none (the hours after its last aggregated hour), so nothing is
+        lost; one that becomes kept raw keeps its rows from now on (hours summarised before
+        stay summaries). Either way the weeks it has rows in are rewritten by the next save,
+        since its rows change kind.
+        """
+        wanted = set(entity_ids)
+        for entity_id in (self.kept_raw ^ wanted) & self.numeric:
+            history = self.events.get(entity_id)
+            if history is None or not len(history):
+                continue
+            self._rekind_weeks |= _weeks_of(history.timestamps)
+            if entity_id in wanted:
+                continue
+            hourly = self.hourly.get(entity_id)
+            after = -math.inf if hourly is None or not hourly.hours.size else hourly.hours[-1]
+            rows = history.timestamps >= after + HOUR
+            self._add_hourly(
+                entity_id, aggregate_hourly(history.timestamps[rows], history.values[rows])
+            )
+        self.kept_raw = wanted
 
     def ingest_chunks(
         self,
@@ -412,9 +468,10 @@ class DerivedStore:
             self.hourly[new_id] = (
                 moved_hours if existing_hours is None else merge_hourly(moved_hours, existing_hours)
             )
-        if old_id in self.numeric:
-            self.numeric.discard(old_id)
-            self.numeric.add(new_id)
+        for entities in (self.numeric, self.kept_raw):
+            if old_id in entities:
+                entities.discard(old_id)
+                entities.add(new_id)
         for pending in (self._pending_events, self._pending_hourly):
             if old_id in pending:
                 pieces: list[Any] = pending.pop(old_id)
@@ -430,6 +487,7 @@ class DerivedStore:
             self.counters["deleted_entities"] += 1
         self.hourly.pop(entity_id, None)
         self.numeric.discard(entity_id)
+        self.kept_raw.discard(entity_id)
         self._pending_events.pop(entity_id, None)
         self._pending_hourly.pop(entity_id, None)
         self._ops.append({"seq": self._take_seq(), "op": "remove", "entity": entity_id})
@@ -440,12 +498,25 @@ class DerivedStore:
         """(raw numeric rows kept from, everything else kept from)."""
         return now - self.raw_days * DAY, now - self.keep_days * DAY
 
+    def is_summarised(self, entity_id: str) -> bool:
+        """Whether an entity's numeric rows older than ``raw_days`` live as hourly summaries."""
+        return entity_id in self.numeric and entity_id not in self.kept_raw
+
+    def _kept_rows(
+        self, entity_id: str, history: StateHistory, raw_from: float, keep_from: float
+    ) -> npt.NDArray[np.bool_]:
+        """Which rows the store still keeps: the last ``keep_days``, and of a summarised
+        entity's numeric rows only the last ``raw_days``."""
+        kept = history.timestamps >= keep_from
+        if self.is_summarised(entity_id):
+            kept &= (history.timestamps >= raw_from) | ~np.isfinite(history.values)
+        return kept
+
     def trim(self, now: float) -> None:
         """Drop what is older than the store keeps."""
         raw_from, keep_from = self._cutoffs(now)
         for entity_id, history in list(self.events.items()):
-            cutoff = raw_from if entity_id in self.numeric else keep_from
-            mask = history.timestamps >= cutoff
+            mask = self._kept_rows(entity_id, history, raw_from, keep_from)
             if not mask.all():
                 self.events[entity_id] = _select_rows(history, mask)
         for entity_id, hourly in list(self.hourly.items()):
@@ -453,8 +524,9 @@ class DerivedStore:
             if not mask.all():
                 self.hourly[entity_id] = hourly.select(mask)
         for entity_id, pieces in self._pending_events.items():
-            cutoff = raw_from if entity_id in self.numeric else keep_from
-            pieces[:] = [_select_rows(p, p.timestamps >= cutoff) for p in pieces]
+            pieces[:] = [
+                _select_rows(p, self._kept_rows(entity_id, p, raw_from, keep_from)) for p in pieces
+            ]
         for pieces_h in self._pending_hourly.values():
             pieces_h[:] = [p.select(p.hours >= keep_from) for p in pieces_h]
         self.trimmed_at = now if self.trimmed_at is None else max(self.trimmed_at, now)
@@ -462,32 +534,23 @@ class DerivedStore:
     def histories(self, start: float, end: float) -> dict[str, StateHistory]:
         """State histories of [start, end].
 
-        For numeric entities, hours before the first raw row are represented by one row
-        per hour at the hour's middle carrying the hourly mean (origin DEVICE).
+        Kept rows are served as they are. Before an entity's first kept numeric row, its
+        summarised hours (:attr:`hourly`) stand in: an hour is one row at the time of its
+        last value, with that value (origin DEVICE), and only when that value differs from
+        the row served before it, between the kept non-numeric rows. The served rows do not
+        depend on the window: it only cuts them.
         """
         result: dict[str, StateHistory] = {}
-        for entity_id, history in self.events.items():
-            rows = _select_rows(
-                history, (history.timestamps >= start) & (history.timestamps <= end)
-            )
+        only_hourly = [e for e in self.hourly if e not in self.events]
+        for entity_id in [*self.events, *only_hourly]:
+            served = self.events.get(entity_id, StateHistory.empty())
             hourly = self.hourly.get(entity_id)
             if hourly is not None and hourly.hours.size:
-                first_raw = history.timestamps[0] if len(history) else math.inf
-                older = hourly.select(
-                    (hourly.hours + HOUR / 2 >= start)
-                    & (hourly.hours + HOUR / 2 <= end)
-                    & (hourly.hours + HOUR <= first_raw)
-                )
-                if older.hours.size:
-                    means = older.mean
-                    summary = pack_rows(
-                        (older.hours + HOUR / 2).tolist(),
-                        [f"{m:.6g}" for m in means],
-                        [int(Origin.DEVICE)] * older.hours.size,
-                    )
-                    rows = _concat_many([summary, rows])
-            if len(rows):
-                result[entity_id] = rows
+                served = _with_summaries(served, hourly)
+            lo = int(np.searchsorted(served.timestamps, start, side="left"))
+            hi = int(np.searchsorted(served.timestamps, end, side="right"))
+            if hi > lo:
+                result[entity_id] = _select_rows(served, slice(lo, hi))
         return result
 
     # --- persistence -------------------------------------------------------------------
@@ -508,20 +571,35 @@ class DerivedStore:
             return hourly
         events: dict[str, StateHistory] = {}
         for entity_id, history in self.events.items():
-            if (entity_id in self.numeric) != (kind == "raw"):
+            if kind == "raw" and not self.is_summarised(entity_id):
                 continue
             lo, hi = np.searchsorted(history.timestamps, [start, end]).tolist()
             if hi > lo:
-                events[entity_id] = _select_rows(history, slice(lo, hi))
+                piece = self._of_kind(entity_id, _select_rows(history, slice(lo, hi)), kind)
+                if len(piece):
+                    events[entity_id] = piece
         return events
+
+    def _of_kind(self, entity_id: str, history: StateHistory, kind: str) -> StateHistory:
+        """The rows of ``kind`` (``raw`` or ``events``) of an entity's rows.
+
+        ``raw``: a summarised entity's numeric rows (kept ``raw_days``); ``events``: every
+        other row (kept ``keep_days``).
+        """
+        if not self.is_summarised(entity_id):
+            return history if kind == "events" else _select_rows(history, slice(0, 0))
+        finite = np.isfinite(history.values)
+        return _select_rows(history, finite if kind == "raw" else ~finite)
 
     def _pending_rows(self) -> dict[str, dict[str, Any]]:
         """The rows added since the last save, by kind."""
         rows: dict[str, dict[str, Any]] = {kind: {} for kind in KINDS}
         for entity_id, pieces in self._pending_events.items():
             history = _in_time_order(_concat_many(pieces))
-            if len(history):
-                rows["raw" if entity_id in self.numeric else "events"][entity_id] = history
+            for kind in ("raw", "events"):
+                piece = self._of_kind(entity_id, history, kind)
+                if len(piece):
+                    rows[kind][entity_id] = piece
         for entity_id, pieces_h in self._pending_hourly.items():
             merged = merge_hourly_many(pieces_h)
             if merged.hours.size:
@@ -571,9 +649,9 @@ class DerivedStore:
             for item in by_entity.values():
                 pending_weeks |= _weeks_of(item.hours if kind == "hourly" else item.timestamps)
         deltas = [s for s in self._segments if s.week is None]
-        touched = pending_weeks.union(*(s.weeks for s in deltas))
+        touched = pending_weeks.union(*(s.weeks for s in deltas)) | self._rekind_weeks
         written: list[SegmentInfo] = []
-        if self._rewrite_all or any(w < current for w in touched):
+        if self._rewrite_all or self._rekind_weeks or any(w < current for w in touched):
             # Compaction: the closed weeks touched are rewritten from memory, one file per
             # week and kind; the open week's rows go into one new delta.
             if self._rewrite_all:
@@ -616,6 +694,7 @@ class DerivedStore:
         self._pending_events.clear()
         self._pending_hourly.clear()
         self._rewrite_all = False
+        self._rekind_weeks.clear()
         self.damaged.clear()
         return stats
 
@@ -639,6 +718,7 @@ class DerivedStore:
             "watermark": None if self.watermark is None else asdict(self.watermark),
             "trimmed_at": self.trimmed_at,
             "numeric": sorted(self.numeric),
+            "kept_raw": sorted(self.kept_raw),
             "counters": dict(self.counters),
             "next_seq": self._next_seq,
             "segments": [s.to_json() for s in sorted(self._segments, key=lambda s: s.seq)],
@@ -683,6 +763,7 @@ class DerivedStore:
             store.watermark = None if mark is None else Watermark(**mark)
             store.trimmed_at = manifest["trimmed_at"]
             store.numeric = set(manifest["numeric"])
+            store.kept_raw = set(manifest.get("kept_raw", ()))
             store.counters = Counter(manifest["counters"])
             store._next_seq = int(manifest["next_seq"])
             segments = sorted(
@@ -716,6 +797,10 @@ class DerivedStore:
                     hourly.setdefault(target, []).append(agg)
         store.events = {e: _in_time_order(_concat_many(p)) for e, p in events.items()}
         store.hourly = {e: merge_hourly_many(p) for e, p in hourly.items()}
+        if "kept_raw" not in manifest:
+            # Written before non-numeric rows of summarised entities were kept: they are in
+            # ``raw`` files, which go after raw_days. Rewrite those weeks once.
+            store._rekind_weeks = {w for s in store._segments if "raw" in s.spans for w in s.weeks}
         if store.trimmed_at is not None:
             store.trim(store.trimmed_at)
         return store
@@ -784,6 +869,42 @@ class DerivedStore:
             "segment_files": len(self._segments),
             "skipped": dict(self.counters),
         }
+
+
+def _with_summaries(history: StateHistory, hourly: HourlyAggregate) -> StateHistory:
+    """An entity's kept rows led by its summarised hours before its first kept numeric row.
+
+    Each such hour is a row at the time of its last value, with that value, unless the row
+    before it (in time, the kept non-numeric rows included) is a summary of the same value.
+    """
+    finite = np.flatnonzero(np.isfinite(history.values))
+    first_raw = int(finite[0]) if finite.size else len(history)
+    before = hourly.last_ts < (history.timestamps[first_raw] if finite.size else math.inf)
+    if not before.any():
+        return history
+    summary_ts, summary_values = hourly.last_ts[before], hourly.last[before]
+    times = np.concatenate([summary_ts, history.timestamps[:first_raw]])
+    order = np.argsort(times, kind="stable")
+    is_summary = order < summary_ts.size
+    values = np.concatenate([summary_values, history.values[:first_raw]])[order]
+    repeated = is_summary & np.r_[False, is_summary[:-1] & (values[1:] == values[:-1])]
+    served = np.sort(order[is_summary & ~repeated])  # the summaries served, in time order
+    distinct, codes = np.unique(summary_values[served], return_inverse=True)
+    summary = StateHistory(
+        timestamps=summary_ts[served],
+        values=summary_values[served],
+        codes=codes.astype(np.int32),
+        vocabulary=[_number_state(v) for v in distinct.tolist()],
+        origins=np.full(served.size, int(Origin.DEVICE), dtype=np.int8),
+    )
+    head = _in_time_order(_concat_many([summary, _select_rows(history, slice(0, first_raw))]))
+    return _concat_many([head, _select_rows(history, slice(first_raw, len(history)))])
+
+
+def _number_state(value: float) -> str:
+    """A summarised value as a state: the shortest text that reads back as the same float."""
+    text = repr(value)
+    return text.removesuffix(".0")
 
 
 def _follow(entity_id: str, ops: Iterable[Mapping[str, Any]]) -> str | None:

@@ -31,7 +31,7 @@ from ..core.automations import reduce_automation
 from ..core.external import attach_external_series
 from ..core.history import is_numeric
 from ..core.home import Area, Automation, Device, Entity, Home
-from ..core.selection import entities_read
+from ..core.selection import anomaly_entities, battery_entities, entities_read
 from ..core.store import DAY, DerivedStore, StoreCorruptError
 from ..issues import async_sync_recorder_schema_issue
 from .recorder import (
@@ -239,6 +239,7 @@ class HomeReader:
         home = build_home_structure(self.hass)
         wanted = entities_read(home)
         numeric = {eid for eid in wanted if is_numeric(home.entities[eid])}
+        kept_raw = numeric & kept_raw_entities(home)
         previous = self.store.watermark
         start = now - self.keep_days * DAY
         report = ReadReport(
@@ -247,7 +248,7 @@ class HomeReader:
             from_state_id=previous.state_id if previous else None,
         )
         version, plan, report.new_rows = await get_instance(self.hass).async_add_executor_job(
-            self._ingest, set(wanted), numeric, start, now
+            self._ingest, set(wanted), numeric, kept_raw, start, now
         )
         report.recorder_schema = version
         if plan is None:
@@ -276,12 +277,13 @@ class HomeReader:
         return home, report
 
     def _ingest(
-        self, wanted: set[str], numeric: set[str], start: float, now: float
+        self, wanted: set[str], numeric: set[str], kept_raw: set[str], start: float, now: float
     ) -> tuple[int | None, ReadPlan | None, int]:
         """Check the schema, read the rows after the watermark, move it (recorder executor).
 
         Returns (schema version, the read's plan or None when the schema is unknown, rows kept).
         """
+        self.store.set_kept_raw(kept_raw)
         with session_scope(hass=self.hass, read_only=True) as session:
             version = select_schema_version(session)
             if not is_known_schema(version):
@@ -300,6 +302,18 @@ class HomeReader:
     def _trim_and_save(self, now: float) -> None:
         self.store.trim(now)
         self.store.save(self.path)
+
+
+def kept_raw_entities(home: Home) -> set[str]:
+    """Numeric entities the store keeps change by change for its whole window.
+
+    The steady sensors the anomaly check judges (their normal longest silence) and the
+    batteries the forecast reads: their models were trained on raw histories of the whole
+    window, and they report at most every few minutes. Other numeric entities (power,
+    energy …) can report every few seconds and are summarised after the store's raw days.
+    """
+    judged = {e for e, kind in anomaly_entities(home).items() if kind == "numeric"}
+    return judged | set(battery_entities(home))
 
 
 def _versions() -> str:
