@@ -110,9 +110,11 @@ def test_anomaly_section() -> None:
         for key in ("precision", "recall", "f1"):
             assert 0.0 <= figures[key] <= 1.0
     assert set(result["by_kind"]) == {"unusual_time", "stuck"}
-    assert result["by_kind"] == models["combined"]["by_kind"]
-    assert result["f1"] == models["combined"]["f1"]
-    assert result["episodes"] == models["combined"]["episodes"]
+    # The headline is what ships: the detectors alone (the bundled forest is off by default).
+    assert result["ships"] == "detectors"
+    assert result["by_kind"] == models["detectors"]["by_kind"]
+    assert result["f1"] == models["detectors"]["f1"]
+    assert result["episodes"] == models["detectors"]["episodes"]
     # Combining adds the forest's flags to the detectors': recall can only grow.
     assert models["combined"]["recall"] >= models["detectors"]["recall"]
     assert models["combined"]["recall"] >= models["forest"]["recall"]
