@@ -170,7 +170,9 @@ class Assessment:
             "at_risk": sum(r.at_risk for r in reports),
             "risk_bands": {band: sum(r.risk_band == band for r in reports) for band in RISK_BANDS},
             "anomalous": sum(r.anomalous for r in reports),
-            "with_battery_forecast": sum(r.battery is not None for r in reports),
+            "with_battery_forecast": sum(
+                r.battery is not None and r.battery.days_left is not None for r in reports
+            ),
             "judged_day": None if self.judged_day is None else iso_time(self.judged_day),
             "risk_model": self.risk_model,
             "risk_threshold": self.risk_threshold,
