@@ -25,8 +25,16 @@ import numpy.typing as npt
 
 from .home import Home
 from .selection import home_type_devices, home_type_entities
-from .synthetic import HOME_TYPES
 from .timezone import local_hour_of_day, local_weekday
+
+# The types a home is classified as (the synthetic generator draws its homes from these).
+HOME_TYPES: Final[tuple[str, ...]] = (
+    "single_family_house",
+    "apartment",
+    "condo",
+    "townhouse",
+    "cottage",
+)
 
 __all__ = [
     "FEATURE_NAMES",

@@ -2,11 +2,12 @@
 
 The models learn from synthetic homes and are served real ones, so a capability reads only
 entities a synthetic home holds too: the domains of the generator's device kinds
-(``synthetic.catalog.KINDS``) and the entities it adds to every home (``sun.sun``,
-``zone.home``, one ``person`` per occupant, ``script`` entities). Home Assistant's own
-bookkeeping entities (``automation.*``, ``update.*``, ``button.*``, ``event.*``,
-``conversation.*``, ``tts.*``, ``todo.*``, further zones …) exist only in a real home and
-are read by none. The adapter asks the recorder only for :func:`entities_read`.
+(:data:`DEVICE_DOMAINS`, a constant here; a test checks the generator's catalog uses only
+these) and the entities it adds to every home (``sun.sun``, ``zone.home``, one ``person``
+per occupant, ``script`` entities). Home Assistant's own bookkeeping entities
+(``automation.*``, ``update.*``, ``button.*``, ``event.*``, ``conversation.*``, ``tts.*``,
+``todo.*``, further zones …) exist only in a real home and are read by none. The adapter
+asks the recorder only for :func:`entities_read`.
 """
 
 from __future__ import annotations
@@ -16,12 +17,27 @@ from typing import Final, Literal
 from .external import find_external_entities
 from .history import is_numeric
 from .home import Entity, Home
-from .synthetic.catalog import KINDS
 
 type EntityKind = Literal["activity", "numeric"]
 
 # Domains of the entities of the synthetic device kinds (light, sensor, lock …).
-DEVICE_DOMAINS: Final = frozenset(spec.domain for kind in KINDS.values() for spec in kind.entities)
+DEVICE_DOMAINS: Final = frozenset(
+    {
+        "alarm_control_panel",
+        "binary_sensor",
+        "camera",
+        "climate",
+        "cover",
+        "fan",
+        "light",
+        "lock",
+        "media_player",
+        "sensor",
+        "siren",
+        "switch",
+        "valve",
+    }
+)
 # What the generator adds to every home besides devices.
 HOME_ENTITY_IDS: Final = frozenset({"sun.sun", "zone.home"})
 HOME_DOMAINS: Final = frozenset({"person", "script"})

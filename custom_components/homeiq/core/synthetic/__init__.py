@@ -7,6 +7,7 @@ Everything is drawn from ``numpy.random.default_rng(seed)``; the same arguments 
 same home, array for array.
 """
 
+from ..home_type import HOME_TYPES
 from .failures import RECENT_FAILURE_KINDS
 from .generator import (
     DEFAULT_START_TS,
@@ -17,7 +18,6 @@ from .generator import (
 )
 from .model import (
     FAILURE_KINDS,
-    HOME_TYPES,
     ROUTINES,
     SYNERGY_KINDS,
     GroundTruth,

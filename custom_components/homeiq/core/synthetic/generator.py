@@ -7,6 +7,7 @@ import time
 import numpy as np
 
 from ..home import Home, StateHistory
+from ..home_type import HOME_TYPES
 from ..timezone import fixed_offset_zone
 from .behaviour import DEVICE_BEHAVIOURS, battery, household_tracks
 from .context import Context, independent_track, placed_view
@@ -20,7 +21,7 @@ from .failures import (
     plan_recent_failures,
 )
 from .layout import draw_layout, weighted_choice
-from .model import HOME_TYPES, GroundTruth, SyntheticHome
+from .model import GroundTruth, SyntheticHome
 from .names import translate_home
 from .profiles import PROFILES
 from .routine import build_schedule, draw_primary_routine

@@ -7,14 +7,6 @@ from typing import Final
 
 from ..home import Home
 
-HOME_TYPES: Final[tuple[str, ...]] = (
-    "single_family_house",
-    "apartment",
-    "condo",
-    "townhouse",
-    "cottage",
-)
-
 ROUTINES: Final[tuple[str, ...]] = ("office", "remote", "shift", "retired", "student")
 
 SYNERGY_KINDS: Final[tuple[str, ...]] = (
