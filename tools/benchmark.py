@@ -41,7 +41,6 @@ from custom_components.homeiq.core import lifecycle
 from custom_components.homeiq.core.history import is_numeric
 from custom_components.homeiq.core.registry import ModelRegistry
 from custom_components.homeiq.core.store import DAY, DerivedStore
-from custom_components.homeiq.core.synthetic import generate_home, measure_generator_rate
 from custom_components.homeiq.home.recorder import (
     chunk_conditions,
     plan_read,
@@ -50,6 +49,7 @@ from custom_components.homeiq.home.recorder import (
 )
 from tools.legacy_store import save_format_1
 from tools.recorder_db import write_recorder_db
+from tools.synthetic import generate_home, measure_generator_rate
 
 TARGETS = {"history_read_ratio": 0.5, "generator_events_per_s": 100_000}
 

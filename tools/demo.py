@@ -29,8 +29,8 @@ from typing import Any, Final
 import aiohttp
 import homeassistant.components
 
-from custom_components.homeiq.core.synthetic import RECENT_FAILURE_KINDS
 from tools.generate import SIM_HOME, write_ha_config
+from tools.synthetic import RECENT_FAILURE_KINDS
 
 DAY: Final = 86_400.0
 DEMO_SEED: Final = 1  # a single-family house: 43 devices, 81 entities, 9 automations

@@ -18,14 +18,14 @@ from typing import Any
 import yaml
 
 from custom_components.homeiq.core.home import Home
-from custom_components.homeiq.core.homefile import save_corpus, save_home
-from custom_components.homeiq.core.synthetic import (
+from tools.homefile import save_corpus, save_home
+from tools.recorder_db import write_recorder_db
+from tools.synthetic import (
     HOME_TYPES,
     RECENT_FAILURE_KINDS,
     generate_corpus,
     generate_home,
 )
-from tools.recorder_db import write_recorder_db
 
 REPO = Path(__file__).resolve().parent.parent
 # scripts/develop loads tools/homeiq_sim when a configuration folder holds this home.

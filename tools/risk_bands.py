@@ -39,7 +39,7 @@ from custom_components.homeiq.core.failure import (
     failure_samples,
 )
 from custom_components.homeiq.core.registry import ModelRegistry
-from custom_components.homeiq.core.synthetic import generate_corpus, generate_home
+from tools.synthetic import generate_corpus, generate_home
 
 BUNDLED = Path(__file__).resolve().parent.parent / "custom_components/homeiq/models"
 

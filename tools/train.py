@@ -37,11 +37,11 @@ from custom_components.homeiq.core.models import (
     HOME_TYPE_MODEL,
     write_bundled,
 )
-from custom_components.homeiq.core.synthetic import generate_corpus
 from custom_components.homeiq.core.training import fit_home_type
 from tools.evaluation.anomaly import score_homes, train_cold_start_forest
 from tools.evaluation.common import macro_f1
 from tools.evaluation.home_type import features_and_labels
+from tools.synthetic import generate_corpus
 
 BUNDLED_ROOT = Path(__file__).resolve().parent.parent / "custom_components/homeiq/models"
 

@@ -343,7 +343,7 @@ def test_entities_with_too_little_normal_are_not_judged() -> None:
 def _forest() -> AnomalyForest:
     """A forest trained on the normal days of a small synthetic corpus."""
     pytest.importorskip("sklearn")
-    from custom_components.homeiq.core.synthetic import generate_corpus
+    from tools.synthetic import generate_corpus
 
     rows = [
         anomaly_training_rows(s.home, s.home.window_start, s.home.window_start + 14 * DAY)
@@ -379,7 +379,7 @@ def test_forest_flags_a_broken_day_and_explains_it() -> None:
 def test_forest_verdicts_are_the_detectors_or_the_forest() -> None:
     """judge() with a forest flags exactly what the detectors or the forest's flags flag."""
     forest = _forest()
-    from custom_components.homeiq.core.synthetic import generate_home
+    from tools.synthetic import generate_home
 
     home = generate_home(7, days=22).home
     assert home.window_start is not None

@@ -30,7 +30,7 @@ from custom_components.homeiq.core.failure import (
 )
 from custom_components.homeiq.core.history import pack_rows
 from custom_components.homeiq.core.home import Device, Entity, Home
-from custom_components.homeiq.core.synthetic import generate_corpus
+from tools.synthetic import generate_corpus
 
 DAY = 86_400.0
 HOUR = 3_600.0

@@ -42,8 +42,8 @@ from custom_components.homeiq.core.models import (
     save_candidate,
 )
 from custom_components.homeiq.core.registry import ModelRegistry, read_model
-from custom_components.homeiq.core.synthetic import generate_home
 from custom_components.homeiq.core.trees import ensemble_from_arrays
+from tools.synthetic import generate_home
 
 BUNDLED = Path(__file__).parents[2] / "custom_components/homeiq/models"
 DAY = 86_400.0

@@ -23,8 +23,8 @@ from custom_components.homeiq.core.selection import (
     home_type_entities,
     is_modelled,
 )
-from custom_components.homeiq.core.synthetic import HOME_TYPES, generate_home
-from custom_components.homeiq.core.synthetic.catalog import KINDS
+from tools.synthetic import HOME_TYPES, generate_home
+from tools.synthetic.catalog import KINDS
 
 T0 = 1_795_000_000.0
 DAY = 86_400.0

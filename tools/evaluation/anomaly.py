@@ -35,8 +35,8 @@ from custom_components.homeiq.core.lifecycle import (
 )
 from custom_components.homeiq.core.models import ANOMALY_MODEL, ensemble_of
 from custom_components.homeiq.core.registry import ModelRegistry
-from custom_components.homeiq.core.synthetic import Stress, SyntheticHome, generate_corpus
-from custom_components.homeiq.core.synthetic.stress import BURST_VARIANTS
+from tools.synthetic import Stress, SyntheticHome, generate_corpus
+from tools.synthetic.stress import BURST_VARIANTS
 
 from .common import prf
 from .rule_baseline import RULE_K, RULE_MIN_EVENTS, day_rule, fit_rule

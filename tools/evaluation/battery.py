@@ -13,7 +13,7 @@ from custom_components.homeiq.core.battery import (
     hourly_levels,
 )
 from custom_components.homeiq.core.home import StateHistory
-from custom_components.homeiq.core.synthetic import Stress, generate_corpus
+from tools.synthetic import Stress, generate_corpus
 
 BATTERY_TARGET = {"median_abs_error_days": 1.5}
 LEAD_DAYS = 7.0

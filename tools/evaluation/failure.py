@@ -37,7 +37,7 @@ from custom_components.homeiq.core.failure import (
 from custom_components.homeiq.core.lifecycle import load_model, risk_threshold
 from custom_components.homeiq.core.models import FAILURE_MODEL
 from custom_components.homeiq.core.registry import ModelRegistry
-from custom_components.homeiq.core.synthetic import SyntheticHome, generate_corpus
+from tools.synthetic import SyntheticHome, generate_corpus
 
 BUNDLED_ROOT = Path(__file__).resolve().parents[2] / "custom_components/homeiq/models"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
-from ..home import Home
+from custom_components.homeiq.core.home import Home
 
 ROUTINES: Final[tuple[str, ...]] = ("office", "remote", "shift", "retired", "student")
 

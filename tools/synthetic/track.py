@@ -13,8 +13,9 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from ..history import parse_numeric, to_microseconds
-from ..home import Origin, StateHistory
+from custom_components.homeiq.core.history import parse_numeric, to_microseconds
+from custom_components.homeiq.core.home import Origin, StateHistory
+
 from .spans import FloatArray, Spans, as_floats
 
 type IntArray = npt.NDArray[np.int64]

@@ -7,7 +7,8 @@ Everything is drawn from ``numpy.random.default_rng(seed)``; the same arguments 
 same home, array for array.
 """
 
-from ..home_type import HOME_TYPES
+from custom_components.homeiq.core.home_type import HOME_TYPES
+
 from .failures import RECENT_FAILURE_KINDS
 from .generator import (
     DEFAULT_START_TS,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from custom_components.homeiq.core.synthetic import Stress, generate_corpus, generate_home
-from custom_components.homeiq.core.synthetic.names import slugify, translate_words
-from custom_components.homeiq.core.synthetic.stress import BURST_HOURS
 from custom_components.homeiq.core.timezone import local_hour_of_day
+from tools.synthetic import Stress, generate_corpus, generate_home
+from tools.synthetic.names import slugify, translate_words
+from tools.synthetic.stress import BURST_HOURS
 
 
 def _same_home(a: object, b: object) -> None:

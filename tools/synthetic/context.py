@@ -7,7 +7,8 @@ from typing import Final
 
 import numpy as np
 
-from ..home import Automation, Origin
+from custom_components.homeiq.core.home import Automation, Origin
+
 from .environment import DAY, Environment
 from .layout import Layout, Placed
 from .routine import Schedule

@@ -17,7 +17,7 @@ import pytest
 
 from custom_components.homeiq.core.history import parse_numeric
 from custom_components.homeiq.core.home import Home, Origin, StateHistory
-from custom_components.homeiq.core.synthetic import (
+from tools.synthetic import (
     FAILURE_KINDS,
     HOME_TYPES,
     RECENT_FAILURE_KINDS,
@@ -30,7 +30,7 @@ from custom_components.homeiq.core.synthetic import (
     generate_home,
     measure_generator_rate,
 )
-from custom_components.homeiq.core.synthetic.layout import Layout, draw_layout
+from tools.synthetic.layout import Layout, draw_layout
 
 DAY = 86_400.0
 INVALID = ("unavailable", "unknown")

@@ -8,7 +8,8 @@ from typing import Final
 
 import numpy as np
 
-from ..home import StateHistory
+from custom_components.homeiq.core.home import StateHistory
+
 from .spans import FloatArray
 from .track import IntArray, Track
 

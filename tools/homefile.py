@@ -60,8 +60,17 @@ import zlib
 import numpy as np
 import numpy.typing as npt
 
-from .atomic import replace_directory
-from .home import Area, Automation, Device, Entity, Home, Origin, StateHistory
+from custom_components.homeiq.core.atomic import replace_directory
+from custom_components.homeiq.core.home import (
+    Area,
+    Automation,
+    Device,
+    Entity,
+    Home,
+    Origin,
+    StateHistory,
+)
+
 from .synthetic.model import GroundTruth, PlantedFailure, PlantedSynergy, SyntheticHome
 
 HOME_FORMAT: Final = "homeiq-synthetic-home"

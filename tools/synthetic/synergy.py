@@ -16,7 +16,8 @@ from typing import Final
 
 import numpy as np
 
-from ..home import Origin, StateHistory
+from custom_components.homeiq.core.home import Origin, StateHistory
+
 from .layout import Layout, Placed
 from .model import PlantedSynergy
 from .routine import bedroom_of

@@ -11,7 +11,8 @@ from typing import Final
 
 import numpy as np
 
-from ..history import to_microseconds
+from custom_components.homeiq.core.history import to_microseconds
+
 from .catalog import KINDS
 from .environment import DAY, HOUR, Environment
 from .layout import Layout

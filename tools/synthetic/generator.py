@@ -6,9 +6,10 @@ import time
 
 import numpy as np
 
-from ..home import Home, StateHistory
-from ..home_type import HOME_TYPES
-from ..timezone import fixed_offset_zone
+from custom_components.homeiq.core.home import Home, StateHistory
+from custom_components.homeiq.core.home_type import HOME_TYPES
+from custom_components.homeiq.core.timezone import fixed_offset_zone
+
 from .behaviour import DEVICE_BEHAVIOURS, battery, household_tracks
 from .context import Context, independent_track, placed_view
 from .environment import DAY, HOUR, Environment, draw_location, external_series

@@ -7,7 +7,8 @@ import math
 
 import numpy as np
 
-from ..home import Area, Device, Entity
+from custom_components.homeiq.core.home import Area, Device, Entity
+
 from .catalog import FIRST_NAMES, KINDS, SIGNAL, DeviceKind, EntitySpec
 from .profiles import (
     COMMON_DEVICES,

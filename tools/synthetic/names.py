@@ -18,7 +18,8 @@ import unicodedata
 
 import numpy as np
 
-from ..home import Area, Automation, Entity, Home
+from custom_components.homeiq.core.home import Area, Automation, Entity, Home
+
 from .model import GroundTruth, SyntheticHome
 
 # English words and phrases of the generator's names → (de, fr, es, nl). Phrases first.

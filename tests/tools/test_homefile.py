@@ -9,10 +9,10 @@ import zipfile
 import numpy as np
 import pytest
 
-from custom_components.homeiq.core import homefile
 from custom_components.homeiq.core.home import StateHistory
-from custom_components.homeiq.core.homefile import load_corpus, load_home, save_corpus, save_home
-from custom_components.homeiq.core.synthetic import SyntheticHome, generate_corpus, generate_home
+from tools import homefile
+from tools.homefile import load_corpus, load_home, save_corpus, save_home
+from tools.synthetic import SyntheticHome, generate_corpus, generate_home
 
 
 @pytest.fixture(scope="module")
