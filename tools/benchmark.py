@@ -38,9 +38,9 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from custom_components.homeiq.core import lifecycle
-from custom_components.homeiq.core.history import is_numeric
+from custom_components.homeiq.core.home.history import is_numeric
+from custom_components.homeiq.core.home.store import DAY, DerivedStore
 from custom_components.homeiq.core.registry import ModelRegistry
-from custom_components.homeiq.core.store import DAY, DerivedStore
 from custom_components.homeiq.home.recorder import (
     chunk_conditions,
     plan_read,

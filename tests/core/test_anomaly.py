@@ -26,8 +26,8 @@ from custom_components.homeiq.core.anomaly import (
     train_anomaly_forest,
     weekday_name,
 )
-from custom_components.homeiq.core.history import pack_rows
 from custom_components.homeiq.core.home import Entity, Home, StateHistory
+from custom_components.homeiq.core.home.history import pack_rows
 
 T0 = 1_767_225_600.0  # 2026-01-01 00:00 UTC (a Thursday), a local midnight in UTC
 MONDAY = T0 + 4 * DAY  # 2026-01-05

@@ -16,8 +16,8 @@ from custom_components.homeiq.core.battery import (
     reporting_step,
     step_crossings,
 )
-from custom_components.homeiq.core.history import pack_rows
 from custom_components.homeiq.core.home import StateHistory
+from custom_components.homeiq.core.home.history import pack_rows
 
 T0 = 1_767_225_600.0
 

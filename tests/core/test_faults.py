@@ -11,8 +11,8 @@ from custom_components.homeiq.core.faults import (
     with_night_burst,
     with_stuck,
 )
-from custom_components.homeiq.core.history import pack_rows
 from custom_components.homeiq.core.home import Origin, StateHistory
+from custom_components.homeiq.core.home.history import pack_rows
 
 DAY = 86_400.0
 HOUR = 3_600.0

@@ -8,8 +8,8 @@ from hypothesis import given, settings, strategies as st
 import numpy as np
 import pytest
 
-from custom_components.homeiq.core.history import pack_rows
 from custom_components.homeiq.core.home import Area, Device, Entity, Home
+from custom_components.homeiq.core.home.history import pack_rows
 from custom_components.homeiq.core.home_type import (
     FEATURE_NAMES,
     LANGUAGES,

@@ -33,8 +33,8 @@ from custom_components.homeiq.core.failure import (
     risk_threshold_rule,
     train_failure_model,
 )
-from custom_components.homeiq.core.history import pack_rows
 from custom_components.homeiq.core.home import Device, Entity, Home, StateHistory
+from custom_components.homeiq.core.home.history import pack_rows
 from custom_components.homeiq.core.models import (
     FAILURE_MODEL,
     HOME_TYPE_MODEL,

@@ -10,10 +10,9 @@ import pytest
 from custom_components.homeiq.core.anomaly import HomeAnomalyModel
 from custom_components.homeiq.core.devices import battery_report
 from custom_components.homeiq.core.failure import device_failure_features
-from custom_components.homeiq.core.history import pack_rows
 from custom_components.homeiq.core.home import Device, Entity, Home, Origin, StateHistory
-from custom_components.homeiq.core.home_type import home_type_features
-from custom_components.homeiq.core.selection import (
+from custom_components.homeiq.core.home.history import pack_rows
+from custom_components.homeiq.core.home.selection import (
     DEVICE_DOMAINS,
     anomaly_entities,
     battery_entities,
@@ -23,6 +22,7 @@ from custom_components.homeiq.core.selection import (
     home_type_entities,
     is_modelled,
 )
+from custom_components.homeiq.core.home_type import home_type_features
 from tools.synthetic import HOME_TYPES, generate_home
 from tools.synthetic.catalog import KINDS
 

@@ -15,8 +15,8 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from custom_components.homeiq.core.history import parse_numeric
 from custom_components.homeiq.core.home import Home, Origin, StateHistory
+from custom_components.homeiq.core.home.history import parse_numeric
 from tools.synthetic import (
     FAILURE_KINDS,
     HOME_TYPES,

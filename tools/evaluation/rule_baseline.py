@@ -28,7 +28,7 @@ from custom_components.homeiq.core.anomaly import (
     local_midnights,
 )
 from custom_components.homeiq.core.home import Home
-from custom_components.homeiq.core.selection import anomaly_kind
+from custom_components.homeiq.core.home.selection import anomaly_kind
 from custom_components.homeiq.core.timezone import local_hour_of_day
 from tools.synthetic import SyntheticHome
 

@@ -11,7 +11,7 @@ from typing import Final
 
 import numpy as np
 
-from custom_components.homeiq.core.history import to_microseconds
+from custom_components.homeiq.core.home.history import to_microseconds
 
 from .catalog import KINDS
 from .environment import DAY, HOUR, Environment

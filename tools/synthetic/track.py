@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from custom_components.homeiq.core.history import parse_numeric, to_microseconds
 from custom_components.homeiq.core.home import Origin, StateHistory
+from custom_components.homeiq.core.home.history import parse_numeric, to_microseconds
 
 from .spans import FloatArray, Spans, as_floats
 

@@ -40,7 +40,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .home import Home, StateHistory
-from .selection import (
+from .home.selection import (
     EntityKind,
     anomaly_entities,
 )

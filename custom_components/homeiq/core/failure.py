@@ -32,7 +32,7 @@ import numpy.typing as npt
 from .anomaly import UNAVAILABLE
 from .battery import hourly_levels
 from .home import Home, StateHistory
-from .selection import device_entities
+from .home.selection import device_entities
 from .trees import TreeEnsemble, export_ensemble
 
 type FloatArray = npt.NDArray[np.float64]

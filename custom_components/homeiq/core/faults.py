@@ -16,8 +16,8 @@ import numpy as np
 import numpy.typing as npt
 
 from .anomaly import HOUR
-from .history import parse_numeric
 from .home import Origin, StateHistory
+from .home.history import parse_numeric
 
 
 def window(history: StateHistory, start: float, end: float) -> StateHistory:

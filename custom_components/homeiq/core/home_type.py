@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .home import Home
-from .selection import home_type_devices, home_type_entities
+from .home.selection import home_type_devices, home_type_entities
 from .timezone import local_hour_of_day, local_weekday
 
 # The types a home is classified as (the synthetic generator draws its homes from these).

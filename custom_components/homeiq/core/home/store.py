@@ -50,9 +50,9 @@ import zipfile
 import numpy as np
 import numpy.typing as npt
 
-from .atomic import write_file_atomic
+from ..atomic import write_file_atomic
 from .history import pack_rows, parse_numeric
-from .home import Origin, StateHistory
+from .model import Origin, StateHistory
 from .segments import (
     HourlyAggregate,
     SegmentError,

@@ -16,7 +16,7 @@ from typing import Final, Literal
 
 from .external import find_external_entities
 from .history import is_numeric
-from .home import Entity, Home
+from .model import Entity, Home
 
 type EntityKind = Literal["activity", "numeric"]
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Mapping
 import re
 from typing import Any
 
-from .home import Automation
+from .model import Automation
 
 _ENTITY_ID = re.compile(r"^[a-z0-9_]+\.[a-z0-9_]+$")
 _SERVICE = re.compile(r"^[a-z0-9_]+\.[a-z0-9_]+$")

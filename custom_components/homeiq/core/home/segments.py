@@ -24,9 +24,9 @@ import zipfile
 import numpy as np
 import numpy.typing as npt
 
-from .atomic import write_file_atomic
+from ..atomic import write_file_atomic
 from .history import parse_numeric
-from .home import StateHistory
+from .model import StateHistory
 
 EVENT_GROUPS = ("raw", "events")
 HOURLY_GROUP = "hourly"

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-from .home import Entity, StateHistory
+from .model import Entity, StateHistory
 
 
 def to_microseconds(timestamps: npt.ArrayLike) -> npt.NDArray[np.float64]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .home import Entity, Home
+from .model import Entity, Home
 
 OUTDOOR_WORDS = re.compile(r"outdoor|outside|exterior|garden|balcony|porch|yard|weather")
 CARBON_UNITS = frozenset({"gco2eq/kwh", "gco2/kwh", "g/kwh"})
