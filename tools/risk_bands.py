@@ -38,7 +38,7 @@ from custom_components.homeiq.core.failure import (
     failure_risk,
     failure_samples,
 )
-from custom_components.homeiq.core.registry import ModelRegistry
+from custom_components.homeiq.core.ml.registry import ModelRegistry
 from tools.synthetic import generate_corpus, generate_home
 
 BUNDLED = Path(__file__).resolve().parent.parent / "custom_components/homeiq/models"

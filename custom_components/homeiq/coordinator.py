@@ -41,8 +41,8 @@ from .const import (
 from .core import lifecycle
 from .core.devices import DeviceReport, iso_time, parse_time
 from .core.home import Home
-from .core.models import DeployedModel
-from .core.registry import ModelRegistry
+from .core.ml.models import DeployedModel
+from .core.ml.registry import ModelRegistry
 from .core.run import RunOutcome, RunResult, StepOutcome, StepResult
 from .home.reader import STORE_DIR, HomeReader
 from .issues import async_sync_device_issues, async_sync_training_issue

@@ -35,14 +35,14 @@ from custom_components.homeiq.core.failure import (
 )
 from custom_components.homeiq.core.home import Device, Entity, Home, StateHistory
 from custom_components.homeiq.core.home.history import pack_rows
-from custom_components.homeiq.core.models import (
+from custom_components.homeiq.core.ml.models import (
     FAILURE_MODEL,
     HOME_TYPE_MODEL,
     load_deployed,
     save_candidate,
 )
-from custom_components.homeiq.core.registry import ModelRegistry, read_model
-from custom_components.homeiq.core.trees import ensemble_from_arrays
+from custom_components.homeiq.core.ml.registry import ModelRegistry, read_model
+from custom_components.homeiq.core.ml.trees import ensemble_from_arrays
 from tools.synthetic import generate_home
 
 BUNDLED = Path(__file__).parents[2] / "custom_components/homeiq/models"

@@ -39,8 +39,8 @@ from custom_components.homeiq.core import lifecycle
 from custom_components.homeiq.core.devices import DeviceReport
 from custom_components.homeiq.core.failure import FAILURE_FEATURE_NAMES
 from custom_components.homeiq.core.home_type import HOME_TYPES
-from custom_components.homeiq.core.models import FAILURE_MODEL, save_candidate
-from custom_components.homeiq.core.trees import TreeEnsemble
+from custom_components.homeiq.core.ml.models import FAILURE_MODEL, save_candidate
+from custom_components.homeiq.core.ml.trees import TreeEnsemble
 from custom_components.homeiq.issues import device_issue_translation_key
 
 DAYS = 12

@@ -23,10 +23,10 @@ from custom_components.homeiq.const import DOMAIN, ISSUE_DEVICE_AT_RISK_PREFIX
 from custom_components.homeiq.coordinator import RESULTS_STORE, RUNS_STORE
 from custom_components.homeiq.core import lifecycle
 from custom_components.homeiq.core.failure import FAILURE_FEATURE_NAMES
-from custom_components.homeiq.core.models import FAILURE_MODEL, save_candidate
-from custom_components.homeiq.core.registry import ModelRegistry, RegistryClosedError
+from custom_components.homeiq.core.ml.models import FAILURE_MODEL, save_candidate
+from custom_components.homeiq.core.ml.registry import ModelRegistry, RegistryClosedError
+from custom_components.homeiq.core.ml.trees import TreeEnsemble
 from custom_components.homeiq.core.run import RunOutcome, StepOutcome
-from custom_components.homeiq.core.trees import TreeEnsemble
 from custom_components.homeiq.home.reader import STORE_DIR, STORE_NAME
 from tests.ha.history_home import async_record_home
 from tests.ha.test_devices import _install_failure_model, _train

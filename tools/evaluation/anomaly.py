@@ -33,8 +33,8 @@ from custom_components.homeiq.core.lifecycle import (
     NotEnoughData,
     try_anomaly_forest,
 )
-from custom_components.homeiq.core.models import ANOMALY_MODEL, ensemble_of
-from custom_components.homeiq.core.registry import ModelRegistry
+from custom_components.homeiq.core.ml.models import ANOMALY_MODEL, ensemble_of
+from custom_components.homeiq.core.ml.registry import ModelRegistry
 from tools.synthetic import Stress, SyntheticHome, generate_corpus
 from tools.synthetic.stress import BURST_VARIANTS
 

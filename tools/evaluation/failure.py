@@ -35,8 +35,8 @@ from custom_components.homeiq.core.failure import (
     risk_threshold_rule,
 )
 from custom_components.homeiq.core.lifecycle import load_model, risk_threshold
-from custom_components.homeiq.core.models import FAILURE_MODEL
-from custom_components.homeiq.core.registry import ModelRegistry
+from custom_components.homeiq.core.ml.models import FAILURE_MODEL
+from custom_components.homeiq.core.ml.registry import ModelRegistry
 from tools.synthetic import SyntheticHome, generate_corpus
 
 BUNDLED_ROOT = Path(__file__).resolve().parents[2] / "custom_components/homeiq/models"

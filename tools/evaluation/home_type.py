@@ -14,7 +14,7 @@ from custom_components.homeiq.core.home_type import (
     drop_entities,
     home_type_features,
 )
-from custom_components.homeiq.core.training import fit_home_type
+from custom_components.homeiq.core.ml.training import fit_home_type
 from tools.synthetic import Stress, SyntheticHome, generate_corpus
 
 from .common import macro_f1

@@ -44,8 +44,8 @@ from .home.selection import (
     EntityKind,
     anomaly_entities,
 )
+from .ml.trees import TreeEnsemble, export_ensemble
 from .timezone import utc_offsets
-from .trees import TreeEnsemble, export_ensemble
 
 type FloatArray = npt.NDArray[np.float64]
 

@@ -33,7 +33,7 @@ from .anomaly import UNAVAILABLE
 from .battery import hourly_levels
 from .home import Home, StateHistory
 from .home.selection import device_entities
-from .trees import TreeEnsemble, export_ensemble
+from .ml.trees import TreeEnsemble, export_ensemble
 
 type FloatArray = npt.NDArray[np.float64]
 

@@ -56,7 +56,7 @@ from .failure import (
 from .faults import window, with_level_shift, with_night_burst, with_stuck
 from .home import Home, StateHistory
 from .home_type import FEATURE_NAMES as HOME_TYPE_FEATURES
-from .models import (
+from .ml.models import (
     ANOMALY_MODEL,
     FAILURE_MODEL,
     HOME_TYPE_MODEL,
@@ -65,8 +65,8 @@ from .models import (
     predict_home_type,
     save_candidate,
 )
-from .registry import ModelRegistry
-from .training import training_unavailable
+from .ml.registry import ModelRegistry
+from .ml.training import training_unavailable
 
 MIN_NORMAL_DAYS: Final = 7.0  # days of normal behaviour before a day can be judged
 HELD_OUT_SHARE: Final = 0.3  # the most recent share of cuts (or days) is held out

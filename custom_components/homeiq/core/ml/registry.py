@@ -57,7 +57,7 @@ from typing import Any, Final, Literal
 
 import numpy as np
 
-from .atomic import fsync_directory, hidden_sibling, replace_directory, write_file_atomic
+from ..atomic import fsync_directory, hidden_sibling, replace_directory, write_file_atomic
 from .blobs import (
     MODEL_JSON,
     ArrayBlob,

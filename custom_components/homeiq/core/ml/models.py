@@ -17,9 +17,9 @@ from typing import Any, Final
 
 import numpy as np
 
+from ..home import Home
+from ..home_type import FEATURE_NAMES as HOME_TYPE_FEATURES, HOME_TYPES, home_type_features
 from .blobs import ArrayBlob, Blob
-from .home import Home
-from .home_type import FEATURE_NAMES as HOME_TYPE_FEATURES, HOME_TYPES, home_type_features
 from .registry import (
     MAIN_BLOB,
     ModelInfo,
