@@ -30,7 +30,7 @@ from custom_components.homeiq.core.failure import (
     fit_failure_model,
 )
 from custom_components.homeiq.core.home_type import FEATURE_NAMES
-from custom_components.homeiq.core.lifecycle import average_precision
+from custom_components.homeiq.core.ml.metrics import average_precision
 from custom_components.homeiq.core.ml.models import (
     ANOMALY_MODEL,
     FAILURE_MODEL,

@@ -35,6 +35,7 @@ from custom_components.homeiq.core.failure import (
 )
 from custom_components.homeiq.core.home import Device, Entity, Home, StateHistory
 from custom_components.homeiq.core.home.history import pack_rows
+from custom_components.homeiq.core.ml.metrics import average_precision
 from custom_components.homeiq.core.ml.models import (
     FAILURE_MODEL,
     HOME_TYPE_MODEL,
@@ -66,7 +67,7 @@ def test_average_precision_matches_scikit_learn(rows: list[tuple[int, int]]) -> 
 
     y = np.array([r[0] for r in rows], dtype=np.int64)
     scores = np.array([r[1] / 6 for r in rows])
-    assert lifecycle.average_precision(y, scores) == pytest.approx(
+    assert average_precision(y, scores) == pytest.approx(
         average_precision_score(y, scores), abs=1e-12
     )
 

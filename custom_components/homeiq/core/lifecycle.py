@@ -56,6 +56,7 @@ from .failure import (
 from .faults import window, with_level_shift, with_night_burst, with_stuck
 from .home import Home, StateHistory
 from .home_type import FEATURE_NAMES as HOME_TYPE_FEATURES
+from .ml.metrics import average_precision
 from .ml.models import (
     ANOMALY_MODEL,
     FAILURE_MODEL,
@@ -286,22 +287,6 @@ def assess_home(home: Home, now: float, models: Mapping[str, DeployedModel | Non
 
 
 # --- training on this home -------------------------------------------------------------------
-
-
-def average_precision(y: npt.NDArray[np.int64], scores: npt.NDArray[np.float64]) -> float:
-    """Area under the precision-recall curve as scikit-learn's ``average_precision_score``."""
-    order = np.argsort(-scores, kind="mergesort")
-    y_sorted, s_sorted = y[order], scores[order]
-    distinct = np.r_[np.flatnonzero(np.diff(s_sorted)), y_sorted.size - 1]
-    tps = np.cumsum(y_sorted)[distinct]
-    fps = 1 + distinct - tps
-    positives = tps[-1] if tps.size else 0
-    if positives == 0:
-        return 0.0
-    precision = tps / (tps + fps)
-    recall = tps / positives
-    recall_steps = np.diff(np.r_[0.0, recall])
-    return float(np.sum(recall_steps * precision))
 
 
 def _failing_devices(samples: FailureSamples, rows: npt.NDArray[np.bool_]) -> int:
@@ -690,7 +675,6 @@ __all__ = [
     "NotEnoughData",
     "anomaly_forest",
     "assess_home",
-    "average_precision",
     "check_anomaly_model",
     "classify_home",
     "forest_in_use",
