@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from custom_components.homeiq.core.timezone import local_hour_of_day
+from custom_components.homeiq.core.time import local_hour_of_day
 from tools.synthetic import Stress, generate_corpus, generate_home
 from tools.synthetic.names import slugify, translate_words
 from tools.synthetic.stress import BURST_HOURS

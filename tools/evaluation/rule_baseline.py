@@ -29,7 +29,7 @@ from custom_components.homeiq.core.anomaly import (
 )
 from custom_components.homeiq.core.home import Home
 from custom_components.homeiq.core.home.selection import anomaly_kind
-from custom_components.homeiq.core.timezone import local_hour_of_day
+from custom_components.homeiq.core.time import local_hour_of_day
 from tools.synthetic import SyntheticHome
 
 # Chosen with ``tune_rules(generate_corpus(60, 2047, days=35))`` (the development tune

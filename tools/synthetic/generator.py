@@ -8,7 +8,7 @@ import numpy as np
 
 from custom_components.homeiq.core.home import Home, StateHistory
 from custom_components.homeiq.core.home_type import HOME_TYPES
-from custom_components.homeiq.core.timezone import fixed_offset_zone
+from custom_components.homeiq.core.time import fixed_offset_zone
 
 from .behaviour import DEVICE_BEHAVIOURS, battery, household_tracks
 from .context import Context, independent_track, placed_view

@@ -45,7 +45,7 @@ from .home.selection import (
     anomaly_entities,
 )
 from .ml.trees import TreeEnsemble, export_ensemble
-from .timezone import utc_offsets
+from .time import utc_offsets
 
 type FloatArray = npt.NDArray[np.float64]
 

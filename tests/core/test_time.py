@@ -9,7 +9,7 @@ from hypothesis import given, strategies as st
 import numpy as np
 import pytest
 
-from custom_components.homeiq.core.timezone import (
+from custom_components.homeiq.core.time import (
     fixed_offset_zone,
     local_hour_of_day,
     local_weekday,
