@@ -39,8 +39,9 @@ from sqlalchemy.orm import Session
 
 from custom_components.homeiq.core import lifecycle
 from custom_components.homeiq.core.home.history import is_numeric
-from custom_components.homeiq.core.home.store import DAY, DerivedStore
+from custom_components.homeiq.core.home.store import DerivedStore
 from custom_components.homeiq.core.ml.registry import ModelRegistry
+from custom_components.homeiq.core.time import DAY
 from custom_components.homeiq.home.recorder import (
     chunk_conditions,
     plan_read,

@@ -10,9 +10,7 @@ import numpy as np
 import pytest
 
 from custom_components.homeiq.core.anomaly import (
-    DAY,
     DAY_FEATURE_NAMES,
-    HOUR,
     AnomalyForest,
     HomeAnomalyModel,
     StuckValueDetector,
@@ -21,13 +19,17 @@ from custom_components.homeiq.core.anomaly import (
     anomaly_training_rows,
     day_feature_row,
     judge_home,
-    local_day_end,
-    local_midnights,
     train_anomaly_forest,
-    weekday_name,
 )
 from custom_components.homeiq.core.home import Entity, Home, StateHistory
 from custom_components.homeiq.core.home.history import pack_rows
+from custom_components.homeiq.core.time import (
+    DAY,
+    HOUR,
+    local_day_end,
+    local_midnights,
+    weekday_name,
+)
 
 T0 = 1_767_225_600.0  # 2026-01-01 00:00 UTC (a Thursday), a local midnight in UTC
 MONDAY = T0 + 4 * DAY  # 2026-01-05

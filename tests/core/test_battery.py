@@ -8,8 +8,6 @@ import numpy as np
 import pytest
 
 from custom_components.homeiq.core.battery import (
-    DAY,
-    HOUR,
     forecast_battery,
     hourly_levels,
     level_changes,
@@ -18,6 +16,7 @@ from custom_components.homeiq.core.battery import (
 )
 from custom_components.homeiq.core.home import StateHistory
 from custom_components.homeiq.core.home.history import pack_rows
+from custom_components.homeiq.core.time import DAY, HOUR
 
 T0 = 1_767_225_600.0
 

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from custom_components.homeiq.core import lifecycle
-from custom_components.homeiq.core.anomaly import DayVerdict, HomeAnomalyModel, whole_days
+from custom_components.homeiq.core.anomaly import DayVerdict, HomeAnomalyModel
 from custom_components.homeiq.core.devices import (
     AnomalyReport,
     BatteryReport,
@@ -44,6 +44,7 @@ from custom_components.homeiq.core.ml.models import (
 )
 from custom_components.homeiq.core.ml.registry import ModelRegistry, read_model
 from custom_components.homeiq.core.ml.trees import ensemble_from_arrays
+from custom_components.homeiq.core.time import whole_days
 from tools.synthetic import generate_home
 
 BUNDLED = Path(__file__).parents[2] / "custom_components/homeiq/models"

@@ -10,10 +10,13 @@ import numpy as np
 import pytest
 
 from custom_components.homeiq.core.time import (
+    WEEKDAYS,
     fixed_offset_zone,
     local_hour_of_day,
+    local_hours,
     local_weekday,
     utc_offsets,
+    weekday_name,
 )
 
 
@@ -44,3 +47,13 @@ def test_matches_zoneinfo(ts: float, zone: str) -> None:
     hour = local.hour + local.minute / 60 + (local.second + local.microsecond / 1e6) / 3600
     assert np.isclose(local_hour_of_day([ts], zone)[0], hour, atol=1e-6)
     assert local_weekday([ts], zone)[0] == local.weekday()
+    assert local_hours(np.array([ts]), zone).tolist() == [local.hour]
+    assert weekday_name(ts, zone) == WEEKDAYS[local.weekday()]
+
+
+def test_offsets_keep_the_shape() -> None:
+    """Offsets come back in the shape of the times (and empty for no times)."""
+    times = np.full((2, 3), 1_767_225_600.0)
+    assert utc_offsets(times, "Europe/Berlin").shape == (2, 3)
+    assert utc_offsets([], "Europe/Berlin").size == 0
+    assert local_hours(np.empty(0), "UTC").dtype == np.int64

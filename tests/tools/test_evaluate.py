@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from custom_components.homeiq.core.battery import DAY, forecast_battery
+from custom_components.homeiq.core.battery import forecast_battery
+from custom_components.homeiq.core.time import DAY
 from tools.evaluate import (
     evaluate_anomaly,
     evaluate_battery,

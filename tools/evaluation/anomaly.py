@@ -20,12 +20,9 @@ from typing import Any
 import numpy as np
 
 from custom_components.homeiq.core.anomaly import (
-    DAY,
     DAY_FEATURE_NAMES,
-    HOUR,
     AnomalyForest,
     HomeAnomalyModel,
-    local_midnights,
     train_anomaly_forest,
 )
 from custom_components.homeiq.core.lifecycle import (
@@ -35,6 +32,7 @@ from custom_components.homeiq.core.lifecycle import (
 )
 from custom_components.homeiq.core.ml.models import ANOMALY_MODEL, ensemble_of
 from custom_components.homeiq.core.ml.registry import ModelRegistry
+from custom_components.homeiq.core.time import DAY, HOUR, local_midnights
 from tools.synthetic import Stress, SyntheticHome, generate_corpus
 from tools.synthetic.stress import BURST_VARIANTS
 

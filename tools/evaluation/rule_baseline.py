@@ -20,16 +20,15 @@ from typing import Final
 
 import numpy as np
 
-from custom_components.homeiq.core.anomaly import (
-    DAY,
-    UNAVAILABLE,
-    activity_times,
-    local_day_end,
-    local_midnights,
-)
+from custom_components.homeiq.core.anomaly import UNAVAILABLE, activity_times
 from custom_components.homeiq.core.home import Home
 from custom_components.homeiq.core.home.selection import anomaly_kind
-from custom_components.homeiq.core.time import local_hour_of_day
+from custom_components.homeiq.core.time import (
+    DAY,
+    local_day_end,
+    local_hour_of_day,
+    local_midnights,
+)
 from tools.synthetic import SyntheticHome
 
 # Chosen with ``tune_rules(generate_corpus(60, 2047, days=35))`` (the development tune

@@ -31,8 +31,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-import functools
-import itertools
 import math
 from typing import Any, Final
 
@@ -45,15 +43,20 @@ from .home.selection import (
     anomaly_entities,
 )
 from .ml.trees import TreeEnsemble, export_ensemble
-from .time import utc_offsets
+from .time import (
+    DAY,
+    HOUR,
+    local_day_end,
+    local_hours,
+    local_weekday,
+    weekday_name,
+    whole_days,
+)
 
 type FloatArray = npt.NDArray[np.float64]
 
-DAY = 86_400.0
-HOUR = 3_600.0
 ACTIVE_STATES = frozenset({"on", "open", "detected", "home"})
 UNAVAILABLE = frozenset({"unavailable", "unknown"})
-WEEKDAYS: Final = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 NIGHT: Final = (0, 6)  # local hours [0, 6): the night of the local day
 _NIGHT_HOURS: Final = (np.arange(24) >= NIGHT[0]) & (np.arange(24) < NIGHT[1])
 MIN_NORMAL_DAYS: Final = 3  # whole normal days before an entity is judged
@@ -95,51 +98,6 @@ class DayVerdict:
     reason: str | None
     kind: str | None = None  # "unusual_time", "stuck" or "forest" when anomalous
     forest_score: float | None = None  # the isolation forest's score, when one judged
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _hour_offset(time_zone: str, hour: int) -> float:
-    """UTC offset in seconds during one UTC hour (a zone changes offset on whole hours)."""
-    return float(utc_offsets(np.array([hour * HOUR]), time_zone)[0])
-
-
-def _offsets(moments: npt.ArrayLike, time_zone: str) -> FloatArray:
-    """UTC offset of each time, asking the zone once per distinct hour ever (cached)."""
-    times = np.asarray(moments, dtype=np.float64)
-    if not times.size:
-        return np.empty(0, dtype=np.float64)
-    hours, inverse = np.unique(np.floor(times / HOUR).astype(np.int64), return_inverse=True)
-    table = np.array([_hour_offset(time_zone, hour) for hour in hours.tolist()])
-    return np.asarray(table[inverse].reshape(times.shape), dtype=np.float64)
-
-
-def _local_weekdays(moments: npt.ArrayLike, time_zone: str) -> npt.NDArray[np.int64]:
-    """Local day of week, Monday = 0."""
-    times = np.asarray(moments, dtype=np.float64)
-    days = np.floor((times + _offsets(times, time_zone)) / DAY).astype(np.int64)
-    return np.asarray(np.mod(days + 3, 7), dtype=np.int64)  # 1970-01-01 was a Thursday
-
-
-def local_midnights(start: float, end: float, time_zone: str) -> npt.NDArray[np.float64]:
-    """POSIX times of the local midnights from the first one at or after ``start`` to ``end``.
-
-    Candidates are on a quarter-hour grid, so zones offset by half or quarter hours work too.
-    """
-    candidates = np.arange(math.floor(start / DAY) * DAY - DAY, end + DAY, HOUR / 4)
-    local = candidates + _offsets(candidates, time_zone)
-    midnights = candidates[np.mod(local, DAY) == 0]
-    return np.asarray(midnights[(midnights >= start) & (midnights < end)], dtype=np.float64)
-
-
-def local_day_end(day_start: float, time_zone: str) -> float:
-    """The local midnight after ``day_start`` (23 or 25 hours later on a DST change)."""
-    following = local_midnights(day_start + 1.0, day_start + DAY + 3 * HOUR, time_zone)
-    return float(following[0]) if following.size else day_start + DAY
-
-
-def weekday_name(day_start: float, time_zone: str) -> str:
-    """The local weekday of a moment, in words."""
-    return WEEKDAYS[int(_local_weekdays(np.array([day_start]), time_zone)[0])]
 
 
 # --- tail probabilities -------------------------------------------------------------------
@@ -206,13 +164,6 @@ def activity_times(history: StateHistory) -> npt.NDArray[np.float64]:
     """Times the entity became active (motion detected, door opened …)."""
     active = [code for code, state in enumerate(history.vocabulary) if state in ACTIVE_STATES]
     return history.timestamps[np.isin(history.codes, active)]
-
-
-def _local_hours(times: FloatArray, time_zone: str) -> npt.NDArray[np.int64]:
-    if not times.size:
-        return np.empty(0, dtype=np.int64)
-    local = np.mod(times + _offsets(times, time_zone), DAY)
-    return np.clip(np.floor(local / HOUR).astype(np.int64), 0, 23)
 
 
 def _usual_text(value: float) -> str:
@@ -316,7 +267,7 @@ class UnusualTimeDetector:
         """Usual events per local hour of this day, and how many such hours they rest on."""
         if self.week_rate is None:
             return self.hour_rate, self.hour_exposure
-        weekday = int(_local_weekdays(np.array([day_start + 1.0]), self.time_zone)[0])
+        weekday = int(local_weekday(np.array([day_start + 1.0]), self.time_zone)[0])
         return self.week_rate[weekday], self.week_exposure[weekday]
 
     def judge(
@@ -331,7 +282,7 @@ class UnusualTimeDetector:
         inside = events[(events >= day_start) & (events < end)]
         if inside.size == 0:
             return DayVerdict(day_start, False, 0.0, None)
-        hours = _local_hours(inside, self.time_zone)
+        hours = local_hours(inside, self.time_zone)
         counts = np.bincount(hours, minlength=24)[:24].astype(np.float64)
         usual, exposure = self.usual(day_start)
         window = self._window_test(counts, usual)
@@ -394,7 +345,7 @@ def _weekday_hour_counts(moments: npt.ArrayLike, time_zone: str) -> FloatArray:
     times = np.asarray(moments, dtype=np.float64)
     counts = np.zeros((7, 24))
     if times.size:
-        np.add.at(counts, (_local_weekdays(times, time_zone), _local_hours(times, time_zone)), 1.0)
+        np.add.at(counts, (local_weekday(times, time_zone), local_hours(times, time_zone)), 1.0)
     return counts
 
 
@@ -516,7 +467,7 @@ class _Series:
         else:
             active = np.isfinite(self.values) & ~self.unavailable
         self.event_times = self.timestamps[active]
-        self.event_hours = _local_hours(self.event_times, time_zone)
+        self.event_hours = local_hours(self.event_times, time_zone)
 
     def facts(self, day_start: float, day_end: float) -> DayFacts:
         """The facts of the local day [day_start, day_end)."""
@@ -759,12 +710,6 @@ def day_feature_row(
     days = whole_days(normal_start, normal_end, time_zone)
     normal = EntityNormal.from_facts(kind, [series.facts(a, b) for a, b in days])
     return normal.row(series.facts(day_start, local_day_end(day_start, time_zone)))
-
-
-def whole_days(start: float, end: float, time_zone: str) -> list[tuple[float, float]]:
-    """(start, end) of every whole local day inside [start, end)."""
-    midnights = local_midnights(start, end + 1.0, time_zone).tolist()
-    return [(a, b) for a, b in itertools.pairwise(midnights) if b <= end]
 
 
 # --- isolation forest ---------------------------------------------------------------------

@@ -36,9 +36,8 @@ import numpy as np
 import numpy.typing as npt
 
 from .home import StateHistory
+from .time import DAY, HOUR
 
-DAY = 86_400.0
-HOUR = 3_600.0
 HORIZON_DAYS = 365.0  # beyond a year the forecast says "not soon" (None)
 SAMPLES = 200
 MIN_STEP = 2.0  # %: a battery reporting in finer steps is forecast from its hourly readings

@@ -34,11 +34,10 @@ from .battery import hourly_levels
 from .home import Home, StateHistory
 from .home.selection import device_entities
 from .ml.trees import TreeEnsemble, export_ensemble
+from .time import DAY, HOUR
 
 type FloatArray = npt.NDArray[np.float64]
 
-DAY: Final = 86_400.0
-HOUR: Final = 3_600.0
 HORIZON_DAYS: Final = 7.0
 RECENT_DAYS: Final = 7.0  # "lately": the week before the cut
 NORMAL_DAYS: Final = 28.0  # the device's normal: up to four weeks before that week

@@ -25,7 +25,7 @@ import numpy.typing as npt
 
 from .home import Home
 from .home.selection import home_type_devices, home_type_entities
-from .time import local_hour_of_day, local_weekday
+from .time import DAY, local_hour_of_day, local_weekday
 
 # The types a home is classified as (the synthetic generator draws its homes from these).
 HOME_TYPES: Final[tuple[str, ...]] = (
@@ -785,7 +785,7 @@ def home_type_features(home: Home) -> npt.NDArray[np.float64]:
     )
     motion_sensors = of_class(*MOTION_CLASSES)
     days = (
-        max(((home.window_end or 0.0) - (home.window_start or 0.0)) / 86_400.0, 1.0)
+        max(((home.window_end or 0.0) - (home.window_start or 0.0)) / DAY, 1.0)
         if home.window_start is not None
         else 1.0
     )

@@ -17,16 +17,12 @@ import numpy as np
 import numpy.typing as npt
 
 from .anomaly import (
-    DAY,
     DAY_FEATURE_NAMES,
     SILENCE_LOOKBACK,
     AnomalyForest,
     DayVerdict,
     HomeAnomalyModel,
-    local_day_end,
-    local_midnights,
     train_anomaly_forest,
-    whole_days,
 )
 from .devices import (
     DEFAULT_RISK_THRESHOLD,
@@ -68,6 +64,7 @@ from .ml.models import (
 )
 from .ml.registry import ModelRegistry
 from .ml.training import training_unavailable
+from .time import DAY, local_day_end, local_midnights, whole_days
 
 MIN_NORMAL_DAYS: Final = 7.0  # days of normal behaviour before a day can be judged
 HELD_OUT_SHARE: Final = 0.3  # the most recent share of cuts (or days) is held out

@@ -32,7 +32,8 @@ from ..core.home.automations import reduce_automation
 from ..core.home.external import attach_external_series
 from ..core.home.history import is_numeric
 from ..core.home.selection import entities_read
-from ..core.home.store import DAY, DerivedStore, StoreCorruptError
+from ..core.home.store import DerivedStore, StoreCorruptError
+from ..core.time import DAY
 from ..issues import async_sync_recorder_schema_issue
 from .recorder import (
     KNOWN_SCHEMA_VERSIONS,
