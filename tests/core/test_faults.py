@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, strategies as st
 import numpy as np
 
-from custom_components.homeiq.core.faults import (
+from custom_components.homeiq.core.anomaly.faults import (
     window,
     with_level_shift,
     with_night_burst,

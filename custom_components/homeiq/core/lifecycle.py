@@ -24,6 +24,7 @@ from .anomaly import (
     HomeAnomalyModel,
     train_anomaly_forest,
 )
+from .anomaly.faults import window, with_level_shift, with_night_burst, with_stuck
 from .devices import (
     DEFAULT_RISK_THRESHOLD,
     ELEVATED_SHARE,
@@ -49,7 +50,6 @@ from .failure import (
     fit_failure_model,
     risk_findings,
 )
-from .faults import window, with_level_shift, with_night_burst, with_stuck
 from .home import Home, StateHistory
 from .home_type import FEATURE_NAMES as HOME_TYPE_FEATURES
 from .ml.metrics import average_precision

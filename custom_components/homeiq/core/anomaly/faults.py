@@ -15,9 +15,9 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-from .home import Origin, StateHistory
-from .home.history import parse_numeric
-from .time import HOUR
+from ..home import Origin, StateHistory
+from ..home.history import parse_numeric
+from ..time import HOUR
 
 
 def window(history: StateHistory, start: float, end: float) -> StateHistory:

@@ -37,13 +37,13 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
-from .home import Home, StateHistory
-from .home.selection import (
+from ..home import Home, StateHistory
+from ..home.selection import (
     EntityKind,
     anomaly_entities,
 )
-from .ml.trees import TreeEnsemble, export_ensemble
-from .time import (
+from ..ml.trees import TreeEnsemble, export_ensemble
+from ..time import (
     DAY,
     HOUR,
     local_day_end,

@@ -29,12 +29,12 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
-from .anomaly import UNAVAILABLE
-from .battery import hourly_levels
-from .home import Home, StateHistory
-from .home.selection import device_entities
-from .ml.trees import TreeEnsemble, export_ensemble
-from .time import DAY, HOUR
+from ..anomaly import UNAVAILABLE
+from ..battery import hourly_levels
+from ..home import Home, StateHistory
+from ..home.selection import device_entities
+from ..ml.trees import TreeEnsemble, export_ensemble
+from ..time import DAY, HOUR
 
 type FloatArray = npt.NDArray[np.float64]
 

@@ -35,8 +35,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from .home import StateHistory
-from .time import DAY, HOUR
+from ..home import StateHistory
+from ..time import DAY, HOUR
 
 HORIZON_DAYS = 365.0  # beyond a year the forecast says "not soon" (None)
 SAMPLES = 200

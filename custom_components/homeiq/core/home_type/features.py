@@ -23,9 +23,9 @@ import unicodedata
 import numpy as np
 import numpy.typing as npt
 
-from .home import Home
-from .home.selection import home_type_devices, home_type_entities
-from .time import DAY, local_hour_of_day, local_weekday
+from ..home import Home
+from ..home.selection import home_type_devices, home_type_entities
+from ..time import DAY, local_hour_of_day, local_weekday
 
 # The types a home is classified as (the synthetic generator draws its homes from these).
 HOME_TYPES: Final[tuple[str, ...]] = (
