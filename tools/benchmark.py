@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 from custom_components.homeiq.core import lifecycle
 from custom_components.homeiq.core.home.history import is_numeric
 from custom_components.homeiq.core.home.store import DerivedStore
+from custom_components.homeiq.core.home_type import classify_home
 from custom_components.homeiq.core.ml.registry import ModelRegistry
 from custom_components.homeiq.core.time import DAY
 from custom_components.homeiq.home.recorder import (
@@ -204,7 +205,7 @@ def bench_model_steps(entities: int = 150, days: int = 30, repeat: int = 3) -> d
                 "train_anomaly_s": _timed(
                     lifecycle.train_anomaly_on_home, home, registry, now, min_days=14
                 ),
-                "home_type_s": _timed(lifecycle.classify_home, home_type, home),
+                "home_type_s": _timed(classify_home, home_type, home),
                 "devices_s": _timed(lifecycle.assess_home, home, now, models),
             }
         for key, value in seconds.items():

@@ -29,7 +29,7 @@ from custom_components.homeiq.core.failure import (
     failure_samples,
     fit_failure_model,
 )
-from custom_components.homeiq.core.home_type import FEATURE_NAMES
+from custom_components.homeiq.core.home_type import FEATURE_NAMES, fit_home_type
 from custom_components.homeiq.core.ml.metrics import average_precision
 from custom_components.homeiq.core.ml.models import (
     ANOMALY_MODEL,
@@ -37,7 +37,6 @@ from custom_components.homeiq.core.ml.models import (
     HOME_TYPE_MODEL,
     write_bundled,
 )
-from custom_components.homeiq.core.ml.training import fit_home_type
 from tools.evaluation.anomaly import score_homes, train_cold_start_forest
 from tools.evaluation.common import macro_f1
 from tools.evaluation.home_type import features_and_labels

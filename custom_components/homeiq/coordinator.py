@@ -41,6 +41,7 @@ from .const import (
 from .core import lifecycle
 from .core.devices import DeviceReport, iso_time, parse_time
 from .core.home import Home
+from .core.home_type import HomeTypeResult, classify_home
 from .core.ml.models import DeployedModel
 from .core.ml.registry import ModelRegistry
 from .core.run import RunOutcome, RunResult, StepOutcome, StepResult
@@ -140,7 +141,7 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
             Path(hass.config.path(".storage", STORE_DIR, "models")), bundled_root=BUNDLED_MODELS
         )
         self.models: dict[str, DeployedModel | None] = {}
-        self.prediction: lifecycle.HomeTypeResult | None = None
+        self.prediction: HomeTypeResult | None = None
         self.devices: dict[str, DeviceReport] = {}
         self.judged_day: float | None = None
         self.anomalies_announced: dict[str, float] = {}  # device id -> judged day announced
@@ -171,7 +172,7 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
 
     def _restore_results(self, stored: dict[str, Any]) -> None:
         try:
-            self.prediction = lifecycle.HomeTypeResult.from_dict(stored["prediction"])
+            self.prediction = HomeTypeResult.from_dict(stored["prediction"])
         except KeyError, TypeError, ValueError:
             self.prediction = None
         devices: dict[str, DeviceReport] = {}
@@ -461,9 +462,7 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
         model = self.models.get(lifecycle.HOME_TYPE_MODEL)
         if model is None:
             raise StepSkipped("no home type model could be loaded")
-        self.prediction = await self.hass.async_add_executor_job(
-            lifecycle.classify_home, model, home
-        )
+        self.prediction = await self.hass.async_add_executor_job(classify_home, model, home)
         self._record_home_type_label()
         await self._results.async_save(self._results_data())
         state = self.home_type_state()

@@ -35,6 +35,7 @@ from custom_components.homeiq.core.failure import (
 )
 from custom_components.homeiq.core.home import Device, Entity, Home, StateHistory
 from custom_components.homeiq.core.home.history import pack_rows
+from custom_components.homeiq.core.home_type import HomeTypeResult, classify_home
 from custom_components.homeiq.core.ml.metrics import average_precision
 from custom_components.homeiq.core.ml.models import (
     FAILURE_MODEL,
@@ -86,10 +87,10 @@ def test_bundled_models_load_and_classify(registry: ModelRegistry) -> None:
         )
     home_type = models[HOME_TYPE_MODEL]
     assert home_type is not None
-    result = lifecycle.classify_home(home_type, generate_home(4, days=3).home)
+    result = classify_home(home_type, generate_home(4, days=3).home)
     assert result.home_type == max(result.probabilities, key=lambda k: result.probabilities[k])
     assert sum(result.probabilities.values()) == pytest.approx(1.0, abs=0.01)
-    assert lifecycle.HomeTypeResult.from_dict(result.as_dict()) == result
+    assert HomeTypeResult.from_dict(result.as_dict()) == result
 
 
 def test_a_model_trained_on_other_features_falls_back_to_the_bundled_one(

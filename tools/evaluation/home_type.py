@@ -12,9 +12,9 @@ from custom_components.homeiq.core.home_type import (
     FEATURE_NAMES,
     HOME_TYPES,
     drop_entities,
+    fit_home_type,
     home_type_features,
 )
-from custom_components.homeiq.core.ml.training import fit_home_type
 from tools.synthetic import Stress, SyntheticHome, generate_corpus
 
 from .common import macro_f1

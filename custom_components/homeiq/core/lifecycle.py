@@ -59,7 +59,6 @@ from .ml.models import (
     HOME_TYPE_MODEL,
     DeployedModel,
     load_deployed,
-    predict_home_type,
     save_candidate,
 )
 from .ml.registry import ModelRegistry
@@ -107,41 +106,6 @@ def load_model(registry: ModelRegistry, name: str) -> DeployedModel | None:
 def load_models(registry: ModelRegistry) -> dict[str, DeployedModel | None]:
     """Every deployed model HomeIQ uses (blocking: reads files)."""
     return {name: load_model(registry, name) for name in MODEL_FEATURES}
-
-
-# --- home type -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class HomeTypeResult:
-    """The model's home type with the probabilities of all five types."""
-
-    home_type: str
-    probabilities: dict[str, float]
-    model_version: int
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-able form."""
-        return {
-            "home_type": self.home_type,
-            "probabilities": dict(self.probabilities),
-            "model_version": self.model_version,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> HomeTypeResult:
-        """Inverse of :meth:`as_dict`."""
-        return cls(
-            str(data["home_type"]),
-            {str(k): float(v) for k, v in dict(data["probabilities"]).items()},
-            int(data["model_version"]),
-        )
-
-
-def classify_home(model: DeployedModel, home: Home) -> HomeTypeResult:
-    """Classify ``home`` with the deployed home type model."""
-    prediction = predict_home_type(model.ensemble, home)
-    return HomeTypeResult(prediction.home_type, prediction.probabilities, model.info.version)
 
 
 # --- devices -------------------------------------------------------------------------------
@@ -668,12 +632,10 @@ __all__ = [
     "AnomalyCheck",
     "Assessment",
     "ForestTrial",
-    "HomeTypeResult",
     "NotEnoughData",
     "anomaly_forest",
     "assess_home",
     "check_anomaly_model",
-    "classify_home",
     "forest_in_use",
     "load_model",
     "load_models",

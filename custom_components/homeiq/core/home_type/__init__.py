@@ -9,13 +9,25 @@ from .features import (
     home_type_features,
     name_groups,
 )
+from .model import (
+    HomeTypePrediction,
+    HomeTypeResult,
+    classify_home,
+    fit_home_type,
+    predict_home_type,
+)
 
 __all__ = [
     "FEATURE_NAMES",
     "HOME_TYPES",
     "LANGUAGES",
     "VOCABULARY",
+    "HomeTypePrediction",
+    "HomeTypeResult",
+    "classify_home",
     "drop_entities",
+    "fit_home_type",
     "home_type_features",
     "name_groups",
+    "predict_home_type",
 ]

@@ -10,15 +10,11 @@ bundled model, trained by ``scripts/train`` with the same code, takes its place.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
-import numpy as np
-
-from ..home import Home
-from ..home_type import FEATURE_NAMES as HOME_TYPE_FEATURES, HOME_TYPES, home_type_features
 from .blobs import ArrayBlob, Blob
 from .registry import (
     MAIN_BLOB,
@@ -169,36 +165,15 @@ def load_deployed(
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class HomeTypePrediction:
-    """The model's view of the home type."""
-
-    home_type: str
-    probabilities: dict[str, float] = field(default_factory=dict)
-
-
-def predict_home_type(ensemble: TreeEnsemble, home: Home) -> HomeTypePrediction:
-    """Classify ``home``; probabilities of all five types, rounded to 3 decimals."""
-    row = home_type_features(home)[np.newaxis, :]
-    proba = ensemble.predict_proba(row)[0]
-    by_class = {str(label): float(p) for label, p in zip(ensemble.classes, proba, strict=True)}
-    probabilities = {kind: round(by_class.get(kind, 0.0), 3) for kind in HOME_TYPES}
-    best = max(HOME_TYPES, key=lambda kind: by_class.get(kind, 0.0))
-    return HomeTypePrediction(best, probabilities)
-
-
 __all__ = [
     "ANOMALY_MODEL",
     "FAILURE_MODEL",
-    "HOME_TYPE_FEATURES",
     "HOME_TYPE_MODEL",
     "DeployedModel",
-    "HomeTypePrediction",
     "ensemble_blobs",
     "ensemble_of",
     "load_deployed",
     "model_extra",
-    "predict_home_type",
     "save_candidate",
     "write_bundled",
 ]
