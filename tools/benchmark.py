@@ -38,9 +38,13 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from custom_components.homeiq.core import lifecycle
+from custom_components.homeiq.core.anomaly import train_anomaly_on_home
+from custom_components.homeiq.core.capability import NotEnoughData
+from custom_components.homeiq.core.failure import train_failure_on_home
 from custom_components.homeiq.core.home.history import is_numeric
 from custom_components.homeiq.core.home.store import DerivedStore
 from custom_components.homeiq.core.home_type import classify_home
+from custom_components.homeiq.core.ml.models import HOME_TYPE_MODEL
 from custom_components.homeiq.core.ml.registry import ModelRegistry
 from custom_components.homeiq.core.time import DAY
 from custom_components.homeiq.home.recorder import (
@@ -181,7 +185,7 @@ BUNDLED = Path(__file__).resolve().parent.parent / "custom_components/homeiq/mod
 def _timed(step: Any, *args: Any, **kwargs: Any) -> float:
     """Seconds ``step(*args, **kwargs)`` takes (skipping for too little data included)."""
     t0 = time.perf_counter()
-    with contextlib.suppress(lifecycle.NotEnoughData):
+    with contextlib.suppress(NotEnoughData):
         step(*args, **kwargs)
     return time.perf_counter() - t0
 
@@ -196,15 +200,11 @@ def bench_model_steps(entities: int = 150, days: int = 30, repeat: int = 3) -> d
         with tempfile.TemporaryDirectory() as tmp:
             registry = ModelRegistry(Path(tmp), bundled_root=BUNDLED)
             models = lifecycle.load_models(registry)
-            home_type = models[lifecycle.HOME_TYPE_MODEL]
+            home_type = models[HOME_TYPE_MODEL]
             assert home_type is not None
             seconds = {
-                "train_failure_s": _timed(
-                    lifecycle.train_failure_on_home, home, registry, now, min_days=14
-                ),
-                "train_anomaly_s": _timed(
-                    lifecycle.train_anomaly_on_home, home, registry, now, min_days=14
-                ),
+                "train_failure_s": _timed(train_failure_on_home, home, registry, now, min_days=14),
+                "train_anomaly_s": _timed(train_anomaly_on_home, home, registry, now, min_days=14),
                 "home_type_s": _timed(classify_home, home_type, home),
                 "devices_s": _timed(lifecycle.assess_home, home, now, models),
             }

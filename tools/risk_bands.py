@@ -34,9 +34,11 @@ from custom_components.homeiq.core.devices import (
 )
 from custom_components.homeiq.core.failure import (
     FailureSamples,
+    device_risks,
     failure_cuts,
     failure_risk,
     failure_samples,
+    risk_threshold,
 )
 from custom_components.homeiq.core.ml.registry import ModelRegistry
 from tools.synthetic import generate_corpus, generate_home
@@ -53,11 +55,11 @@ def measure_risk_bands(
         model = lifecycle.load_model(ModelRegistry(Path(tmp), bundled_root=BUNDLED), "failure")
     if model is None:
         raise RuntimeError("the bundled failure model could not be loaded")
-    threshold = lifecycle.risk_threshold(model)
+    threshold = risk_threshold(model)
 
     dev = generate_home(dev_seed, days=dev_days).home
     assert dev.window_end is not None
-    dev_risks = lifecycle.device_risks(dev, dev.window_end, model)
+    dev_risks = device_risks(dev, dev.window_end, model)
     dev_p = np.array([r.probability for r in dev_risks.values()])
 
     corpus = generate_corpus(homes, seed, days=days)

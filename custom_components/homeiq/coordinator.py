@@ -39,11 +39,15 @@ from .const import (
     UNSHIPPED_OPTION_DEFAULTS,
 )
 from .core import lifecycle
+from .core.anomaly import train_anomaly_on_home
+from .core.capability import NotEnoughData
 from .core.devices import DeviceReport, iso_time, parse_time
+from .core.failure import train_failure_on_home
 from .core.home import Home
 from .core.home_type import HomeTypeResult, classify_home
-from .core.ml.models import DeployedModel
+from .core.ml.models import ANOMALY_MODEL, FAILURE_MODEL, HOME_TYPE_MODEL, DeployedModel
 from .core.ml.registry import ModelRegistry
+from .core.ml.training import training_unavailable
 from .core.run import RunOutcome, RunResult, StepOutcome, StepResult
 from .home.reader import STORE_DIR, HomeReader
 from .issues import async_sync_device_issues, async_sync_training_issue
@@ -425,7 +429,7 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
 
     async def _async_require_training(self) -> None:
         """Skip a training step (with one repair issue) where scikit-learn cannot run."""
-        reason = await self.hass.async_add_executor_job(lifecycle.training_unavailable)
+        reason = await self.hass.async_add_executor_job(training_unavailable)
         self.training_unavailable = reason
         async_sync_training_issue(self.hass, reason)
         if reason is not None:
@@ -443,7 +447,7 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
                     min_days=float(self.option(CONF_MIN_DAYS_DEVICE)),
                 )
             )
-        except lifecycle.NotEnoughData as err:
+        except NotEnoughData as err:
             raise StepSkipped(str(err)) from err
         if name in lifecycle.MODEL_FEATURES:
             self.models[name] = await self.hass.async_add_executor_job(
@@ -452,14 +456,14 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
         return details
 
     async def _async_step_train_failure(self) -> dict[str, Any]:
-        return await self._async_train(lifecycle.train_failure_on_home, lifecycle.FAILURE_MODEL)
+        return await self._async_train(train_failure_on_home, FAILURE_MODEL)
 
     async def _async_step_train_anomaly(self) -> dict[str, Any]:
-        return await self._async_train(lifecycle.train_anomaly_on_home, lifecycle.ANOMALY_MODEL)
+        return await self._async_train(train_anomaly_on_home, ANOMALY_MODEL)
 
     async def _async_step_home_type(self) -> dict[str, Any]:
         home = self._require_home()
-        model = self.models.get(lifecycle.HOME_TYPE_MODEL)
+        model = self.models.get(HOME_TYPE_MODEL)
         if model is None:
             raise StepSkipped("no home type model could be loaded")
         self.prediction = await self.hass.async_add_executor_job(classify_home, model, home)

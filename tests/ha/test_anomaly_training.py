@@ -13,7 +13,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.homeiq.const import DOMAIN, SERVICE_TRAIN_NOW
-from custom_components.homeiq.core.lifecycle import MIN_CHECK_ENTITY_DAYS
+from custom_components.homeiq.core.anomaly import MIN_CHECK_ENTITY_DAYS
 from custom_components.homeiq.core.ml.models import ANOMALY_MODEL
 from tests.ha.test_round_trip import _register
 from tools.recorder_db import write_recorder_db

@@ -19,9 +19,9 @@ import numpy as np
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.homeiq import coordinator as coordinator_module
 from custom_components.homeiq.const import DOMAIN, ISSUE_DEVICE_AT_RISK_PREFIX
 from custom_components.homeiq.coordinator import RESULTS_STORE, RUNS_STORE
-from custom_components.homeiq.core import lifecycle
 from custom_components.homeiq.core.failure import FAILURE_FEATURE_NAMES
 from custom_components.homeiq.core.ml.models import FAILURE_MODEL, save_candidate
 from custom_components.homeiq.core.ml.registry import ModelRegistry, RegistryClosedError
@@ -243,7 +243,7 @@ async def test_reload_while_the_old_run_trains_in_the_executor(
             finished.set()
         return {}
 
-    monkeypatch.setattr(lifecycle, "train_failure_on_home", train)
+    monkeypatch.setattr(coordinator_module, "train_failure_on_home", train)
     old = init_integration.runtime_data.coordinator
     task = old.async_start_run("action")
     assert await hass.async_add_executor_job(entered.wait, 10)

@@ -21,15 +21,13 @@ import numpy as np
 
 from custom_components.homeiq.core.anomaly import (
     DAY_FEATURE_NAMES,
+    MIN_FOREST_ROWS,
     AnomalyForest,
     HomeAnomalyModel,
     train_anomaly_forest,
-)
-from custom_components.homeiq.core.lifecycle import (
-    MIN_FOREST_ROWS,
-    NotEnoughData,
     try_anomaly_forest,
 )
+from custom_components.homeiq.core.capability import NotEnoughData
 from custom_components.homeiq.core.ml.models import ANOMALY_MODEL, ensemble_of
 from custom_components.homeiq.core.ml.registry import ModelRegistry
 from custom_components.homeiq.core.time import DAY, HOUR, local_midnights

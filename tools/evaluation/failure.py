@@ -31,9 +31,10 @@ from custom_components.homeiq.core.failure import (
     failure_risk,
     failure_samples,
     fit_failure_model,
+    risk_threshold,
     risk_threshold_rule,
 )
-from custom_components.homeiq.core.lifecycle import load_model, risk_threshold
+from custom_components.homeiq.core.lifecycle import load_model
 from custom_components.homeiq.core.ml.models import FAILURE_MODEL
 from custom_components.homeiq.core.ml.registry import ModelRegistry
 from custom_components.homeiq.core.time import DAY

@@ -21,6 +21,8 @@ from .features import (
     risk_threshold_rule,
     train_failure_model,
 )
+from .on_home import device_folds, train_failure_on_home
+from .risk import device_risks, risk_threshold
 
 __all__ = [
     "FAILURE_FEATURE_NAMES",
@@ -32,6 +34,8 @@ __all__ = [
     "FailureSamples",
     "baseline_risk",
     "device_failure_features",
+    "device_folds",
+    "device_risks",
     "failure_classifier",
     "failure_cuts",
     "failure_label",
@@ -40,6 +44,8 @@ __all__ = [
     "fit_failure_model",
     "risk_findings",
     "risk_reasons",
+    "risk_threshold",
     "risk_threshold_rule",
     "train_failure_model",
+    "train_failure_on_home",
 ]

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-from .model import Entity, StateHistory
+from .model import Entity, Home, StateHistory
 
 
 def to_microseconds(timestamps: npt.ArrayLike) -> npt.NDArray[np.float64]:
@@ -52,3 +52,12 @@ def is_numeric(entity: Entity) -> bool:
     return entity.domain in NUMERIC_DOMAINS and (
         entity.unit is not None or entity.device_class in {"battery", "humidity", "temperature"}
     )
+
+
+def history_start(home: Home) -> float | None:
+    """When the home's recorded history begins (not the requested window's start)."""
+    firsts = [float(h.timestamps[0]) for h in home.histories.values() if len(h)]
+    if not firsts:
+        return None
+    start = min(firsts)
+    return start if home.window_start is None else max(start, home.window_start)
