@@ -37,7 +37,7 @@ import numpy as np
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from custom_components.homeiq.core import lifecycle
+from custom_components.homeiq.core import pipeline
 from custom_components.homeiq.core.anomaly import train_anomaly_on_home
 from custom_components.homeiq.core.capability import NotEnoughData
 from custom_components.homeiq.core.failure import train_failure_on_home
@@ -199,14 +199,14 @@ def bench_model_steps(entities: int = 150, days: int = 30, repeat: int = 3) -> d
     for _ in range(repeat):
         with tempfile.TemporaryDirectory() as tmp:
             registry = ModelRegistry(Path(tmp), bundled_root=BUNDLED)
-            models = lifecycle.load_models(registry)
+            models = pipeline.load_models(registry)
             home_type = models[HOME_TYPE_MODEL]
             assert home_type is not None
             seconds = {
                 "train_failure_s": _timed(train_failure_on_home, home, registry, now, min_days=14),
                 "train_anomaly_s": _timed(train_anomaly_on_home, home, registry, now, min_days=14),
                 "home_type_s": _timed(classify_home, home_type, home),
-                "devices_s": _timed(lifecycle.assess_home, home, now, models),
+                "devices_s": _timed(pipeline.assess_home, home, now, models),
             }
         for key, value in seconds.items():
             best[key] = min(best.get(key, value), value)

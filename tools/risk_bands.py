@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from custom_components.homeiq.core import lifecycle
+from custom_components.homeiq.core import pipeline
 from custom_components.homeiq.core.devices import (
     ELEVATED_SHARE,
     RISK_BANDS,
@@ -52,7 +52,7 @@ def measure_risk_bands(
     """The bundled failure model's output on the development home and on ``homes`` synthetic
     homes of ``seed`` (the evaluation's held-out seed), grouped into HomeIQ's bands."""
     with tempfile.TemporaryDirectory() as tmp:
-        model = lifecycle.load_model(ModelRegistry(Path(tmp), bundled_root=BUNDLED), "failure")
+        model = pipeline.load_model(ModelRegistry(Path(tmp), bundled_root=BUNDLED), "failure")
     if model is None:
         raise RuntimeError("the bundled failure model could not be loaded")
     threshold = risk_threshold(model)

@@ -15,7 +15,7 @@ from hypothesis import given, strategies as st
 import numpy as np
 import pytest
 
-from custom_components.homeiq.core import lifecycle
+from custom_components.homeiq.core import pipeline
 from custom_components.homeiq.core.anomaly import (
     MIN_CHECK_ENTITY_DAYS,
     MIN_FOREST_ROWS,
@@ -94,7 +94,7 @@ def test_average_precision_matches_scikit_learn(rows: list[tuple[int, int]]) -> 
 
 def test_bundled_models_load_and_classify(registry: ModelRegistry) -> None:
     """The shipped models load (version 0, synthetic) and classify a generated home."""
-    models = lifecycle.load_models(registry)
+    models = pipeline.load_models(registry)
     assert set(models) == {HOME_TYPE_MODEL, FAILURE_MODEL, ANOMALY_MODEL}
     for model in models.values():
         assert model is not None
@@ -130,7 +130,7 @@ def test_a_model_trained_on_other_features_falls_back_to_the_bundled_one(
     )
     assert registry.promote_if_better(FAILURE_MODEL, saved.version)[0]
 
-    model = lifecycle.load_model(registry, FAILURE_MODEL)
+    model = pipeline.load_model(registry, FAILURE_MODEL)
     assert model is not None
     assert model.source == "bundled"
     assert any("other features" in reason for reason in model.fallbacks)
@@ -143,7 +143,7 @@ def test_no_usable_model_gives_none_with_reasons(tmp_path: Path) -> None:
     (bundled / HOME_TYPE_MODEL / "model.npz").write_bytes(b"not an npz")
     registry = ModelRegistry(tmp_path / "models", bundled_root=bundled)
     assert (
-        load_deployed(registry, HOME_TYPE_MODEL, lifecycle.MODEL_FEATURES[HOME_TYPE_MODEL]) is None
+        load_deployed(registry, HOME_TYPE_MODEL, pipeline.MODEL_FEATURES[HOME_TYPE_MODEL]) is None
     )
     assert any("bundled" in reason for reason in registry.fallbacks[HOME_TYPE_MODEL])
 
@@ -275,8 +275,8 @@ def test_training_on_a_home_stores_a_threshold_chosen_on_its_training_cuts(
     # Once active, the integration uses the candidate's own threshold.
     if not details["promoted"]:  # it lost to the bundled model; make it active anyway
         assert registry.promote_if_better(FAILURE_MODEL, stored.version)[0]
-    models = lifecycle.load_models(registry)
-    assessment = lifecycle.assess_home(home, home.window_end, models)
+    models = pipeline.load_models(registry)
+    assessment = pipeline.assess_home(home, home.window_end, models)
     assert assessment.risk_threshold == threshold
     assert assessment.risk_model == f"v{stored.version} (active)"
 
@@ -335,7 +335,7 @@ def test_a_home_model_replaces_the_model_in_use_only_when_better(
         active = _promote(registry, train_failure_model(samples.X[test], samples.y[test], seed=0))
     details = train_failure_on_home(home, registry, home.window_end, min_days=14)
     candidate = max(info.version for info in registry.versions(FAILURE_MODEL))
-    deployed = lifecycle.load_model(registry, FAILURE_MODEL)
+    deployed = pipeline.load_model(registry, FAILURE_MODEL)
     assert deployed is not None
     if outcome == "better":
         assert details["pr_auc"] > details["active_pr_auc"]
@@ -593,7 +593,7 @@ def test_assessment_counts_what_each_capability_judged_and_why_not(
     """Exact counts on a small home: a run that judged little says so, per capability."""
     home = _covered_home()
     assert home.window_end is not None
-    assessment = lifecycle.assess_home(home, home.window_end, lifecycle.load_models(registry))
+    assessment = pipeline.assess_home(home, home.window_end, pipeline.load_models(registry))
     judged = assessment.details()["judged"]
     assert judged["failure_risk"] == {
         "of": "devices",
@@ -622,9 +622,7 @@ def test_assessment_counts_what_each_capability_judged_and_why_not(
     assert assessment.details()["judged_day"] == "2026-10-03T00:00:00+00:00"
 
     # Before 7 days of history no day is judged, and every entity that would be says why.
-    early = lifecycle.assess_home(
-        home, home.window_start + 5 * DAY, lifecycle.load_models(registry)
-    )
+    early = pipeline.assess_home(home, home.window_start + 5 * DAY, pipeline.load_models(registry))
     anomaly = early.details()["judged"]["anomaly"]
     assert anomaly["judged"] == 0
     assert anomaly["not_judged"]["fewer than 7 days of history"] == 3
@@ -725,7 +723,7 @@ def test_anomaly_forest_of_this_home_is_checked_against_the_model_in_use(
         if not enough:
             assert "300 are needed" in details["why"]
         outcomes.add(details["promoted"])
-        deployed = lifecycle.load_model(registry, ANOMALY_MODEL)
+        deployed = pipeline.load_model(registry, ANOMALY_MODEL)
         assert deployed is not None
         forest = anomaly_forest(deployed)
         assert forest is not None
@@ -751,7 +749,7 @@ def test_a_forest_trial_promotes_only_a_better_candidate_on_enough_days() -> Non
 
     def trial(candidate: AnomalyCheck, active: AnomalyCheck) -> bool:
         forest = anomaly_forest(
-            lifecycle.load_model(
+            pipeline.load_model(
                 ModelRegistry(Path("/nonexistent"), bundled_root=BUNDLED), ANOMALY_MODEL
             )
         )
@@ -768,7 +766,7 @@ def test_an_anomaly_model_without_forest_metadata_gives_no_forest(
     registry: ModelRegistry,
 ) -> None:
     """Detectors alone judge when the forest's threshold and normal are missing."""
-    deployed = lifecycle.load_model(registry, ANOMALY_MODEL)
+    deployed = pipeline.load_model(registry, ANOMALY_MODEL)
     assert deployed is not None
     assert anomaly_forest(deployed) is not None
     broken = dataclasses.replace(
@@ -785,7 +783,7 @@ def test_risk_threshold_outside_zero_to_one_is_not_used(
     registry: ModelRegistry, stored: object, used: float
 ) -> None:
     """A stored threshold of 0 would put every device at risk: the default is used."""
-    deployed = lifecycle.load_model(registry, FAILURE_MODEL)
+    deployed = pipeline.load_model(registry, FAILURE_MODEL)
     assert deployed is not None
     info = dataclasses.replace(deployed.info, extra={**deployed.info.extra, "threshold": stored})
     assert risk_threshold(dataclasses.replace(deployed, info=info)) == used

@@ -34,9 +34,9 @@ from custom_components.homeiq.core.failure import (
     risk_threshold,
     risk_threshold_rule,
 )
-from custom_components.homeiq.core.lifecycle import load_model
 from custom_components.homeiq.core.ml.models import FAILURE_MODEL
 from custom_components.homeiq.core.ml.registry import ModelRegistry
+from custom_components.homeiq.core.pipeline import load_model
 from custom_components.homeiq.core.time import DAY
 from tools.synthetic import SyntheticHome, generate_corpus
 

@@ -8,15 +8,21 @@ nightly pipeline (:mod:`.pipeline`) is built from the registered ones.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Final, Protocol
 
 from .home import Home
+from .ml.models import DeployedModel
 from .ml.registry import ModelRegistry
 
 HELD_OUT_SHARE: Final = 0.3  # the most recent share of cuts (or days) is held out
 
 
-class NotEnoughData(Exception):
+class Unavailable(Exception):
+    """The capability cannot run its step now (no usable model, not enough data); says why."""
+
+
+class NotEnoughData(Unavailable):
     """This home's history cannot train (or fairly judge) a model yet; says why."""
 
 
@@ -60,4 +66,9 @@ class Capability(Protocol):
     ) -> dict[str, Any]:
         """Train on this home's history, store and promote the model if better; the step's
         figures. Raises :class:`NotEnoughData` when the history cannot train it yet."""
+        ...
+
+    def assess(self, home: Home, now: float, models: Mapping[str, DeployedModel | None]) -> object:
+        """Judge the whole home with the deployed ``models`` (blocking: CPU work). Raises
+        :class:`Unavailable` when it cannot (no usable model)."""
         ...

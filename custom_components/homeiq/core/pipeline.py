@@ -1,14 +1,25 @@
-"""What a training run does with the models, without Home Assistant (being replaced by
-:mod:`.pipeline`)."""
+"""The nightly pipeline, built from the registered capabilities, without Home Assistant.
+
+:data:`CAPABILITIES` registers every capability (adding one is a new package under
+``core/`` and one line here). :func:`nightly_steps` turns them into the run's steps:
+``read_home``; ``train_<name>`` of every capability that trains on this home; ``<name>`` of
+every capability that judges the whole home; ``devices``, where the device capabilities'
+results (failure risk, anomalies, battery) are combined per device
+(:func:`assess_home`). The coordinator runs these steps in the executor and keeps only
+Home Assistant's side of them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Final
 
-from .anomaly import DAY_FEATURE_NAMES, DayVerdict, HomeAnomalyModel
+from .anomaly import ANOMALY, DayVerdict, HomeAnomalyModel
 from .anomaly.judge import MIN_NORMAL_DAYS, forest_in_use, judged_period
+from .battery import BATTERY
+from .capability import Capability
 from .devices import (
     ELEVATED_SHARE,
     RISK_BANDS,
@@ -20,17 +31,51 @@ from .devices import (
     failure_coverage,
     iso_time,
 )
-from .failure import FAILURE_FEATURE_NAMES
+from .failure import FAILURE
 from .failure.risk import device_risks, risk_threshold
 from .home import Home
-from .home_type import FEATURE_NAMES as HOME_TYPE_FEATURES
-from .ml.models import ANOMALY_MODEL, FAILURE_MODEL, HOME_TYPE_MODEL, DeployedModel, load_deployed
+from .home_type import HOME_TYPE
+from .ml.models import ANOMALY_MODEL, FAILURE_MODEL, DeployedModel, load_deployed
 from .ml.registry import ModelRegistry
 
+# The registered capabilities, in the order their models load and their steps run.
+CAPABILITIES: Final[tuple[Capability, ...]] = (HOME_TYPE, FAILURE, ANOMALY, BATTERY)
+
+READ_HOME: Final = "read_home"
+DEVICES: Final = "devices"
+
+
+class StepKind(StrEnum):
+    """What a step of the nightly run does."""
+
+    READ_HOME = "read_home"  # read the home from Home Assistant
+    TRAIN = "train"  # train a capability on this home
+    ASSESS_HOME = "assess_home"  # judge the whole home with a capability
+    DEVICES = "devices"  # combine the device capabilities' results per device
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of the nightly run: its name (as the run shows it) and what it does."""
+
+    name: str
+    kind: StepKind
+    capability: Capability | None = None
+
+
+def nightly_steps(capabilities: Sequence[Capability] = CAPABILITIES) -> tuple[Step, ...]:
+    """The steps of a nightly run, in order, built from ``capabilities``."""
+    return (
+        Step(READ_HOME, StepKind.READ_HOME),
+        *(Step(f"train_{c.name}", StepKind.TRAIN, c) for c in capabilities if c.trains_on_home),
+        *(Step(c.name, StepKind.ASSESS_HOME, c) for c in capabilities if c.assesses_home),
+        Step(DEVICES, StepKind.DEVICES),
+    )
+
+
+# The features each registered model reads: a stored model trained on others is not used.
 MODEL_FEATURES: Final[dict[str, tuple[str, ...]]] = {
-    HOME_TYPE_MODEL: HOME_TYPE_FEATURES,
-    FAILURE_MODEL: FAILURE_FEATURE_NAMES,
-    ANOMALY_MODEL: DAY_FEATURE_NAMES,
+    c.model_name: c.feature_names for c in CAPABILITIES if c.model_name is not None
 }
 
 
