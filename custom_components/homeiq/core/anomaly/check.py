@@ -13,15 +13,12 @@ from ..home.history import history_start
 from ..ml.models import ANOMALY_MODEL, load_deployed, save_candidate
 from ..ml.registry import ModelRegistry
 from ..time import DAY, local_day_end, whole_days
-from .detectors import (
-    DAY_FEATURE_NAMES,
-    SILENCE_LOOKBACK,
-    AnomalyForest,
-    HomeAnomalyModel,
-    train_anomaly_forest,
-)
+from .detectors import SILENCE_LOOKBACK
 from .faults import window, with_level_shift, with_night_burst, with_stuck
+from .forest import AnomalyForest, train_anomaly_forest
 from .judge import MIN_NORMAL_DAYS, forest_in_use, judged_period
+from .model import HomeAnomalyModel
+from .normal import DAY_FEATURE_NAMES
 
 MIN_HELD_OUT_DAYS: Final = 3  # whole days the anomaly check needs at least
 MIN_FOREST_ROWS: Final = 50  # entity-days of normal an anomaly forest of this home needs

@@ -8,7 +8,7 @@ from ..home import Home
 from ..home.history import history_start
 from ..ml.models import DeployedModel
 from ..time import DAY, local_midnights
-from .detectors import AnomalyForest
+from .forest import AnomalyForest
 
 MIN_NORMAL_DAYS: Final = 7.0  # days of normal behaviour before a day can be judged
 # The bundled forest (trained on synthetic homes) added nothing to the detectors in the
