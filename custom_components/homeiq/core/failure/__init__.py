@@ -17,17 +17,16 @@ from .features import (
     SENTINEL,
     THRESHOLD_FOLDS,
     FailureLabel,
-    FailureSamples,
-    baseline_risk,
     device_failure_features,
-    failure_classifier,
-    failure_cuts,
-    failure_label,
-    failure_risk,
-    failure_samples,
-    fit_failure_model,
     risk_findings,
     risk_reasons,
+)
+from .labels import FailureSamples, failure_cuts, failure_label, failure_samples
+from .model import (
+    baseline_risk,
+    failure_classifier,
+    failure_risk,
+    fit_failure_model,
     risk_threshold_rule,
     train_failure_model,
 )

@@ -16,7 +16,7 @@ A device is *unavailable* when all its entities read ``unavailable`` or ``unknow
 once: a Home Assistant restart touches entities one by one, a device that drops off its
 network loses them all.
 
-Numpy only; scikit-learn is imported inside :func:`train_failure_model` alone.
+Numpy only; scikit-learn is imported inside :func:`.model.train_failure_model` alone.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 import math
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
@@ -33,7 +33,6 @@ from ..anomaly import UNAVAILABLE
 from ..battery import hourly_levels
 from ..home import Home, StateHistory
 from ..home.selection import device_entities
-from ..ml.trees import TreeEnsemble, export_ensemble
 from ..time import DAY, HOUR
 
 type FloatArray = npt.NDArray[np.float64]
@@ -100,43 +99,6 @@ class FailureLabel:
     failed: bool
     event_ts: float | None = None
     rule: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class FailureSamples:
-    """Feature rows and labels of (device, cut) pairs; ``event_ts`` is NaN for negatives."""
-
-    X: FloatArray
-    y: npt.NDArray[np.int64]
-    device_ids: list[str]
-    cuts: FloatArray
-    event_ts: FloatArray
-    rules: list[str]
-
-    def __len__(self) -> int:
-        """Number of samples."""
-        return int(self.y.shape[0])
-
-    @classmethod
-    def concatenate(cls, parts: Sequence[FailureSamples]) -> FailureSamples:
-        """All samples of ``parts``, in order."""
-        if not parts:
-            return cls(
-                np.empty((0, len(FAILURE_FEATURE_NAMES))),
-                np.empty(0, dtype=np.int64),
-                [],
-                np.empty(0),
-                np.empty(0),
-                [],
-            )
-        return cls(
-            np.concatenate([p.X for p in parts]),
-            np.concatenate([p.y for p in parts]),
-            [d for p in parts for d in p.device_ids],
-            np.concatenate([p.cuts for p in parts]),
-            np.concatenate([p.event_ts for p in parts]),
-            [r for p in parts for r in p.rules],
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -478,247 +440,6 @@ def device_failure_features(home: Home, device_id: str, cut: float) -> FloatArra
     without history gives a row of zeros and sentinels.
     """
     return _DeviceView(home, device_id).features(cut)
-
-
-def failure_label(
-    home: Home, device_id: str, cut: float, horizon_days: float = HORIZON_DAYS
-) -> FailureLabel | None:
-    """Whether the device fails in ``[cut, cut + horizon_days]``, from that span's history.
-
-    It fails when it is unavailable for :data:`LONG_OUTAGE_H` hours on end (or for
-    :data:`OPEN_OUTAGE_H` hours and still at the horizon's end), when its battery reads
-    :data:`EMPTY_BATTERY` % or less, or when it reports nothing for :data:`SILENCE_FACTOR`
-    times its longest gap between reports of the five weeks before the cut (at least
-    :data:`MIN_SILENCE_H` hours). ``None`` when the horizon is not inside the home's window
-    or when the device had already failed at ``cut`` (no prediction to make).
-    """
-    end = cut + horizon_days * DAY
-    if home.window_start is None or home.window_end is None:
-        return None
-    if cut <= home.window_start or end > home.window_end:
-        return None
-    return _DeviceView(home, device_id).label(cut, end)
-
-
-def failure_cuts(
-    home: Home,
-    *,
-    first_days: float = 14.0,
-    step_days: float = 2.0,
-    horizon_days: float = HORIZON_DAYS,
-) -> FloatArray:
-    """Cuts every ``step_days`` from ``first_days`` into the window, each with a full horizon."""
-    if home.window_start is None or home.window_end is None:
-        return np.empty(0)
-    last_day = (home.window_end - home.window_start) / DAY - horizon_days
-    days = np.arange(first_days, last_day + 1e-9, step_days, dtype=np.float64)
-    return np.asarray(home.window_start + DAY * days, dtype=np.float64)
-
-
-def failure_samples(
-    home: Home,
-    cuts: Sequence[float] | npt.NDArray[np.floating[Any]],
-    horizon_days: float = HORIZON_DAYS,
-) -> FailureSamples:
-    """Features and history labels of every device with history at every cut.
-
-    Pairs whose label is ``None`` (horizon outside the window, device already failed)
-    are left out.
-    """
-    rows: list[FloatArray] = []
-    labels: list[int] = []
-    devices: list[str] = []
-    times: list[float] = []
-    events: list[float] = []
-    rules: list[str] = []
-    window_ok = home.window_start is not None and home.window_end is not None
-    entities = device_entities(home)
-    for device_id in home.devices:
-        view = _DeviceView(home, device_id, entities.get(device_id, []))
-        if not view.entities or not window_ok:
-            continue
-        for cut in (float(c) for c in cuts):
-            end = cut + horizon_days * DAY
-            assert home.window_start is not None
-            assert home.window_end is not None
-            if cut <= home.window_start or end > home.window_end:
-                continue
-            label = view.label(cut, end)
-            if label is None:
-                continue
-            rows.append(view.features(cut))
-            labels.append(int(label.failed))
-            devices.append(device_id)
-            times.append(cut)
-            events.append(math.nan if label.event_ts is None else label.event_ts)
-            rules.append(label.rule)
-    return FailureSamples(
-        np.array(rows, dtype=np.float64).reshape(len(rows), len(FAILURE_FEATURE_NAMES)),
-        np.array(labels, dtype=np.int64),
-        devices,
-        np.array(times, dtype=np.float64),
-        np.array(events, dtype=np.float64),
-        rules,
-    )
-
-
-def failure_classifier(seed: int = 0) -> Any:
-    """The unfitted scikit-learn classifier behind the failure model (needs scikit-learn).
-
-    An extremely randomised forest of 100 trees with at most 64 leaves each, which keeps
-    the exported model near half a megabyte. Chosen by home-grouped cross-validation on
-    training homes only (``compare_candidates`` in ``tools/evaluation/failure.py``).
-    """
-    from sklearn.ensemble import ExtraTreesClassifier
-
-    return ExtraTreesClassifier(
-        n_estimators=100,
-        max_leaf_nodes=64,
-        min_samples_leaf=3,
-        max_features=0.5,
-        random_state=seed,
-    )
-
-
-def train_failure_model(X: FloatArray, y: npt.NDArray[np.int64], *, seed: int = 0) -> TreeEnsemble:
-    """Fit :func:`failure_classifier` on the rows and export it to arrays."""
-    model = failure_classifier(seed)
-    model.fit(np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.int64))
-    return export_ensemble(model)
-
-
-def risk_threshold_rule(
-    y: npt.NDArray[np.int64], scores: FloatArray, *, precision: float = TARGET_PRECISION
-) -> tuple[float, str]:
-    """The probability from which a device counts as at risk, and the rule that chose it.
-
-    ``scores`` are out-of-sample risks of labelled rows (never rows the model was fitted
-    on). The lowest threshold (in steps of 0.001) at which the precision on them is at least
-    ``precision`` with 95 % confidence (one-sided Wilson lower bound): a repair issue should
-    mostly be right on homes the threshold was not chosen on, where a point estimate of
-    exactly ``precision`` would fall short half the time; the lowest such threshold keeps
-    as many failures as it can. When no threshold gets there, the threshold with the best
-    F1; without a failure scored above 0, :data:`FALLBACK_THRESHOLD`. A threshold of 0
-    (every device at risk) is never chosen.
-    """
-    labels = np.asarray(y, dtype=np.int64).reshape(-1)
-    values = np.asarray(scores, dtype=np.float64).reshape(-1)
-    candidates = np.unique(np.round(values, 3))
-    candidates = candidates[(candidates > 0.0) & (candidates <= values.max(initial=0.0))]
-    if not labels.any() or candidates.size == 0:
-        return FALLBACK_THRESHOLD, "no failure to choose from"
-    # Rows at or above each candidate (as the risk is compared with it): counts from the top.
-    order = np.argsort(values, kind="mergesort")
-    sorted_scores, sorted_labels = values[order], labels[order]
-    first = np.searchsorted(sorted_scores, candidates, side="left")
-    flagged = labels.size - first
-    caught = np.concatenate((np.cumsum(sorted_labels[::-1])[::-1], [0]))[first]
-    reached = np.flatnonzero(_precision_lower_bound(caught, flagged) >= precision)
-    if reached.size:
-        return float(candidates[reached[0]]), (
-            f"lowest with precision >= {precision:g} at 95 % confidence"
-        )
-    f1 = 2 * caught / (flagged + int(labels.sum()))
-    if not f1.any():
-        return FALLBACK_THRESHOLD, "no failure scored above 0"
-    return float(candidates[int(np.argmax(f1))]), (
-        f"best F1 (precision {precision:g} not reached at 95 % confidence)"
-    )
-
-
-def _precision_lower_bound(
-    caught: npt.NDArray[np.int64], flagged: npt.NDArray[np.int64]
-) -> FloatArray:
-    """One-sided 95 % Wilson lower bound of ``caught / flagged`` (``flagged`` > 0)."""
-    z = 1.645
-    n = flagged.astype(np.float64)
-    p = caught / n
-    centre = p + z * z / (2 * n)
-    spread = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return np.asarray((centre - spread) / (1 + z * z / n), dtype=np.float64)
-
-
-@dataclass(frozen=True, slots=True)
-class FittedFailureModel:
-    """A failure model fitted on all rows, with the threshold chosen on held-out folds.
-
-    ``validation`` holds the out-of-fold figures the threshold was chosen on.
-    """
-
-    ensemble: TreeEnsemble
-    threshold: float
-    rule: str
-    validation: dict[str, float]
-
-
-def fit_failure_model(
-    X: FloatArray,
-    y: npt.NDArray[np.int64],
-    folds: npt.NDArray[np.int64],
-    *,
-    seed: int = 0,
-) -> FittedFailureModel:
-    """Fit the failure model and choose its threshold without looking at other data.
-
-    Each fold (homes for the bundled model, devices for a model of one home) is scored by
-    a model fitted on the other folds; :func:`risk_threshold_rule` chooses the threshold on
-    those out-of-fold scores, and the model that ships is fitted on every row.
-    """
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y, dtype=np.int64)
-    folds = np.asarray(folds)
-    scores = np.zeros(y.shape[0], dtype=np.float64)
-    names = np.unique(folds).tolist()
-    for fold in names if len(names) > 1 else []:
-        inside = folds == fold
-        probe = train_failure_model(X[~inside], y[~inside], seed=seed)
-        scores[inside] = failure_risk(probe, X[inside])
-    threshold, rule = (
-        risk_threshold_rule(y, scores)
-        if len(names) > 1
-        else (FALLBACK_THRESHOLD, "one fold: no out-of-fold risks to choose from")
-    )
-    flagged = scores >= threshold
-    caught = int((flagged & (y == 1)).sum())
-    validation = {
-        "precision": round(caught / max(int(flagged.sum()), 1), 4),
-        "recall": round(caught / max(int(y.sum()), 1), 4),
-        "positives": int(y.sum()),
-        "rows": int(y.shape[0]),
-    }
-    return FittedFailureModel(train_failure_model(X, y, seed=seed), threshold, rule, validation)
-
-
-def failure_risk(model: TreeEnsemble, X: FloatArray) -> FloatArray:
-    """The probability of failure within the horizon, one per row.
-
-    A model that never saw a failure (its only class is 0) gives 0 everywhere.
-    """
-    rows = np.atleast_2d(np.asarray(X, dtype=np.float64))
-    if 1 not in model.classes:
-        return np.zeros(rows.shape[0], dtype=np.float64)
-    proba = model.predict_proba(rows)
-    return np.asarray(proba[:, list(model.classes).index(1)], dtype=np.float64)
-
-
-def baseline_risk(features: FloatArray) -> float:
-    """The threshold rules the original project used, as a score (rules met, plus a tie-break).
-
-    Rules: error rate (unavailable episodes among reports, last 7 days) above 0.1, battery
-    below 20 %, reporting gap more than three times the normal longest gap ("slow
-    responses"). The tie-break in ``[0, 1)`` grows with each quantity.
-    """
-    f = np.asarray(features, dtype=np.float64).reshape(-1)
-    error = float(f[_INDEX["error_rate_7d"]])
-    battery = float(f[_INDEX["battery_level"]])
-    silence = float(f[_INDEX["silence_ratio"]])
-    rules = int(error > 0.1) + int(0.0 <= battery < 20.0) + int(silence > 3.0)
-    tie = (
-        min(max(error, 0.0), 1.0)
-        + (1.0 - min(battery, 100.0) / 100.0 if battery >= 0.0 else 0.0)
-        + (min(silence, 10.0) / 10.0 if silence >= 0.0 else 0.0)
-    ) / 3.0
-    return rules + 0.999 * tie
 
 
 def _hours(value: float) -> str:

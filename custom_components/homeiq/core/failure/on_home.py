@@ -14,15 +14,9 @@ from ..ml.metrics import average_precision
 from ..ml.models import FAILURE_MODEL, load_deployed, save_candidate
 from ..ml.registry import ModelRegistry
 from ..time import DAY
-from .features import (
-    FAILURE_FEATURE_NAMES,
-    HORIZON_DAYS,
-    THRESHOLD_FOLDS,
-    FailureSamples,
-    failure_risk,
-    failure_samples,
-    fit_failure_model,
-)
+from .features import FAILURE_FEATURE_NAMES, HORIZON_DAYS, THRESHOLD_FOLDS
+from .labels import FailureSamples, failure_samples
+from .model import failure_risk, fit_failure_model
 
 # A failure model of this home is checked on failures of its most recent days. With cuts
 # every day one failure gives up to 7 failing device-days that rise and fall together, so

@@ -7,7 +7,8 @@ import numpy as np
 from ..devices import DEFAULT_RISK_THRESHOLD, DeviceRisk, devices_with_history
 from ..home import Home
 from ..ml.models import DeployedModel
-from .features import device_failure_features, failure_risk, risk_findings
+from .features import device_failure_features, risk_findings
+from .model import failure_risk
 
 
 def device_risks(home: Home, now: float, model: DeployedModel | None) -> dict[str, DeviceRisk]:
