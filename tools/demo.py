@@ -98,7 +98,7 @@ def is_fresh(config: Path) -> bool:
 
 
 def read_demo_home(config: Path) -> dict[str, Any]:
-    """The demo home's ``home.json`` (format in ``core/homefile.py``)."""
+    """The demo home's ``home.json`` (format in ``tools/homefile.py``)."""
     document: dict[str, Any] = json.loads(demo_home_json(config).read_text(encoding="utf-8"))
     return document
 

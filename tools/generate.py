@@ -1,6 +1,6 @@
 """Generate synthetic homes: ``scripts/generate corpus`` and ``scripts/generate ha-config``.
 
-``corpus`` writes N homes in HomeIQ's corpus format (see ``core/homefile.py``).
+``corpus`` writes N homes in HomeIQ's corpus format (see ``tools/homefile.py``).
 ``ha-config`` writes one home into a Home Assistant configuration directory: a recorder
 database with its history (ending now) and the home itself (``homeiq_sim_home/``), from
 which ``scripts/develop``'s development integration ``homeiq_sim`` creates the areas,
