@@ -40,7 +40,7 @@ from .const import (
     UNSHIPPED_OPTION_DEFAULTS,
 )
 from .core import pipeline
-from .core.capability import Capability, Unavailable
+from .core.capability import Capability, HomeAssessment, Unavailable
 from .core.devices import DeviceReport, iso_time, parse_time
 from .core.home import Home
 from .core.home_type import HOME_TYPE, HomeTypeResult
@@ -151,6 +151,7 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
         self.anomalies_announced: dict[str, float] = {}  # device id -> judged day announced
         self.home_type_labels: list[dict[str, Any]] = []
         self.training_unavailable: str | None = None
+        self.home_results: dict[str, HomeAssessment] = {}  # capability -> its last result
 
     def option(self, key: str) -> Any:
         """Return an option, falling back to its default."""
@@ -473,7 +474,10 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
         if capability.name == HOME_TYPE.name:
             assert isinstance(result, HomeTypeResult)
             return await self._async_home_type_assessed(result)
-        raise NotImplementedError(f"no Home Assistant side for {capability.name}")
+        # A capability without a Home Assistant side of its own yet: its result is kept,
+        # and its figures are the step's.
+        self.home_results[capability.name] = result
+        return result.as_dict()
 
     async def _async_home_type_assessed(self, result: HomeTypeResult) -> dict[str, Any]:
         """Keep the home type, record the user's correction as a label, save the results."""

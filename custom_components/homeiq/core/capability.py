@@ -26,6 +26,14 @@ class NotEnoughData(Unavailable):
     """This home's history cannot train (or fairly judge) a model yet; says why."""
 
 
+class HomeAssessment(Protocol):
+    """What a capability that judges the whole home returns: figures for the run's step."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-able form (the step's figures unless the coordinator shows more)."""
+        ...
+
+
 class Capability(Protocol):
     """One thing HomeIQ learns about a home.
 
@@ -68,7 +76,9 @@ class Capability(Protocol):
         figures. Raises :class:`NotEnoughData` when the history cannot train it yet."""
         ...
 
-    def assess(self, home: Home, now: float, models: Mapping[str, DeployedModel | None]) -> object:
+    def assess(
+        self, home: Home, now: float, models: Mapping[str, DeployedModel | None]
+    ) -> HomeAssessment:
         """Judge the whole home with the deployed ``models`` (blocking: CPU work). Raises
         :class:`Unavailable` when it cannot (no usable model)."""
         ...

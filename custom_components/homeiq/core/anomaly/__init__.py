@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from ..capability import Unavailable
+from ..capability import HomeAssessment, Unavailable
 from ..home import Home
 from ..ml.models import ANOMALY_MODEL, DeployedModel
 from ..ml.registry import ModelRegistry
@@ -79,7 +79,9 @@ class AnomalyCapability:
         """Train and check a forest of this home (:func:`.check.train_anomaly_on_home`)."""
         return check.train_anomaly_on_home(home, registry, now, min_days=min_days)
 
-    def assess(self, home: Home, now: float, models: Mapping[str, DeployedModel | None]) -> object:
+    def assess(
+        self, home: Home, now: float, models: Mapping[str, DeployedModel | None]
+    ) -> HomeAssessment:
         """Anomalies are judged per device, in the ``devices`` step."""
         raise Unavailable("anomalies are judged per device")
 

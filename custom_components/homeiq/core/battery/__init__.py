@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from ..capability import NotEnoughData, Unavailable
+from ..capability import HomeAssessment, NotEnoughData, Unavailable
 from ..home import Home
 from ..ml.models import DeployedModel
 from ..ml.registry import ModelRegistry
@@ -36,7 +36,9 @@ class BatteryCapability:
         """Battery forecasts have no model to train."""
         raise NotEnoughData("battery forecasts have no model to train")
 
-    def assess(self, home: Home, now: float, models: Mapping[str, DeployedModel | None]) -> object:
+    def assess(
+        self, home: Home, now: float, models: Mapping[str, DeployedModel | None]
+    ) -> HomeAssessment:
         """Batteries are judged per device, in the ``devices`` step."""
         raise Unavailable("batteries are judged per device")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from ..capability import Unavailable
+from ..capability import HomeAssessment, Unavailable
 from ..home import Home
 from ..ml.models import FAILURE_MODEL, DeployedModel
 from ..ml.registry import ModelRegistry
@@ -51,7 +51,9 @@ class FailureCapability:
         """Train on this home's history (:func:`.on_home.train_failure_on_home`)."""
         return on_home.train_failure_on_home(home, registry, now, min_days=min_days)
 
-    def assess(self, home: Home, now: float, models: Mapping[str, DeployedModel | None]) -> object:
+    def assess(
+        self, home: Home, now: float, models: Mapping[str, DeployedModel | None]
+    ) -> HomeAssessment:
         """Failure risk is judged per device, in the ``devices`` step."""
         raise Unavailable("failure risk is judged per device")
 
