@@ -40,11 +40,16 @@ import numpy as np
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from custom_components.homeiq.core import lifecycle
-from custom_components.homeiq.core.history import is_numeric
-from custom_components.homeiq.core.registry import ModelRegistry
-from custom_components.homeiq.core.store import DAY, DerivedStore
-from custom_components.homeiq.core.synthetic import generate_home, measure_generator_rate
+from custom_components.homeiq.core import pipeline
+from custom_components.homeiq.core.anomaly import train_anomaly_on_home
+from custom_components.homeiq.core.capability import NotEnoughData
+from custom_components.homeiq.core.failure import train_failure_on_home
+from custom_components.homeiq.core.home.history import is_numeric
+from custom_components.homeiq.core.home.store import DerivedStore
+from custom_components.homeiq.core.home_type import classify_home
+from custom_components.homeiq.core.ml.models import HOME_TYPE_MODEL
+from custom_components.homeiq.core.ml.registry import ModelRegistry
+from custom_components.homeiq.core.time import DAY
 from custom_components.homeiq.home.reader import kept_raw_entities
 from custom_components.homeiq.home.recorder import (
     chunk_conditions,
@@ -54,6 +59,7 @@ from custom_components.homeiq.home.recorder import (
 )
 from tools.legacy_store import save_format_1
 from tools.recorder_db import write_recorder_db
+from tools.synthetic import generate_home, measure_generator_rate
 
 TARGETS = {"history_read_ratio": 0.5, "generator_events_per_s": 100_000}
 
@@ -222,7 +228,7 @@ BUNDLED = Path(__file__).resolve().parent.parent / "custom_components/homeiq/mod
 def _timed(step: Any, *args: Any, **kwargs: Any) -> float:
     """Seconds ``step(*args, **kwargs)`` takes (skipping for too little data included)."""
     t0 = time.perf_counter()
-    with contextlib.suppress(lifecycle.NotEnoughData):
+    with contextlib.suppress(NotEnoughData):
         step(*args, **kwargs)
     return time.perf_counter() - t0
 
@@ -236,18 +242,14 @@ def bench_model_steps(entities: int = 150, days: int = 30, repeat: int = 3) -> d
     for _ in range(repeat):
         with tempfile.TemporaryDirectory() as tmp:
             registry = ModelRegistry(Path(tmp), bundled_root=BUNDLED)
-            models = lifecycle.load_models(registry)
-            home_type = models[lifecycle.HOME_TYPE_MODEL]
+            models = pipeline.load_models(registry)
+            home_type = models[HOME_TYPE_MODEL]
             assert home_type is not None
             seconds = {
-                "train_failure_s": _timed(
-                    lifecycle.train_failure_on_home, home, registry, now, min_days=14
-                ),
-                "train_anomaly_s": _timed(
-                    lifecycle.train_anomaly_on_home, home, registry, now, min_days=14
-                ),
-                "home_type_s": _timed(lifecycle.classify_home, home_type, home),
-                "devices_s": _timed(lifecycle.assess_home, home, now, models),
+                "train_failure_s": _timed(train_failure_on_home, home, registry, now, min_days=14),
+                "train_anomaly_s": _timed(train_anomaly_on_home, home, registry, now, min_days=14),
+                "home_type_s": _timed(classify_home, home_type, home),
+                "devices_s": _timed(pipeline.assess_home, home, now, models),
             }
         for key, value in seconds.items():
             best[key] = min(best.get(key, value), value)

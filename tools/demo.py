@@ -29,8 +29,8 @@ from typing import Any, Final
 import aiohttp
 import homeassistant.components
 
-from custom_components.homeiq.core.synthetic import RECENT_FAILURE_KINDS
 from tools.generate import SIM_HOME, write_ha_config
+from tools.synthetic import RECENT_FAILURE_KINDS
 
 DAY: Final = 86_400.0
 DEMO_SEED: Final = 1  # a single-family house: 43 devices, 81 entities, 9 automations
@@ -98,7 +98,7 @@ def is_fresh(config: Path) -> bool:
 
 
 def read_demo_home(config: Path) -> dict[str, Any]:
-    """The demo home's ``home.json`` (format in ``core/homefile.py``)."""
+    """The demo home's ``home.json`` (format in ``tools/homefile.py``)."""
     document: dict[str, Any] = json.loads(demo_home_json(config).read_text(encoding="utf-8"))
     return document
 

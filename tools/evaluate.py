@@ -19,12 +19,12 @@ import sys
 import time
 from typing import Any
 
-from custom_components.homeiq.core.synthetic import Stress
 from tools.evaluation.anomaly import evaluate_anomaly, evaluate_anomaly_stress
 from tools.evaluation.battery import evaluate_battery
 from tools.evaluation.common import DEVELOPMENT_SEEDS, REPORTING_SEEDS, SeedSet
 from tools.evaluation.failure import evaluate_failure
 from tools.evaluation.home_type import evaluate_home_type, evaluate_home_type_names
+from tools.synthetic import Stress
 
 __all__ = [
     "evaluate_anomaly",

@@ -1,6 +1,6 @@
 """Generate synthetic homes: ``scripts/generate corpus`` and ``scripts/generate ha-config``.
 
-``corpus`` writes N homes in HomeIQ's corpus format (see ``core/homefile.py``).
+``corpus`` writes N homes in HomeIQ's corpus format (see ``tools/homefile.py``).
 ``ha-config`` writes one home into a Home Assistant configuration directory: a recorder
 database with its history (ending now) and the home itself (``homeiq_sim_home/``), from
 which ``scripts/develop``'s development integration ``homeiq_sim`` creates the areas,
@@ -18,14 +18,14 @@ from typing import Any
 import yaml
 
 from custom_components.homeiq.core.home import Home
-from custom_components.homeiq.core.homefile import save_corpus, save_home
-from custom_components.homeiq.core.synthetic import (
+from tools.homefile import save_corpus, save_home
+from tools.recorder_db import write_recorder_db
+from tools.synthetic import (
     HOME_TYPES,
     RECENT_FAILURE_KINDS,
     generate_corpus,
     generate_home,
 )
-from tools.recorder_db import write_recorder_db
 
 REPO = Path(__file__).resolve().parent.parent
 # scripts/develop loads tools/homeiq_sim when a configuration folder holds this home.

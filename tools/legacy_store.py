@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from custom_components.homeiq.core.atomic import write_file_atomic
-from custom_components.homeiq.core.store import LEGACY_FORMAT_VERSION, DerivedStore
+from custom_components.homeiq.core.home.store import LEGACY_FORMAT_VERSION, DerivedStore
 
 
 def save_format_1(store: DerivedStore, path: Path) -> int:

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from custom_components.homeiq.core import lifecycle
+from custom_components.homeiq.core import pipeline
 from custom_components.homeiq.core.devices import (
     ELEVATED_SHARE,
     RISK_BANDS,
@@ -34,12 +34,14 @@ from custom_components.homeiq.core.devices import (
 )
 from custom_components.homeiq.core.failure import (
     FailureSamples,
+    device_risks,
     failure_cuts,
     failure_risk,
     failure_samples,
+    risk_threshold,
 )
-from custom_components.homeiq.core.registry import ModelRegistry
-from custom_components.homeiq.core.synthetic import generate_corpus, generate_home
+from custom_components.homeiq.core.ml.registry import ModelRegistry
+from tools.synthetic import generate_corpus, generate_home
 
 BUNDLED = Path(__file__).resolve().parent.parent / "custom_components/homeiq/models"
 
@@ -50,14 +52,14 @@ def measure_risk_bands(
     """The bundled failure model's output on the development home and on ``homes`` synthetic
     homes of ``seed`` (the evaluation's held-out seed), grouped into HomeIQ's bands."""
     with tempfile.TemporaryDirectory() as tmp:
-        model = lifecycle.load_model(ModelRegistry(Path(tmp), bundled_root=BUNDLED), "failure")
+        model = pipeline.load_model(ModelRegistry(Path(tmp), bundled_root=BUNDLED), "failure")
     if model is None:
         raise RuntimeError("the bundled failure model could not be loaded")
-    threshold = lifecycle.risk_threshold(model)
+    threshold = risk_threshold(model)
 
     dev = generate_home(dev_seed, days=dev_days).home
     assert dev.window_end is not None
-    dev_risks = lifecycle.device_risks(dev, dev.window_end, model)
+    dev_risks = device_risks(dev, dev.window_end, model)
     dev_p = np.array([r.probability for r in dev_risks.values()])
 
     corpus = generate_corpus(homes, seed, days=days)

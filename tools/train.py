@@ -29,19 +29,18 @@ from custom_components.homeiq.core.failure import (
     failure_samples,
     fit_failure_model,
 )
-from custom_components.homeiq.core.home_type import FEATURE_NAMES
-from custom_components.homeiq.core.lifecycle import average_precision
-from custom_components.homeiq.core.models import (
+from custom_components.homeiq.core.home_type import FEATURE_NAMES, fit_home_type
+from custom_components.homeiq.core.ml.metrics import average_precision
+from custom_components.homeiq.core.ml.models import (
     ANOMALY_MODEL,
     FAILURE_MODEL,
     HOME_TYPE_MODEL,
     write_bundled,
 )
-from custom_components.homeiq.core.synthetic import generate_corpus
-from custom_components.homeiq.core.training import fit_home_type
 from tools.evaluation.anomaly import score_homes, train_cold_start_forest
 from tools.evaluation.common import macro_f1
 from tools.evaluation.home_type import features_and_labels
+from tools.synthetic import generate_corpus
 
 BUNDLED_ROOT = Path(__file__).resolve().parent.parent / "custom_components/homeiq/models"
 

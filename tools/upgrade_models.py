@@ -12,8 +12,8 @@ import argparse
 from pathlib import Path
 import sys
 
-from custom_components.homeiq.core.blobs import MODEL_JSON
-from custom_components.homeiq.core.registry import upgrade_model
+from custom_components.homeiq.core.ml.blobs import MODEL_JSON
+from custom_components.homeiq.core.ml.registry import upgrade_model
 
 BUNDLED_ROOT = Path(__file__).resolve().parent.parent / "custom_components/homeiq/models"
 

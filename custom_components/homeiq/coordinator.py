@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 from time import perf_counter
 from typing import Any, Final, override
@@ -38,11 +39,15 @@ from .const import (
     LOGGER,
     UNSHIPPED_OPTION_DEFAULTS,
 )
-from .core import lifecycle
+from .core import pipeline
+from .core.capability import Capability, HomeAssessment, Unavailable
 from .core.devices import DeviceReport, iso_time, parse_time
 from .core.home import Home
-from .core.models import DeployedModel
-from .core.registry import ModelRegistry
+from .core.home_type import HOME_TYPE, HomeTypeResult
+from .core.ml.models import DeployedModel
+from .core.ml.registry import ModelRegistry
+from .core.ml.training import training_unavailable
+from .core.pipeline import Step, StepKind, nightly_steps
 from .core.run import RunOutcome, RunResult, StepOutcome, StepResult
 from .home.reader import STORE_DIR, HomeReader
 from .issues import async_sync_device_issues, async_sync_training_issue
@@ -140,12 +145,13 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
             Path(hass.config.path(".storage", STORE_DIR, "models")), bundled_root=BUNDLED_MODELS
         )
         self.models: dict[str, DeployedModel | None] = {}
-        self.prediction: lifecycle.HomeTypeResult | None = None
+        self.prediction: HomeTypeResult | None = None
         self.devices: dict[str, DeviceReport] = {}
         self.judged_day: float | None = None
         self.anomalies_announced: dict[str, float] = {}  # device id -> judged day announced
         self.home_type_labels: list[dict[str, Any]] = []
         self.training_unavailable: str | None = None
+        self.home_results: dict[str, HomeAssessment] = {}  # capability -> its last result
 
     def option(self, key: str) -> Any:
         """Return an option, falling back to its default."""
@@ -164,14 +170,14 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
             except KeyError, TypeError, ValueError:
                 LOGGER.warning("Ignoring an unreadable stored training run")
         self._restore_results(await self._results.async_load() or {})
-        self.models = await self.hass.async_add_executor_job(lifecycle.load_models, self.registry)
+        self.models = await self.hass.async_add_executor_job(pipeline.load_models, self.registry)
         if self._record_home_type_label():
             await self._results.async_save(self._results_data())
         async_sync_device_issues(self.hass, self.devices)
 
     def _restore_results(self, stored: dict[str, Any]) -> None:
         try:
-            self.prediction = lifecycle.HomeTypeResult.from_dict(stored["prediction"])
+            self.prediction = HomeTypeResult.from_dict(stored["prediction"])
         except KeyError, TypeError, ValueError:
             self.prediction = None
         devices: dict[str, DeviceReport] = {}
@@ -234,7 +240,7 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
         return {
             name: None
             if model is None
-            else {**model.summary(), "in_use": lifecycle.model_in_use(name, model)}
+            else {**model.summary(), "in_use": pipeline.model_in_use(name, model)}
             for name, model in sorted(self.models.items())
         }
 
@@ -345,13 +351,19 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
         await self._results.async_save(self._results_data())
 
     def _steps(self) -> list[tuple[str, StepFn]]:
-        return [
-            ("read_home", self._async_step_read_home),
-            ("train_failure", self._async_step_train_failure),
-            ("train_anomaly", self._async_step_train_anomaly),
-            ("home_type", self._async_step_home_type),
-            ("devices", self._async_step_devices),
-        ]
+        """The nightly run's steps, built from the registered capabilities."""
+        return [(step.name, partial(self._async_step, step)) for step in nightly_steps()]
+
+    async def _async_step(self, step: Step) -> dict[str, Any]:
+        """Run one step: the ML in the executor, Home Assistant's side here."""
+        if step.kind is StepKind.READ_HOME:
+            return await self._async_step_read_home()
+        if step.kind is StepKind.DEVICES:
+            return await self._async_step_devices()
+        assert step.capability is not None
+        if step.kind is StepKind.TRAIN:
+            return await self._async_train(step.capability)
+        return await self._async_assess_home(step.capability)
 
     async def _async_run(self, trigger: str, started: datetime) -> RunResult:
         steps: list[StepResult] = []
@@ -426,46 +438,52 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
 
     async def _async_require_training(self) -> None:
         """Skip a training step (with one repair issue) where scikit-learn cannot run."""
-        reason = await self.hass.async_add_executor_job(lifecycle.training_unavailable)
+        reason = await self.hass.async_add_executor_job(training_unavailable)
         self.training_unavailable = reason
         async_sync_training_issue(self.hass, reason)
         if reason is not None:
             raise StepSkipped(f"{reason}; the current model keeps working")
 
-    async def _async_train(self, train: Callable[..., dict[str, Any]], name: str) -> dict[str, Any]:
+    async def _async_train(self, capability: Capability) -> dict[str, Any]:
         home = self._require_home()
         await self._async_require_training()
         try:
-            details = await self.hass.async_add_executor_job(
-                lambda: train(
+            details: dict[str, Any] = await self.hass.async_add_executor_job(
+                lambda: capability.train_on_home(
                     home,
                     self.registry,
                     home.window_end or dt_util.utcnow().timestamp(),
                     min_days=float(self.option(CONF_MIN_DAYS_DEVICE)),
                 )
             )
-        except lifecycle.NotEnoughData as err:
+        except Unavailable as err:
             raise StepSkipped(str(err)) from err
-        if name in lifecycle.MODEL_FEATURES:
+        if (name := capability.model_name) is not None:
             self.models[name] = await self.hass.async_add_executor_job(
-                lifecycle.load_model, self.registry, name
+                pipeline.load_model, self.registry, name
             )
         return details
 
-    async def _async_step_train_failure(self) -> dict[str, Any]:
-        return await self._async_train(lifecycle.train_failure_on_home, lifecycle.FAILURE_MODEL)
-
-    async def _async_step_train_anomaly(self) -> dict[str, Any]:
-        return await self._async_train(lifecycle.train_anomaly_on_home, lifecycle.ANOMALY_MODEL)
-
-    async def _async_step_home_type(self) -> dict[str, Any]:
+    async def _async_assess_home(self, capability: Capability) -> dict[str, Any]:
         home = self._require_home()
-        model = self.models.get(lifecycle.HOME_TYPE_MODEL)
-        if model is None:
-            raise StepSkipped("no home type model could be loaded")
-        self.prediction = await self.hass.async_add_executor_job(
-            lifecycle.classify_home, model, home
-        )
+        now = home.window_end or dt_util.utcnow().timestamp()
+        try:
+            result = await self.hass.async_add_executor_job(
+                capability.assess, home, now, dict(self.models)
+            )
+        except Unavailable as err:
+            raise StepSkipped(str(err)) from err
+        if capability.name == HOME_TYPE.name:
+            assert isinstance(result, HomeTypeResult)
+            return await self._async_home_type_assessed(result)
+        # A capability without a Home Assistant side of its own yet: its result is kept,
+        # and its figures are the step's.
+        self.home_results[capability.name] = result
+        return result.as_dict()
+
+    async def _async_home_type_assessed(self, result: HomeTypeResult) -> dict[str, Any]:
+        """Keep the home type, record the user's correction as a label, save the results."""
+        self.prediction = result
         self._record_home_type_label()
         await self._results.async_save(self._results_data())
         state = self.home_type_state()
@@ -473,16 +491,16 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
         return {
             "home_type": state.home_type,
             "source": state.source,
-            "predicted": self.prediction.home_type,
-            "probabilities": self.prediction.probabilities,
-            "model_version": model.info.version,
+            "predicted": result.home_type,
+            "probabilities": result.probabilities,
+            "model_version": result.model_version,
         }
 
     async def _async_step_devices(self) -> dict[str, Any]:
         home = self._require_home()
         now = home.window_end or dt_util.utcnow().timestamp()
         assessment = await self.hass.async_add_executor_job(
-            lifecycle.assess_home, home, now, dict(self.models)
+            pipeline.assess_home, home, now, dict(self.models)
         )
         # A device removed from the registry while the run read the home is not reported.
         registry = dr.async_get(self.hass)

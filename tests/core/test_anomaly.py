@@ -10,9 +10,7 @@ import numpy as np
 import pytest
 
 from custom_components.homeiq.core.anomaly import (
-    DAY,
     DAY_FEATURE_NAMES,
-    HOUR,
     AnomalyForest,
     HomeAnomalyModel,
     StuckValueDetector,
@@ -21,13 +19,17 @@ from custom_components.homeiq.core.anomaly import (
     anomaly_training_rows,
     day_feature_row,
     judge_home,
+    train_anomaly_forest,
+)
+from custom_components.homeiq.core.home import Entity, Home, StateHistory
+from custom_components.homeiq.core.home.history import pack_rows
+from custom_components.homeiq.core.time import (
+    DAY,
+    HOUR,
     local_day_end,
     local_midnights,
-    train_anomaly_forest,
     weekday_name,
 )
-from custom_components.homeiq.core.history import pack_rows
-from custom_components.homeiq.core.home import Entity, Home, StateHistory
 
 T0 = 1_767_225_600.0  # 2026-01-01 00:00 UTC (a Thursday), a local midnight in UTC
 MONDAY = T0 + 4 * DAY  # 2026-01-05
@@ -343,7 +345,7 @@ def test_entities_with_too_little_normal_are_not_judged() -> None:
 def _forest() -> AnomalyForest:
     """A forest trained on the normal days of a small synthetic corpus."""
     pytest.importorskip("sklearn")
-    from custom_components.homeiq.core.synthetic import generate_corpus
+    from tools.synthetic import generate_corpus
 
     rows = [
         anomaly_training_rows(s.home, s.home.window_start, s.home.window_start + 14 * DAY)
@@ -379,7 +381,7 @@ def test_forest_flags_a_broken_day_and_explains_it() -> None:
 def test_forest_verdicts_are_the_detectors_or_the_forest() -> None:
     """judge() with a forest flags exactly what the detectors or the forest's flags flag."""
     forest = _forest()
-    from custom_components.homeiq.core.synthetic import generate_home
+    from tools.synthetic import generate_home
 
     home = generate_home(7, days=22).home
     assert home.window_start is not None

@@ -6,7 +6,7 @@ from typing import Any
 
 from hypothesis import given, strategies as st
 
-from custom_components.homeiq.core.automations import reduce_automation
+from custom_components.homeiq.core.home.automations import reduce_automation
 
 MOTION_LIGHT = {
     "id": "1700000000001",

@@ -8,16 +8,15 @@ import numpy as np
 import pytest
 
 from custom_components.homeiq.core.battery import (
-    DAY,
-    HOUR,
     forecast_battery,
     hourly_levels,
     level_changes,
     reporting_step,
     step_crossings,
 )
-from custom_components.homeiq.core.history import pack_rows
 from custom_components.homeiq.core.home import StateHistory
+from custom_components.homeiq.core.home.history import pack_rows
+from custom_components.homeiq.core.time import DAY, HOUR
 
 T0 = 1_767_225_600.0
 

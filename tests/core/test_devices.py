@@ -6,8 +6,8 @@ import numpy as np
 
 from custom_components.homeiq.core.battery import forecast_battery
 from custom_components.homeiq.core.devices import battery_report
-from custom_components.homeiq.core.history import pack_rows
 from custom_components.homeiq.core.home import Device, Entity, Home, Origin
+from custom_components.homeiq.core.home.history import pack_rows
 
 T0 = 1_795_000_000.0
 HOUR = 3600.0

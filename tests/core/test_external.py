@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from custom_components.homeiq.core.external import attach_external_series, find_external_entities
-from custom_components.homeiq.core.history import pack_rows
 from custom_components.homeiq.core.home import Area, Entity, Home
+from custom_components.homeiq.core.home.external import (
+    attach_external_series,
+    find_external_entities,
+)
+from custom_components.homeiq.core.home.history import pack_rows
 
 
 def _home() -> Home:

@@ -28,9 +28,9 @@ from custom_components.homeiq.core.failure import (
     risk_threshold_rule,
     train_failure_model,
 )
-from custom_components.homeiq.core.history import pack_rows
 from custom_components.homeiq.core.home import Device, Entity, Home
-from custom_components.homeiq.core.synthetic import generate_corpus
+from custom_components.homeiq.core.home.history import pack_rows
+from tools.synthetic import generate_corpus
 
 DAY = 86_400.0
 HOUR = 3_600.0

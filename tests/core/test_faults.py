@@ -5,14 +5,14 @@ from __future__ import annotations
 from hypothesis import given, strategies as st
 import numpy as np
 
-from custom_components.homeiq.core.faults import (
+from custom_components.homeiq.core.anomaly.faults import (
     window,
     with_level_shift,
     with_night_burst,
     with_stuck,
 )
-from custom_components.homeiq.core.history import pack_rows
 from custom_components.homeiq.core.home import Origin, StateHistory
+from custom_components.homeiq.core.home.history import pack_rows
 
 DAY = 86_400.0
 HOUR = 3_600.0

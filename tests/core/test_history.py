@@ -7,8 +7,8 @@ import math
 from hypothesis import given, strategies as st
 import numpy as np
 
-from custom_components.homeiq.core.history import pack_rows, parse_numeric
 from custom_components.homeiq.core.home import Origin, StateHistory
+from custom_components.homeiq.core.home.history import pack_rows, parse_numeric
 
 
 @given(st.text())

@@ -8,8 +8,8 @@ from hypothesis import given, settings, strategies as st
 import numpy as np
 import pytest
 
-from custom_components.homeiq.core.history import pack_rows
 from custom_components.homeiq.core.home import Area, Device, Entity, Home
+from custom_components.homeiq.core.home.history import pack_rows
 from custom_components.homeiq.core.home_type import (
     FEATURE_NAMES,
     LANGUAGES,
@@ -18,7 +18,7 @@ from custom_components.homeiq.core.home_type import (
     home_type_features,
     name_groups,
 )
-from custom_components.homeiq.core.synthetic import generate_home
+from tools.synthetic import generate_home
 
 T0 = 1_767_225_600.0  # 2026-01-01 00:00 UTC
 

@@ -15,8 +15,22 @@ from hypothesis import given, strategies as st
 import numpy as np
 import pytest
 
-from custom_components.homeiq.core import lifecycle
-from custom_components.homeiq.core.anomaly import DayVerdict, HomeAnomalyModel, whole_days
+from custom_components.homeiq.core import pipeline
+from custom_components.homeiq.core.anomaly import (
+    MIN_CHECK_ENTITY_DAYS,
+    MIN_FOREST_ROWS,
+    MIN_HELD_OUT_DAYS,
+    AnomalyCheck,
+    DayVerdict,
+    ForestTrial,
+    HomeAnomalyModel,
+    anomaly_forest,
+    check_anomaly_model,
+    forest_in_use,
+    judged_period,
+    train_anomaly_on_home,
+)
+from custom_components.homeiq.core.capability import HELD_OUT_SHARE, NotEnoughData
 from custom_components.homeiq.core.devices import (
     AnomalyReport,
     BatteryReport,
@@ -28,22 +42,29 @@ from custom_components.homeiq.core.devices import (
 from custom_components.homeiq.core.failure import (
     FAILURE_FEATURE_NAMES,
     FailureSamples,
+    device_folds,
     failure_risk,
     failure_samples,
+    risk_threshold,
     risk_threshold_rule,
     train_failure_model,
+    train_failure_on_home,
 )
-from custom_components.homeiq.core.history import pack_rows
 from custom_components.homeiq.core.home import Device, Entity, Home, StateHistory
-from custom_components.homeiq.core.models import (
+from custom_components.homeiq.core.home.history import pack_rows
+from custom_components.homeiq.core.home_type import HomeTypeResult, classify_home
+from custom_components.homeiq.core.ml.metrics import average_precision
+from custom_components.homeiq.core.ml.models import (
+    ANOMALY_MODEL,
     FAILURE_MODEL,
     HOME_TYPE_MODEL,
     load_deployed,
     save_candidate,
 )
-from custom_components.homeiq.core.registry import ModelRegistry, read_model
-from custom_components.homeiq.core.synthetic import generate_home
-from custom_components.homeiq.core.trees import ensemble_from_arrays
+from custom_components.homeiq.core.ml.registry import ModelRegistry, read_model
+from custom_components.homeiq.core.ml.trees import ensemble_from_arrays
+from custom_components.homeiq.core.time import whole_days
+from tools.synthetic import generate_home
 
 BUNDLED = Path(__file__).parents[2] / "custom_components/homeiq/models"
 DAY = 86_400.0
@@ -66,15 +87,15 @@ def test_average_precision_matches_scikit_learn(rows: list[tuple[int, int]]) -> 
 
     y = np.array([r[0] for r in rows], dtype=np.int64)
     scores = np.array([r[1] / 6 for r in rows])
-    assert lifecycle.average_precision(y, scores) == pytest.approx(
+    assert average_precision(y, scores) == pytest.approx(
         average_precision_score(y, scores), abs=1e-12
     )
 
 
 def test_bundled_models_load_and_classify(registry: ModelRegistry) -> None:
     """The shipped models load (version 0, synthetic) and classify a generated home."""
-    models = lifecycle.load_models(registry)
-    assert set(models) == {HOME_TYPE_MODEL, FAILURE_MODEL, lifecycle.ANOMALY_MODEL}
+    models = pipeline.load_models(registry)
+    assert set(models) == {HOME_TYPE_MODEL, FAILURE_MODEL, ANOMALY_MODEL}
     for model in models.values():
         assert model is not None
         assert (model.source, model.info.version, model.info.trained_on) == (
@@ -84,10 +105,10 @@ def test_bundled_models_load_and_classify(registry: ModelRegistry) -> None:
         )
     home_type = models[HOME_TYPE_MODEL]
     assert home_type is not None
-    result = lifecycle.classify_home(home_type, generate_home(4, days=3).home)
+    result = classify_home(home_type, generate_home(4, days=3).home)
     assert result.home_type == max(result.probabilities, key=lambda k: result.probabilities[k])
     assert sum(result.probabilities.values()) == pytest.approx(1.0, abs=0.01)
-    assert lifecycle.HomeTypeResult.from_dict(result.as_dict()) == result
+    assert HomeTypeResult.from_dict(result.as_dict()) == result
 
 
 def test_a_model_trained_on_other_features_falls_back_to_the_bundled_one(
@@ -109,7 +130,7 @@ def test_a_model_trained_on_other_features_falls_back_to_the_bundled_one(
     )
     assert registry.promote_if_better(FAILURE_MODEL, saved.version)[0]
 
-    model = lifecycle.load_model(registry, FAILURE_MODEL)
+    model = pipeline.load_model(registry, FAILURE_MODEL)
     assert model is not None
     assert model.source == "bundled"
     assert any("other features" in reason for reason in model.fallbacks)
@@ -122,7 +143,7 @@ def test_no_usable_model_gives_none_with_reasons(tmp_path: Path) -> None:
     (bundled / HOME_TYPE_MODEL / "model.npz").write_bytes(b"not an npz")
     registry = ModelRegistry(tmp_path / "models", bundled_root=bundled)
     assert (
-        load_deployed(registry, HOME_TYPE_MODEL, lifecycle.MODEL_FEATURES[HOME_TYPE_MODEL]) is None
+        load_deployed(registry, HOME_TYPE_MODEL, pipeline.MODEL_FEATURES[HOME_TYPE_MODEL]) is None
     )
     assert any("bundled" in reason for reason in registry.fallbacks[HOME_TYPE_MODEL])
 
@@ -131,8 +152,8 @@ def test_training_on_a_home_with_too_little_history_says_why(registry: ModelRegi
     """Ten days cannot train: the reason names the days needed."""
     home = generate_home(2, days=10).home
     assert home.window_end is not None
-    with pytest.raises(lifecycle.NotEnoughData, match="10 days of history"):
-        lifecycle.train_failure_on_home(home, registry, home.window_end, min_days=14)
+    with pytest.raises(NotEnoughData, match="10 days of history"):
+        train_failure_on_home(home, registry, home.window_end, min_days=14)
     assert registry.versions(FAILURE_MODEL) == []
 
 
@@ -186,7 +207,7 @@ def _home_cuts(home: Home) -> tuple[FailureSamples, np.ndarray, np.ndarray]:
     assert home.window_end is not None
     cuts = np.arange(T0 + 7 * DAY, home.window_end - 7 * DAY + 1e-6, DAY)
     samples = failure_samples(home, cuts)
-    held_out_from = float(np.quantile(samples.cuts, 1.0 - lifecycle.HELD_OUT_SHARE))
+    held_out_from = float(np.quantile(samples.cuts, 1.0 - HELD_OUT_SHARE))
     return samples, samples.cuts < held_out_from - 7 * DAY, samples.cuts >= held_out_from
 
 
@@ -215,8 +236,8 @@ def test_training_on_a_home_needs_failures_to_learn_from_and_to_check_on(
     """Too few failing devices (or failing days) in either part: nothing is trained."""
     home = _device_home(failures)
     assert home.window_end is not None
-    with pytest.raises(lifecycle.NotEnoughData) as raised:
-        lifecycle.train_failure_on_home(home, registry, home.window_end, min_days=14)
+    with pytest.raises(NotEnoughData) as raised:
+        train_failure_on_home(home, registry, home.window_end, min_days=14)
     assert reason in str(raised.value)
     assert registry.versions(FAILURE_MODEL) == []
 
@@ -229,13 +250,13 @@ def test_training_on_a_home_stores_a_threshold_chosen_on_its_training_cuts(
     """
     home = _device_home((12, 15, 30, 32), flaky=(20, 31))
     assert home.window_end is not None
-    details = lifecycle.train_failure_on_home(home, registry, home.window_end, min_days=14)
+    details = train_failure_on_home(home, registry, home.window_end, min_days=14)
     samples, train, test = _home_cuts(home)
     assert details["training_samples"] == int(train.sum())
     assert details["held_out_samples"] == int(test.sum())
     assert details["positives"] == {"training": 13, "held_out": 13}
     assert details["failing_devices"] == {"training": 2, "held_out": 2}
-    folds = lifecycle.device_folds(samples, train)
+    folds = device_folds(samples, train)
     X, y = samples.X[train], samples.y[train]
     out_of_fold = np.zeros(len(y))
     for fold in np.unique(folds).tolist():
@@ -254,8 +275,8 @@ def test_training_on_a_home_stores_a_threshold_chosen_on_its_training_cuts(
     # Once active, the integration uses the candidate's own threshold.
     if not details["promoted"]:  # it lost to the bundled model; make it active anyway
         assert registry.promote_if_better(FAILURE_MODEL, stored.version)[0]
-    models = lifecycle.load_models(registry)
-    assessment = lifecycle.assess_home(home, home.window_end, models)
+    models = pipeline.load_models(registry)
+    assessment = pipeline.assess_home(home, home.window_end, models)
     assert assessment.risk_threshold == threshold
     assert assessment.risk_model == f"v{stored.version} (active)"
 
@@ -276,7 +297,7 @@ def test_device_folds_spread_the_failing_devices() -> None:
     rows[-1] = False
     # Ranked: b (2), d (2), f (1), then a, c, e, g, h without failures: folds 0, 1, 2, 3, ...
     expected = {"b": 0, "d": 1, "f": 2, "a": 3, "c": 4, "e": 0, "g": 1, "h": 2}
-    assert lifecycle.device_folds(samples, rows).tolist() == [
+    assert device_folds(samples, rows).tolist() == [
         expected[d] for d, kept in zip(devices, rows.tolist(), strict=True) if kept
     ]
 
@@ -306,15 +327,15 @@ def test_a_home_model_replaces_the_model_in_use_only_when_better(
     assert home.window_end is not None
     samples, _, test = _home_cuts(home)
     if outcome == "tie":  # the same training again gives the same model
-        lifecycle.train_failure_on_home(home, registry, home.window_end, min_days=14)
+        train_failure_on_home(home, registry, home.window_end, min_days=14)
         active = _promote(registry, ensemble_of_version(registry, 1))
     elif outcome == "better":  # a model that learnt the failures upside down
         active = _promote(registry, train_failure_model(samples.X, 1 - samples.y, seed=0))
     else:  # a model that learnt the held-out cuts themselves
         active = _promote(registry, train_failure_model(samples.X[test], samples.y[test], seed=0))
-    details = lifecycle.train_failure_on_home(home, registry, home.window_end, min_days=14)
+    details = train_failure_on_home(home, registry, home.window_end, min_days=14)
     candidate = max(info.version for info in registry.versions(FAILURE_MODEL))
-    deployed = lifecycle.load_model(registry, FAILURE_MODEL)
+    deployed = pipeline.load_model(registry, FAILURE_MODEL)
     assert deployed is not None
     if outcome == "better":
         assert details["pr_auc"] > details["active_pr_auc"]
@@ -356,14 +377,14 @@ def test_judged_period_is_the_last_local_day_after_a_week_of_history() -> None:
         time_zone="Europe/Berlin",
     )
     now = start + 10 * DAY
-    period = lifecycle.judged_period(home, now)
+    period = judged_period(home, now)
     assert period is not None
     normal_start, day_start = period
     assert normal_start == start  # the history's start, not the requested window's
     assert now - 2 * DAY < day_start <= now - DAY
     local = datetime.fromtimestamp(day_start, ZoneInfo("Europe/Berlin"))
     assert (local.hour, local.minute, local.second) == (0, 0, 0)
-    assert lifecycle.judged_period(home, start + 6 * DAY) is None
+    assert judged_period(home, start + 6 * DAY) is None
 
 
 def _home_with_devices() -> Home:
@@ -572,7 +593,7 @@ def test_assessment_counts_what_each_capability_judged_and_why_not(
     """Exact counts on a small home: a run that judged little says so, per capability."""
     home = _covered_home()
     assert home.window_end is not None
-    assessment = lifecycle.assess_home(home, home.window_end, lifecycle.load_models(registry))
+    assessment = pipeline.assess_home(home, home.window_end, pipeline.load_models(registry))
     judged = assessment.details()["judged"]
     assert judged["failure_risk"] == {
         "of": "devices",
@@ -601,9 +622,7 @@ def test_assessment_counts_what_each_capability_judged_and_why_not(
     assert assessment.details()["judged_day"] == "2026-10-03T00:00:00+00:00"
 
     # Before 7 days of history no day is judged, and every entity that would be says why.
-    early = lifecycle.assess_home(
-        home, home.window_start + 5 * DAY, lifecycle.load_models(registry)
-    )
+    early = pipeline.assess_home(home, home.window_start + 5 * DAY, pipeline.load_models(registry))
     anomaly = early.details()["judged"]["anomaly"]
     assert anomaly["judged"] == 0
     assert anomaly["not_judged"]["fewer than 7 days of history"] == 3
@@ -649,7 +668,7 @@ def test_the_anomaly_check_counts_each_fault_kind_exactly() -> None:
     assert start is not None
     model = HomeAnomalyModel.fit(home, start, start + 10 * DAY)
     days = whole_days(start + 10 * DAY, start + 14 * DAY, home.time_zone)
-    check = lifecycle.check_anomaly_model(home, model, days, forest=None)
+    check = check_anomaly_model(home, model, days, forest=None)
     assert check.faults == {"night_burst": 4, "stuck": 2, "level_shift": 2}
     assert check.caught == {"night_burst": 4, "stuck": 2, "level_shift": 0}
     assert (check.false_alarms, check.clean) == (0, 8)
@@ -664,21 +683,21 @@ def test_the_anomaly_check_counts_each_fault_kind_exactly() -> None:
 def test_the_anomaly_check_weighs_false_alarms_as_a_home_has_them() -> None:
     """Half the judged days are faulty in the check, 1 % in a home: a model that catches
     more but raises false alarms on 2 % of real days does not win."""
-    quiet = lifecycle.AnomalyCheck(0, 100, {"stuck": 60}, {"stuck": 100})
-    noisy = lifecycle.AnomalyCheck(2, 100, {"stuck": 80}, {"stuck": 100})
+    quiet = AnomalyCheck(0, 100, {"stuck": 60}, {"stuck": 100})
+    noisy = AnomalyCheck(2, 100, {"stuck": 80}, {"stuck": 100})
     assert quiet.f1 == pytest.approx(2 * 0.6 / 1.6)
     precision = 0.01 * 0.8 / (0.01 * 0.8 + 0.99 * 0.02)
     assert noisy.f1 == pytest.approx(2 * precision * 0.8 / (precision + 0.8))
     assert noisy.f1 < quiet.f1
-    assert lifecycle.AnomalyCheck(0, 10, {"stuck": 0}, {"stuck": 5}).f1 == 0.0
+    assert AnomalyCheck(0, 10, {"stuck": 0}, {"stuck": 5}).f1 == 0.0
 
 
 def test_anomaly_training_on_a_short_history_says_why(registry: ModelRegistry) -> None:
     home = _regular_home(10)
     assert home.window_end is not None
-    with pytest.raises(lifecycle.NotEnoughData, match="needs 14"):
-        lifecycle.train_anomaly_on_home(home, registry, home.window_end, min_days=14)
-    assert registry.versions(lifecycle.ANOMALY_MODEL) == []
+    with pytest.raises(NotEnoughData, match="needs 14"):
+        train_anomaly_on_home(home, registry, home.window_end, min_days=14)
+    assert registry.versions(ANOMALY_MODEL) == []
 
 
 def test_anomaly_forest_of_this_home_is_checked_against_the_model_in_use(
@@ -693,49 +712,49 @@ def test_anomaly_forest_of_this_home_is_checked_against_the_model_in_use(
         registry = ModelRegistry(tmp_path / str(seed), bundled_root=BUNDLED)
         home = generate_home(seed, days=30, target_entities=120).home
         assert home.window_end is not None
-        details = lifecycle.train_anomaly_on_home(home, registry, home.window_end, min_days=14)
-        assert details["held_out_days"] >= lifecycle.MIN_HELD_OUT_DAYS
-        assert details["training_rows"] >= lifecycle.MIN_FOREST_ROWS
+        details = train_anomaly_on_home(home, registry, home.window_end, min_days=14)
+        assert details["held_out_days"] >= MIN_HELD_OUT_DAYS
+        assert details["training_rows"] >= MIN_FOREST_ROWS
         assert details["active"].startswith("detectors alone")  # the bar
         held_out, active = details["held_out"], details["active_held_out"]
         assert held_out["judged_entity_days"] == active["judged_entity_days"]
-        enough = held_out["judged_entity_days"] >= lifecycle.MIN_CHECK_ENTITY_DAYS
+        enough = held_out["judged_entity_days"] >= MIN_CHECK_ENTITY_DAYS
         assert details["promoted"] == (enough and held_out["f1"] > active["f1"])
         if not enough:
             assert "300 are needed" in details["why"]
         outcomes.add(details["promoted"])
-        deployed = lifecycle.load_model(registry, lifecycle.ANOMALY_MODEL)
+        deployed = pipeline.load_model(registry, ANOMALY_MODEL)
         assert deployed is not None
-        forest = lifecycle.anomaly_forest(deployed)
+        forest = anomaly_forest(deployed)
         assert forest is not None
         if details["promoted"]:
-            (stored,) = registry.versions(lifecycle.ANOMALY_MODEL)
+            (stored,) = registry.versions(ANOMALY_MODEL)
             assert stored.trained_on == "this_home"
             assert stored.metrics["f1"] == held_out["f1"]
             assert deployed.source == "active"
             assert forest.rows == details["training_rows"]
-            assert lifecycle.forest_in_use(deployed) is not None
+            assert forest_in_use(deployed) is not None
         else:  # a candidate that is not used is not stored
-            assert registry.versions(lifecycle.ANOMALY_MODEL) == []
+            assert registry.versions(ANOMALY_MODEL) == []
             assert deployed.source == "bundled"
-            assert lifecycle.forest_in_use(deployed) is None  # off by default
+            assert forest_in_use(deployed) is None  # off by default
     assert outcomes == {True, False}
 
 
 def test_a_forest_trial_promotes_only_a_better_candidate_on_enough_days() -> None:
     """A tie keeps the forest in use; a check with too few real days decides nothing."""
 
-    def check(false_alarms: int, clean: int, caught: int) -> lifecycle.AnomalyCheck:
-        return lifecycle.AnomalyCheck(false_alarms, clean, {"stuck": caught}, {"stuck": clean})
+    def check(false_alarms: int, clean: int, caught: int) -> AnomalyCheck:
+        return AnomalyCheck(false_alarms, clean, {"stuck": caught}, {"stuck": clean})
 
-    def trial(candidate: lifecycle.AnomalyCheck, active: lifecycle.AnomalyCheck) -> bool:
-        forest = lifecycle.anomaly_forest(
-            lifecycle.load_model(
-                ModelRegistry(Path("/nonexistent"), bundled_root=BUNDLED), lifecycle.ANOMALY_MODEL
+    def trial(candidate: AnomalyCheck, active: AnomalyCheck) -> bool:
+        forest = anomaly_forest(
+            pipeline.load_model(
+                ModelRegistry(Path("/nonexistent"), bundled_root=BUNDLED), ANOMALY_MODEL
             )
         )
         assert forest is not None
-        return lifecycle.ForestTrial(forest, candidate, active, 10, 4, 30).verdict()[0]
+        return ForestTrial(forest, candidate, active, 10, 4, 30).verdict()[0]
 
     assert trial(check(0, 300, 200), check(0, 300, 150))
     assert not trial(check(0, 300, 150), check(0, 300, 150))  # a tie
@@ -747,14 +766,14 @@ def test_an_anomaly_model_without_forest_metadata_gives_no_forest(
     registry: ModelRegistry,
 ) -> None:
     """Detectors alone judge when the forest's threshold and normal are missing."""
-    deployed = lifecycle.load_model(registry, lifecycle.ANOMALY_MODEL)
+    deployed = pipeline.load_model(registry, ANOMALY_MODEL)
     assert deployed is not None
-    assert lifecycle.anomaly_forest(deployed) is not None
+    assert anomaly_forest(deployed) is not None
     broken = dataclasses.replace(
         deployed, info=dataclasses.replace(deployed.info, extra={"feature_names": []})
     )
-    assert lifecycle.anomaly_forest(broken) is None
-    assert lifecycle.anomaly_forest(None) is None
+    assert anomaly_forest(broken) is None
+    assert anomaly_forest(None) is None
 
 
 @pytest.mark.parametrize(
@@ -764,21 +783,21 @@ def test_risk_threshold_outside_zero_to_one_is_not_used(
     registry: ModelRegistry, stored: object, used: float
 ) -> None:
     """A stored threshold of 0 would put every device at risk: the default is used."""
-    deployed = lifecycle.load_model(registry, FAILURE_MODEL)
+    deployed = pipeline.load_model(registry, FAILURE_MODEL)
     assert deployed is not None
     info = dataclasses.replace(deployed.info, extra={**deployed.info.extra, "threshold": stored})
-    assert lifecycle.risk_threshold(dataclasses.replace(deployed, info=info)) == used
-    assert lifecycle.risk_threshold(None) == 0.5
+    assert risk_threshold(dataclasses.replace(deployed, info=info)) == used
+    assert risk_threshold(None) == 0.5
 
 
 def test_the_bundled_anomaly_forest_is_not_in_use() -> None:
     """The status sensor says which models take part: the bundled forest does not (off by
     default), the home type and failure models do, a missing model does not."""
     registry = ModelRegistry(Path("/nonexistent"), bundled_root=BUNDLED)
-    models = lifecycle.load_models(registry)
-    assert {name: lifecycle.model_in_use(name, m) for name, m in models.items()} == {
+    models = pipeline.load_models(registry)
+    assert {name: pipeline.model_in_use(name, m) for name, m in models.items()} == {
         "home_type": True,
         "failure": True,
         "anomaly": False,
     }
-    assert lifecycle.model_in_use("failure", None) is False
+    assert pipeline.model_in_use("failure", None) is False

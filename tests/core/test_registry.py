@@ -17,11 +17,10 @@ from hypothesis import given, settings, strategies as st
 import numpy as np
 import pytest
 
-from custom_components.homeiq.core import registry as registry_module
-from custom_components.homeiq.core.blobs import ArrayBlob, Blob, JsonBlob
-from custom_components.homeiq.core.lifecycle import MODEL_FEATURES
-from custom_components.homeiq.core.models import DeployedModel, load_deployed
-from custom_components.homeiq.core.registry import (
+from custom_components.homeiq.core.ml import registry as registry_module
+from custom_components.homeiq.core.ml.blobs import ArrayBlob, Blob, JsonBlob
+from custom_components.homeiq.core.ml.models import DeployedModel, load_deployed
+from custom_components.homeiq.core.ml.registry import (
     MAIN_BLOB,
     ModelInfo,
     ModelRegistry,
@@ -31,8 +30,9 @@ from custom_components.homeiq.core.registry import (
     upgrade_model,
     write_model,
 )
-from custom_components.homeiq.core.tensorfile import encode as encode_tensors
-from custom_components.homeiq.core.trees import ARRAY_NAMES, ModelFileError, ensemble_metadata
+from custom_components.homeiq.core.ml.tensorfile import encode as encode_tensors
+from custom_components.homeiq.core.ml.trees import ARRAY_NAMES, ModelFileError, ensemble_metadata
+from custom_components.homeiq.core.pipeline import MODEL_FEATURES
 
 NAME = "failure"
 TRAINED_AT = "2026-03-01T02:00:00+00:00"

@@ -10,10 +10,10 @@ import pytest
 from custom_components.homeiq.core.anomaly import HomeAnomalyModel
 from custom_components.homeiq.core.devices import battery_report
 from custom_components.homeiq.core.failure import device_failure_features
-from custom_components.homeiq.core.history import pack_rows
 from custom_components.homeiq.core.home import Device, Entity, Home, Origin, StateHistory
-from custom_components.homeiq.core.home_type import home_type_features
-from custom_components.homeiq.core.selection import (
+from custom_components.homeiq.core.home.history import pack_rows
+from custom_components.homeiq.core.home.selection import (
+    DEVICE_DOMAINS,
     anomaly_entities,
     battery_entities,
     entities_read,
@@ -22,7 +22,9 @@ from custom_components.homeiq.core.selection import (
     home_type_entities,
     is_modelled,
 )
-from custom_components.homeiq.core.synthetic import HOME_TYPES, generate_home
+from custom_components.homeiq.core.home_type import home_type_features
+from tools.synthetic import HOME_TYPES, generate_home
+from tools.synthetic.catalog import KINDS
 
 T0 = 1_795_000_000.0
 DAY = 86_400.0
@@ -44,6 +46,14 @@ BOOKKEEPING = (
     # A thermostat's setpoint offset: a number with a temperature class, no sensor.
     Entity("number.offset", "temperature", "°C", device_id="router"),
 )
+
+
+def test_generator_catalog_uses_only_device_domains() -> None:
+    """The generator's device kinds use only the domains the capabilities read (the domains
+    are a constant of the integration, so the integration never imports the generator)."""
+    used = {spec.domain for kind in KINDS.values() for spec in kind.entities}
+    assert used <= DEVICE_DOMAINS
+    assert "automation" not in DEVICE_DOMAINS
 
 
 @pytest.mark.parametrize("home_type", HOME_TYPES)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from custom_components.homeiq.core.home import Origin
-from custom_components.homeiq.core.store import (
+from custom_components.homeiq.core.home.store import (
     DAY,
     HOUR,
     DerivedStore,
@@ -360,7 +360,7 @@ def test_damaged_store(tmp_path: Path, damage: str) -> None:
 
 def test_ingest_chunks_groups_entities_across_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Rows of one entity spread over chunks (and flushes) end up as one ordered history."""
-    monkeypatch.setattr("custom_components.homeiq.core.store.FLUSH_ROWS", 3)
+    monkeypatch.setattr("custom_components.homeiq.core.home.store.FLUSH_ROWS", 3)
     store = DerivedStore()
     chunks = [
         (

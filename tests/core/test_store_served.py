@@ -15,9 +15,10 @@ import pytest
 
 from custom_components.homeiq.core.anomaly import StuckValueDetector
 from custom_components.homeiq.core.failure import device_failure_features, risk_reasons
-from custom_components.homeiq.core.history import pack_rows
 from custom_components.homeiq.core.home import Device, Entity, Home, Origin, StateHistory
-from custom_components.homeiq.core.store import DAY, HOUR, DerivedStore, aggregate_hourly
+from custom_components.homeiq.core.home.history import pack_rows
+from custom_components.homeiq.core.home.store import DerivedStore, aggregate_hourly
+from custom_components.homeiq.core.time import DAY, HOUR
 
 T0 = 1_795_000_000.0 - (1_795_000_000.0 % DAY)  # a UTC midnight
 NOW = T0 + 30 * DAY

@@ -14,8 +14,8 @@ from hypothesis import given, settings, strategies as st
 import numpy as np
 import pytest
 
-from custom_components.homeiq.core.tensorfile import DTYPES, decode, encode
-from custom_components.homeiq.core.trees import ModelFileError
+from custom_components.homeiq.core.ml.tensorfile import DTYPES, decode, encode
+from custom_components.homeiq.core.ml.trees import ModelFileError
 
 HAS_SAFETENSORS = find_spec("safetensors") is not None
 needs_safetensors = pytest.mark.skipif(
@@ -204,7 +204,7 @@ def test_reading_needs_neither_torch_nor_safetensors() -> None:
     code = (
         "import sys; sys.modules['safetensors'] = None; sys.modules['torch'] = None\n"
         "import numpy as np\n"
-        "from custom_components.homeiq.core.tensorfile import decode, encode\n"
+        "from custom_components.homeiq.core.ml.tensorfile import decode, encode\n"
         "assert decode(encode({'w': np.ones(3)}))['w'].sum() == 3\n"
     )
     result = subprocess.run(

@@ -21,9 +21,9 @@ from hypothesis import given, settings, strategies as st
 import numpy as np
 import pytest
 
-from custom_components.homeiq.core.models import ensemble_of, write_bundled
-from custom_components.homeiq.core.registry import StoredModel, read_model
-from custom_components.homeiq.core.trees import (
+from custom_components.homeiq.core.ml.models import ensemble_of, write_bundled
+from custom_components.homeiq.core.ml.registry import StoredModel, read_model
+from custom_components.homeiq.core.ml.trees import (
     ARRAY_NAMES,
     LEAF,
     ModelFileError,
@@ -689,7 +689,7 @@ def test_missing_or_malformed_json_is_rejected(saved_model: Path) -> None:
 def test_module_does_not_import_sklearn() -> None:
     """Home Assistant OS has no scikit-learn: importing the evaluator must not need it."""
     code = (
-        "import sys; import custom_components.homeiq.core.trees; "
+        "import sys; import custom_components.homeiq.core.ml.trees; "
         "assert 'sklearn' not in sys.modules, 'sklearn was imported'"
     )
     result = subprocess.run(

@@ -13,11 +13,11 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.homeiq.const import DOMAIN, SERVICE_TRAIN_NOW
-from custom_components.homeiq.core.lifecycle import MIN_CHECK_ENTITY_DAYS
-from custom_components.homeiq.core.models import ANOMALY_MODEL
-from custom_components.homeiq.core.synthetic import SyntheticHome, generate_home
+from custom_components.homeiq.core.anomaly import MIN_CHECK_ENTITY_DAYS
+from custom_components.homeiq.core.ml.models import ANOMALY_MODEL
 from tests.ha.test_round_trip import _register
 from tools.recorder_db import write_recorder_db
+from tools.synthetic import SyntheticHome, generate_home
 
 START = 1_795_000_000.0
 DAYS = 21

@@ -35,12 +35,12 @@ from custom_components.homeiq.const import (
     ISSUE_TRAINING_UNAVAILABLE,
     SERVICE_TRAIN_NOW,
 )
-from custom_components.homeiq.core import lifecycle
+from custom_components.homeiq.core import pipeline
 from custom_components.homeiq.core.devices import DeviceReport
 from custom_components.homeiq.core.failure import FAILURE_FEATURE_NAMES
 from custom_components.homeiq.core.home_type import HOME_TYPES
-from custom_components.homeiq.core.models import FAILURE_MODEL, save_candidate
-from custom_components.homeiq.core.trees import TreeEnsemble
+from custom_components.homeiq.core.ml.models import FAILURE_MODEL, save_candidate
+from custom_components.homeiq.core.ml.trees import TreeEnsemble
 from custom_components.homeiq.issues import device_issue_translation_key
 
 DAYS = 12
@@ -363,7 +363,7 @@ def _install_failure_model(hass: HomeAssistant, risk: float) -> None:
     promoted, _ = coordinator.registry.promote_if_better(FAILURE_MODEL, saved.version)
     assert promoted
     # Loaded as after a training step.
-    coordinator.models[FAILURE_MODEL] = lifecycle.load_model(coordinator.registry, FAILURE_MODEL)
+    coordinator.models[FAILURE_MODEL] = pipeline.load_model(coordinator.registry, FAILURE_MODEL)
 
 
 async def test_repair_issue_for_a_device_at_risk_goes_away_on_recovery(

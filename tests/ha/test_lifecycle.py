@@ -21,12 +21,11 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.homeiq.const import DOMAIN, ISSUE_DEVICE_AT_RISK_PREFIX
 from custom_components.homeiq.coordinator import RESULTS_STORE, RUNS_STORE
-from custom_components.homeiq.core import lifecycle
-from custom_components.homeiq.core.failure import FAILURE_FEATURE_NAMES
-from custom_components.homeiq.core.models import FAILURE_MODEL, save_candidate
-from custom_components.homeiq.core.registry import ModelRegistry, RegistryClosedError
+from custom_components.homeiq.core.failure import FAILURE_FEATURE_NAMES, on_home
+from custom_components.homeiq.core.ml.models import FAILURE_MODEL, save_candidate
+from custom_components.homeiq.core.ml.registry import ModelRegistry, RegistryClosedError
+from custom_components.homeiq.core.ml.trees import TreeEnsemble
 from custom_components.homeiq.core.run import RunOutcome, StepOutcome
-from custom_components.homeiq.core.trees import TreeEnsemble
 from custom_components.homeiq.home.reader import STORE_DIR, STORE_NAME
 from tests.ha.history_home import async_record_home
 from tests.ha.test_devices import _install_failure_model, _train
@@ -243,7 +242,7 @@ async def test_reload_while_the_old_run_trains_in_the_executor(
             finished.set()
         return {}
 
-    monkeypatch.setattr(lifecycle, "train_failure_on_home", train)
+    monkeypatch.setattr(on_home, "train_failure_on_home", train)
     old = init_integration.runtime_data.coordinator
     task = old.async_start_run("action")
     assert await hass.async_add_executor_job(entered.wait, 10)

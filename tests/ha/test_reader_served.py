@@ -21,7 +21,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 from custom_components.homeiq.core.anomaly import StuckValueDetector
 from custom_components.homeiq.core.failure import device_failure_features, risk_reasons
 from custom_components.homeiq.core.home import Home
-from custom_components.homeiq.core.store import DAY
+from custom_components.homeiq.core.time import DAY
 from custom_components.homeiq.home.reader import HomeReader
 from tests.core.test_store_served import (
     BATTERY,

@@ -29,7 +29,7 @@ from sqlalchemy import delete, select
 
 from custom_components.homeiq.const import DOMAIN
 from custom_components.homeiq.core.home import Origin
-from custom_components.homeiq.core.store import DerivedStore, Watermark
+from custom_components.homeiq.core.home.store import DerivedStore, Watermark
 from custom_components.homeiq.home.reader import HomeReader, ReadReport
 from custom_components.homeiq.issues import ISSUE_RECORDER_SCHEMA
 from tools.legacy_store import save_format_1

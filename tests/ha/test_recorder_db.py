@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.homeiq.core.history import pack_rows
 from custom_components.homeiq.core.home import Entity, Home, Origin
+from custom_components.homeiq.core.home.history import pack_rows
 from custom_components.homeiq.home.reader import HomeReader
 from tools.recorder_db import write_recorder_db
 

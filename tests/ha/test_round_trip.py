@@ -19,9 +19,9 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 
 from custom_components.homeiq.core.home import Home, Origin
-from custom_components.homeiq.core.synthetic import generate_home
 from custom_components.homeiq.home.reader import HomeReader
 from tools.generate import automation_configs
+from tools.synthetic import generate_home
 
 START = 1_795_000_000.0
 

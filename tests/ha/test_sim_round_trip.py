@@ -27,18 +27,19 @@ from homeassistant.util import dt as dt_util
 import numpy as np
 import pytest
 
-from custom_components.homeiq.core.anomaly import HomeAnomalyModel, local_midnights
+from custom_components.homeiq.core.anomaly import HomeAnomalyModel
 from custom_components.homeiq.core.devices import battery_report
-from custom_components.homeiq.core.external import find_external_entities
 from custom_components.homeiq.core.failure import device_failure_features
 from custom_components.homeiq.core.home import Home, Origin, StateHistory
+from custom_components.homeiq.core.home.external import find_external_entities
+from custom_components.homeiq.core.home.selection import entities_read, is_modelled
 from custom_components.homeiq.core.home_type import home_type_features
-from custom_components.homeiq.core.homefile import save_home
-from custom_components.homeiq.core.selection import entities_read, is_modelled
-from custom_components.homeiq.core.synthetic import SyntheticHome, generate_home
+from custom_components.homeiq.core.time import local_midnights
 from custom_components.homeiq.home.reader import HomeReader
 from tools.generate import SIM_HOME, automation_configs
+from tools.homefile import save_home
 from tools.recorder_db import write_recorder_db
+from tools.synthetic import SyntheticHome, generate_home
 
 REPO = Path(__file__).resolve().parents[2]
 START = 1_795_000_000.0

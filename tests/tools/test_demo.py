@@ -15,11 +15,11 @@ import time
 import homeassistant.components
 import pytest
 
-from custom_components.homeiq.core.homefile import load_home
-from custom_components.homeiq.core.synthetic import RECENT_FAILURE_KINDS, generate_home
-from custom_components.homeiq.core.synthetic.environment import UTC_OFFSETS
 from tools import demo
 from tools.generate import SIM_HOME
+from tools.homefile import load_home
+from tools.synthetic import RECENT_FAILURE_KINDS, generate_home
+from tools.synthetic.environment import UTC_OFFSETS
 
 DAY = 86_400.0
 

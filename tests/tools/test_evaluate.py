@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from custom_components.homeiq.core.battery import DAY, forecast_battery
-from custom_components.homeiq.core.synthetic import Stress
+from custom_components.homeiq.core.battery import forecast_battery
+from custom_components.homeiq.core.time import DAY
 from tools.evaluate import (
     evaluate_anomaly,
     evaluate_battery,
@@ -25,6 +25,7 @@ from tools.evaluate import (
 from tools.evaluation.anomaly import evaluate_anomaly_stress
 from tools.evaluation.battery import LEAD_DAYS, _battery_cases
 from tools.evaluation.common import DEVELOPMENT_SEEDS, REPORTING_SEEDS
+from tools.synthetic import Stress
 
 
 def test_reporting_seeds_are_frozen_and_apart() -> None:

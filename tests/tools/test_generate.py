@@ -7,10 +7,10 @@ import sqlite3
 
 import yaml
 
-from custom_components.homeiq.core.homefile import load_corpus, load_home
-from custom_components.homeiq.core.synthetic import generate_corpus
 from tools.benchmark import bench_history_read, bench_model_steps
 from tools.generate import SIM_HOME, automation_configs, main
+from tools.homefile import load_corpus, load_home
+from tools.synthetic import generate_corpus
 
 
 def test_corpus_command(tmp_path: Path) -> None:

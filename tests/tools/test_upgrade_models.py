@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from custom_components.homeiq.core.registry import ModelRegistry
+from custom_components.homeiq.core.ml.registry import ModelRegistry
 from tools.upgrade_models import upgrade_all
 
 INFO = {

@@ -20,24 +20,20 @@ from typing import Any
 import numpy as np
 
 from custom_components.homeiq.core.anomaly import (
-    DAY,
     DAY_FEATURE_NAMES,
-    HOUR,
+    MIN_FOREST_ROWS,
     AnomalyForest,
     HomeAnomalyModel,
-    local_midnights,
     train_anomaly_forest,
-)
-from custom_components.homeiq.core.lifecycle import (
-    BUNDLED_ANOMALY_FOREST,
-    MIN_FOREST_ROWS,
-    NotEnoughData,
     try_anomaly_forest,
 )
-from custom_components.homeiq.core.models import ANOMALY_MODEL, ensemble_of
-from custom_components.homeiq.core.registry import ModelRegistry
-from custom_components.homeiq.core.synthetic import Stress, SyntheticHome, generate_corpus
-from custom_components.homeiq.core.synthetic.stress import BURST_VARIANTS
+from custom_components.homeiq.core.anomaly.judge import BUNDLED_ANOMALY_FOREST
+from custom_components.homeiq.core.capability import NotEnoughData
+from custom_components.homeiq.core.ml.models import ANOMALY_MODEL, ensemble_of
+from custom_components.homeiq.core.ml.registry import ModelRegistry
+from custom_components.homeiq.core.time import DAY, HOUR, local_midnights
+from tools.synthetic import Stress, SyntheticHome, generate_corpus
+from tools.synthetic.stress import BURST_VARIANTS
 
 from .common import prf
 from .rule_baseline import RULE_K, RULE_MIN_EVENTS, day_rule, fit_rule

@@ -7,13 +7,13 @@ from typing import Any
 import numpy as np
 
 from custom_components.homeiq.core.battery import (
-    DAY,
     HORIZON_DAYS,
     forecast_battery,
     hourly_levels,
 )
 from custom_components.homeiq.core.home import StateHistory
-from custom_components.homeiq.core.synthetic import Stress, generate_corpus
+from custom_components.homeiq.core.time import DAY
+from tools.synthetic import Stress, generate_corpus
 
 BATTERY_TARGET = {"median_abs_error_days": 1.5}
 LEAD_DAYS = 7.0

@@ -23,7 +23,6 @@ import numpy as np
 import numpy.typing as npt
 
 from custom_components.homeiq.core.failure import (
-    DAY,
     HORIZON_DAYS,
     THRESHOLD_FOLDS,
     FailureSamples,
@@ -32,12 +31,14 @@ from custom_components.homeiq.core.failure import (
     failure_risk,
     failure_samples,
     fit_failure_model,
+    risk_threshold,
     risk_threshold_rule,
 )
-from custom_components.homeiq.core.lifecycle import load_model, risk_threshold
-from custom_components.homeiq.core.models import FAILURE_MODEL
-from custom_components.homeiq.core.registry import ModelRegistry
-from custom_components.homeiq.core.synthetic import SyntheticHome, generate_corpus
+from custom_components.homeiq.core.ml.models import FAILURE_MODEL
+from custom_components.homeiq.core.ml.registry import ModelRegistry
+from custom_components.homeiq.core.pipeline import load_model
+from custom_components.homeiq.core.time import DAY
+from tools.synthetic import SyntheticHome, generate_corpus
 
 BUNDLED_ROOT = Path(__file__).resolve().parents[2] / "custom_components/homeiq/models"
 

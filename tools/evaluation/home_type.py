@@ -12,10 +12,10 @@ from custom_components.homeiq.core.home_type import (
     FEATURE_NAMES,
     HOME_TYPES,
     drop_entities,
+    fit_home_type,
     home_type_features,
 )
-from custom_components.homeiq.core.synthetic import Stress, SyntheticHome, generate_corpus
-from custom_components.homeiq.core.training import fit_home_type
+from tools.synthetic import Stress, SyntheticHome, generate_corpus
 
 from .common import macro_f1
 

@@ -24,8 +24,8 @@ from homeassistant.helpers import (
 from homeassistant.helpers.typing import ConfigType
 import probatio
 
-from custom_components.homeiq.core.homefile import load_home
-from custom_components.homeiq.core.synthetic import SyntheticHome
+from tools.homefile import load_home
+from tools.synthetic import SyntheticHome
 
 DOMAIN = "homeiq_sim"
 CONF_HOME = "home"

@@ -8,8 +8,8 @@ from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, Sen
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from custom_components.homeiq.core.history import is_numeric, parse_numeric
 from custom_components.homeiq.core.home import Entity as HomeEntity
+from custom_components.homeiq.core.home.history import is_numeric, parse_numeric
 
 from . import SimConfigEntry
 from .entity import SimEntity, async_add_domain, device_class

@@ -17,7 +17,7 @@ from typing import Any, Final
 from .anomaly import SKIP_KIND, DayVerdict
 from .battery import forecast_battery
 from .home import Home
-from .selection import anomaly_kind, battery_entities
+from .home.selection import anomaly_kind, battery_entities
 
 DEFAULT_RISK_THRESHOLD = 0.5
 RISK_LOW: Final = "low"

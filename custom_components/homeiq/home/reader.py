@@ -27,12 +27,13 @@ from homeassistant.helpers import (
 from homeassistant.helpers.recorder import get_instance, session_scope
 
 from ..const import DOMAIN, LOGGER
-from ..core.automations import reduce_automation
-from ..core.external import attach_external_series
-from ..core.history import is_numeric
 from ..core.home import Area, Automation, Device, Entity, Home
-from ..core.selection import anomaly_entities, battery_entities, entities_read
-from ..core.store import DAY, DerivedStore, StoreCorruptError
+from ..core.home.automations import reduce_automation
+from ..core.home.external import attach_external_series
+from ..core.home.history import is_numeric
+from ..core.home.selection import anomaly_entities, battery_entities, entities_read
+from ..core.home.store import DerivedStore, StoreCorruptError
+from ..core.time import DAY
 from ..issues import async_sync_recorder_schema_issue
 from .recorder import (
     KNOWN_SCHEMA_VERSIONS,

@@ -59,7 +59,7 @@ from sqlalchemy import Case, ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from ..core.home import Origin
-from ..core.store import Watermark
+from ..core.home.store import Watermark
 
 # A day of a busy home is some 10^5 rows: bounded memory per chunk.
 CHUNK_SECONDS = 86_400.0
