@@ -11,6 +11,7 @@ from ..ml.models import DeployedModel
 from ..ml.registry import ModelRegistry
 from .forecast import (
     HORIZON_DAYS,
+    fit_discharge,
     forecast_battery,
     hourly_levels,
     level_changes,
@@ -50,6 +51,7 @@ __all__ = [
     "BATTERY",
     "HORIZON_DAYS",
     "BatteryCapability",
+    "fit_discharge",
     "forecast_battery",
     "hourly_levels",
     "level_changes",

@@ -93,12 +93,17 @@ def _days_to_level(coefficients: npt.NDArray[np.float64], level: float) -> float
     return float(ahead.min()) if ahead.size else None
 
 
-def _fit(
-    days: npt.NDArray[np.float64], levels: npt.NDArray[np.float64], weights: npt.NDArray[np.float64]
+def fit_discharge(
+    days: npt.NDArray[np.float64], levels: npt.NDArray[np.float64], half_life_days: float = 2.0
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """Weighted quadratic fit of level against days (highest power first) and its covariance."""
+    """The one battery fit: a quadratic of level against days (``days`` ≤ 0, the newest
+    reading at 0), each reading weighted by recency with a half-life of ``half_life_days``;
+    returns the coefficients (highest power first) and their covariance. The forecast and
+    the failure model's battery features both use it.
+    """
     if days.size <= 4:
         raise ValueError("too few readings to fit")
+    weights = np.power(0.5, -days / half_life_days)
     coefficients, covariance = np.polyfit(days, levels, 2, w=np.sqrt(weights), cov=True)
     return coefficients, covariance
 
@@ -134,9 +139,8 @@ def forecast_battery(
     if ts.size < min_readings or ts[-1] - ts[0] < 6 * HOUR:
         return None
     days = (ts - ts[-1]) / DAY  # <= 0: the newest reading at 0
-    weights = np.power(0.5, -days / half_life_days)
     try:
-        coefficients, covariance = _fit(days, levels, weights)
+        coefficients, covariance = fit_discharge(days, levels, half_life_days)
     except ValueError, np.linalg.LinAlgError:
         return None
     drain = -float(np.polyval(np.polyder(coefficients), 0.0))

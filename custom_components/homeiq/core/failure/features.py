@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..anomaly import UNAVAILABLE
-from ..battery import hourly_levels
+from ..battery import fit_discharge, hourly_levels
 from ..home import Home, StateHistory
 from ..home.selection import device_entities
 from ..time import DAY, HOUR
@@ -243,8 +243,9 @@ class _DeviceView:
     def battery_forecast(self, cut: float, level: float, slope: float) -> float:
         """Days until the battery is empty on a curve that may fall faster and faster.
 
-        The weighted quadratic of :mod:`.battery` through the last week's hourly readings,
-        without its uncertainty range; only for a battery below half that is falling,
+        The one battery fit (:func:`..battery.fit_discharge`) through the last week's hourly
+        readings, without its uncertainty range, down to :data:`EMPTY_BATTERY` (the
+        forecast counts to 0 %); only for a battery below half that is falling,
         otherwise (or with too few readings) :data:`NOT_FALLING_DAYS`.
         """
         if self.battery is None or level >= 50.0 or slope > -0.2:
@@ -253,10 +254,9 @@ class _DeviceView:
         if ts.size < 6 or ts[-1] - ts[0] < 6 * HOUR:
             return NOT_FALLING_DAYS
         days = (ts - ts[-1]) / DAY
-        weights = np.power(0.5, -days / 2.0)
         try:
-            coefficients = np.polyfit(days, levels, 2, w=np.sqrt(weights))
-        except np.linalg.LinAlgError:
+            coefficients, _ = fit_discharge(days, levels)
+        except ValueError, np.linalg.LinAlgError:
             return NOT_FALLING_DAYS
         coefficients[-1] -= EMPTY_BATTERY
         roots = np.roots(coefficients) if np.abs(coefficients[:-1]).max() > 1e-12 else np.empty(0)
