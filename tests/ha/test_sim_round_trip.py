@@ -110,14 +110,7 @@ async def _bring_up(hass: HomeAssistant, home: Home) -> None:
 
 def _rows_until(history: StateHistory, end: float) -> StateHistory:
     """The rows of ``history`` up to ``end``."""
-    keep = history.timestamps <= end
-    return StateHistory(
-        timestamps=history.timestamps[keep],
-        values=history.values[keep],
-        codes=history.codes[keep],
-        vocabulary=history.vocabulary,
-        origins=history.origins[keep],
-    )
+    return history.rows(history.timestamps <= end)
 
 
 # Home Assistant's sun entity polls; its timer outlives the test.

@@ -23,14 +23,7 @@ from ..time import HOUR
 def window(history: StateHistory, start: float, end: float) -> StateHistory:
     """The rows in [start, end), with the last row before ``start`` (the state held then)."""
     first, last = np.searchsorted(history.timestamps, [start, end], side="left").tolist()
-    rows = slice(max(first - 1, 0), last)
-    return StateHistory(
-        history.timestamps[rows],
-        history.values[rows],
-        history.codes[rows],
-        history.vocabulary,
-        history.origins[rows],
-    )
+    return history.rows(slice(max(first - 1, 0), last))
 
 
 def _rebuilt(

@@ -96,6 +96,16 @@ class StateHistory:
         """The raw state strings, oldest first."""
         return [self.vocabulary[code] for code in self.codes.tolist()]
 
+    def rows(self, selection: npt.NDArray[np.bool_] | npt.NDArray[np.intp] | slice) -> StateHistory:
+        """The rows picked by a mask, an index array (in that order) or a slice."""
+        return StateHistory(
+            timestamps=self.timestamps[selection],
+            values=self.values[selection],
+            codes=self.codes[selection],
+            vocabulary=self.vocabulary,
+            origins=self.origins[selection],
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Automation:

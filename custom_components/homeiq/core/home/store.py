@@ -244,23 +244,10 @@ def _concat_many(pieces: Sequence[StateHistory]) -> StateHistory:
     )
 
 
-def _select_rows(
-    history: StateHistory, rows: npt.NDArray[np.bool_] | npt.NDArray[np.intp] | slice
-) -> StateHistory:
-    """The rows picked by a mask, an index array (in that order) or a slice."""
-    return StateHistory(
-        timestamps=history.timestamps[rows],
-        values=history.values[rows],
-        codes=history.codes[rows],
-        vocabulary=history.vocabulary,
-        origins=history.origins[rows],
-    )
-
-
 def _in_time_order(history: StateHistory) -> StateHistory:
     """The history ordered by time (stable: equal times keep their order)."""
     if len(history) > 1 and (np.diff(history.timestamps) < 0).any():
-        return _select_rows(history, np.argsort(history.timestamps, kind="stable"))
+        return history.rows(np.argsort(history.timestamps, kind="stable"))
     return history
 
 
@@ -516,15 +503,13 @@ class DerivedStore:
         for entity_id, history in list(self.events.items()):
             mask = self._kept_rows(entity_id, history, raw_from, keep_from)
             if not mask.all():
-                self.events[entity_id] = _select_rows(history, mask)
+                self.events[entity_id] = history.rows(mask)
         for entity_id, hourly in list(self.hourly.items()):
             mask = hourly.hours >= keep_from
             if not mask.all():
                 self.hourly[entity_id] = hourly.select(mask)
         for entity_id, pieces in self._pending_events.items():
-            pieces[:] = [
-                _select_rows(p, self._kept_rows(entity_id, p, raw_from, keep_from)) for p in pieces
-            ]
+            pieces[:] = [p.rows(self._kept_rows(entity_id, p, raw_from, keep_from)) for p in pieces]
         for pieces_h in self._pending_hourly.values():
             pieces_h[:] = [p.select(p.hours >= keep_from) for p in pieces_h]
         self.trimmed_at = now if self.trimmed_at is None else max(self.trimmed_at, now)
@@ -548,7 +533,7 @@ class DerivedStore:
             lo = int(np.searchsorted(served.timestamps, start, side="left"))
             hi = int(np.searchsorted(served.timestamps, end, side="right"))
             if hi > lo:
-                result[entity_id] = _select_rows(served, slice(lo, hi))
+                result[entity_id] = served.rows(slice(lo, hi))
         return result
 
     # --- persistence -------------------------------------------------------------------
@@ -573,7 +558,7 @@ class DerivedStore:
                 continue
             lo, hi = np.searchsorted(history.timestamps, [start, end]).tolist()
             if hi > lo:
-                piece = self._of_kind(entity_id, _select_rows(history, slice(lo, hi)), kind)
+                piece = self._of_kind(entity_id, history.rows(slice(lo, hi)), kind)
                 if len(piece):
                     events[entity_id] = piece
         return events
@@ -585,9 +570,9 @@ class DerivedStore:
         other row (kept ``keep_days``).
         """
         if not self.is_summarised(entity_id):
-            return history if kind == "events" else _select_rows(history, slice(0, 0))
+            return history if kind == "events" else history.rows(slice(0, 0))
         finite = np.isfinite(history.values)
-        return _select_rows(history, finite if kind == "raw" else ~finite)
+        return history.rows(finite if kind == "raw" else ~finite)
 
     def _pending_rows(self) -> dict[str, dict[str, Any]]:
         """The rows added since the last save, by kind."""
@@ -895,8 +880,8 @@ def _with_summaries(history: StateHistory, hourly: HourlyAggregate) -> StateHist
         vocabulary=[_number_state(v) for v in distinct.tolist()],
         origins=np.full(served.size, int(Origin.DEVICE), dtype=np.int8),
     )
-    head = _in_time_order(_concat_many([summary, _select_rows(history, slice(0, first_raw))]))
-    return _concat_many([head, _select_rows(history, slice(first_raw, len(history)))])
+    head = _in_time_order(_concat_many([summary, history.rows(slice(0, first_raw))]))
+    return _concat_many([head, history.rows(slice(first_raw, len(history)))])
 
 
 def _number_state(value: float) -> str:
