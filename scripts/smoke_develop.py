@@ -95,13 +95,19 @@ async def _check_demo(client: HomeAssistantClient, alive: Callable[[], bool]) ->
     registry, issues = await client.websocket(
         {"type": "config/entity_registry/list"}, {"type": "repairs/list_issues"}
     )
-    homeiq_entities = sorted(e["entity_id"] for e in registry if e["platform"] == HOMEIQ)
+    # Entities disabled by default (each device's Failure risk band) have no state.
+    homeiq_entities = sorted(
+        e["entity_id"] for e in registry if e["platform"] == HOMEIQ and e.get("disabled_by") is None
+    )
     if len(homeiq_entities) < 3:
         problems.append(f"HomeIQ has only the entities {homeiq_entities}")
     for entity_id in homeiq_entities:
         state = await client.state(entity_id)
-        if state is None or state["state"] in ("unavailable", "unknown"):
+        if state is None or state["state"] == "unavailable":
             problems.append(f"{entity_id} shows no value: {state and state['state']}")
+        elif state["state"] == "unknown" and state["attributes"].get("draining") is not False:
+            # Only a battery that is not draining has no days left to show.
+            problems.append(f"{entity_id} shows no value: unknown")
     foreign = [(i["domain"], i["issue_id"]) for i in issues["issues"] if i["domain"] != HOMEIQ]
     if foreign:
         problems.append(f"repair issues other than HomeIQ's: {foreign}")
