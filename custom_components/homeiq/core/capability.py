@@ -82,3 +82,29 @@ class Capability(Protocol):
         """Judge the whole home with the deployed ``models`` (blocking: CPU work). Raises
         :class:`Unavailable` when it cannot (no usable model)."""
         ...
+
+
+class DeviceCapability:
+    """Base of a capability judged per device: it adds to every device's report in the
+    ``devices`` step and has no home-level step. Subclasses set ``name`` and, when they have
+    a model, ``model_name``, ``feature_names``, ``trains_on_home`` and ``train_on_home``.
+    """
+
+    name: str
+    model_name: str | None = None
+    feature_names: tuple[str, ...] = ()
+    trains_on_home: bool = False
+    assesses_home: bool = False
+    assesses_devices: bool = True
+
+    def train_on_home(
+        self, home: Home, registry: ModelRegistry, now: float, *, min_days: float
+    ) -> dict[str, Any]:
+        """A capability without a model of this home has nothing to train."""
+        raise NotEnoughData(f"{self.name} has no model to train on this home")
+
+    def assess(
+        self, home: Home, now: float, models: Mapping[str, DeployedModel | None]
+    ) -> HomeAssessment:
+        """Judged per device, in the ``devices`` step."""
+        raise Unavailable(f"{self.name} is judged per device")

@@ -29,12 +29,11 @@ one is given; :func:`anomaly_training_rows` collects the rows a forest is traine
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, Final
 
-from ..capability import HomeAssessment, Unavailable
+from ..capability import DeviceCapability
 from ..home import Home
-from ..ml.models import ANOMALY_MODEL, DeployedModel
+from ..ml.models import ANOMALY_MODEL
 from ..ml.registry import ModelRegistry
 from . import check
 from .check import (
@@ -62,28 +61,20 @@ from .model import HomeAnomalyModel, anomaly_training_rows, judge_home
 from .normal import DAY_FEATURE_NAMES, day_feature_row
 
 
-class AnomalyCapability:
+class AnomalyCapability(DeviceCapability):
     """Anomalies: the detectors learn this home's normal every night; an isolation forest is
     trained on this home's normal days and used only when it does better in its check."""
 
     name: Final = "anomaly"
-    model_name: Final = ANOMALY_MODEL
-    feature_names: Final = DAY_FEATURE_NAMES
-    trains_on_home: Final = True
-    assesses_home: Final = False
-    assesses_devices: Final = True
+    model_name = ANOMALY_MODEL
+    feature_names = DAY_FEATURE_NAMES
+    trains_on_home = True
 
     def train_on_home(
         self, home: Home, registry: ModelRegistry, now: float, *, min_days: float
     ) -> dict[str, Any]:
         """Train and check a forest of this home (:func:`.check.train_anomaly_on_home`)."""
         return check.train_anomaly_on_home(home, registry, now, min_days=min_days)
-
-    def assess(
-        self, home: Home, now: float, models: Mapping[str, DeployedModel | None]
-    ) -> HomeAssessment:
-        """Anomalies are judged per device, in the ``devices`` step."""
-        raise Unavailable("anomalies are judged per device")
 
 
 ANOMALY: Final = AnomalyCapability()

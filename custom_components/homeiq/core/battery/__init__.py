@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Final
+from typing import Final
 
-from ..capability import HomeAssessment, NotEnoughData, Unavailable
-from ..home import Home
-from ..ml.models import DeployedModel
-from ..ml.registry import ModelRegistry
+from ..capability import DeviceCapability
 from .forecast import (
     HORIZON_DAYS,
     fit_discharge,
@@ -20,28 +16,11 @@ from .forecast import (
 )
 
 
-class BatteryCapability:
+class BatteryCapability(DeviceCapability):
     """Battery forecasts: no model, nothing to train; contributes each battery's forecast
     to its device's report."""
 
     name: Final = "battery"
-    model_name: Final = None
-    feature_names: Final[tuple[str, ...]] = ()
-    trains_on_home: Final = False
-    assesses_home: Final = False
-    assesses_devices: Final = True
-
-    def train_on_home(
-        self, home: Home, registry: ModelRegistry, now: float, *, min_days: float
-    ) -> dict[str, Any]:
-        """Battery forecasts have no model to train."""
-        raise NotEnoughData("battery forecasts have no model to train")
-
-    def assess(
-        self, home: Home, now: float, models: Mapping[str, DeployedModel | None]
-    ) -> HomeAssessment:
-        """Batteries are judged per device, in the ``devices`` step."""
-        raise Unavailable("batteries are judged per device")
 
 
 BATTERY: Final = BatteryCapability()

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, Final
 
-from ..capability import HomeAssessment, Unavailable
+from ..capability import DeviceCapability
 from ..home import Home
-from ..ml.models import FAILURE_MODEL, DeployedModel
+from ..ml.models import FAILURE_MODEL
 from ..ml.registry import ModelRegistry
 from . import on_home
 from .features import (
@@ -34,28 +33,20 @@ from .on_home import device_folds, train_failure_on_home
 from .risk import device_risks, risk_threshold
 
 
-class FailureCapability:
+class FailureCapability(DeviceCapability):
     """Failure risk: trained on this home where it has seen failures; contributes each
     device's risk to its report."""
 
     name: Final = "failure"
-    model_name: Final = FAILURE_MODEL
-    feature_names: Final = FAILURE_FEATURE_NAMES
-    trains_on_home: Final = True
-    assesses_home: Final = False
-    assesses_devices: Final = True
+    model_name = FAILURE_MODEL
+    feature_names = FAILURE_FEATURE_NAMES
+    trains_on_home = True
 
     def train_on_home(
         self, home: Home, registry: ModelRegistry, now: float, *, min_days: float
     ) -> dict[str, Any]:
         """Train on this home's history (:func:`.on_home.train_failure_on_home`)."""
         return on_home.train_failure_on_home(home, registry, now, min_days=min_days)
-
-    def assess(
-        self, home: Home, now: float, models: Mapping[str, DeployedModel | None]
-    ) -> HomeAssessment:
-        """Failure risk is judged per device, in the ``devices`` step."""
-        raise Unavailable("failure risk is judged per device")
 
 
 FAILURE: Final = FailureCapability()
