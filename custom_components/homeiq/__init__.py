@@ -83,13 +83,14 @@ def async_track_device_removal(
 async def async_unload_entry(hass: HomeAssistant, entry: HomeIQConfigEntry) -> bool:
     """Unload a config entry; a running training run is cancelled.
 
-    The run's executor thread cannot be stopped, so the entry's model registry is closed:
-    whatever that thread still tries to save or promote is refused, and the entry set up
-    next (a reload) owns the models alone.
+    The run's executor thread cannot be stopped, so the entry's model registry and history
+    store are closed: whatever that thread still tries to save or promote is refused, and
+    the entry set up next (a reload) owns the models and the history alone.
     """
     coordinator = entry.runtime_data.coordinator
     await coordinator.async_cancel_run()
     await hass.async_add_executor_job(coordinator.registry.close)
+    await hass.async_add_executor_job(coordinator.reader.close)
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 

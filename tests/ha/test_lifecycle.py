@@ -274,6 +274,28 @@ async def test_reload_while_the_old_run_trains_in_the_executor(
     assert deployed.info.version == 1
 
 
+async def test_the_old_entrys_late_history_save_is_dropped(
+    hass: HomeAssistant, home_with_history: dict[str, Any]
+) -> None:
+    """After a reload, a save that the old run's read thread would still make (it cannot be
+    stopped) writes nothing: the reloaded entry's history store is the only one on disk."""
+    entry = home_with_history["entry"]
+    await _train(hass)
+    old = entry.runtime_data.coordinator
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    new = entry.runtime_data.coordinator
+    manifest = new.reader.path / "manifest.json"
+    before = await hass.async_add_executor_job(manifest.read_bytes)
+
+    old.reader.store.watermark = None  # what a stale save would put back
+    await hass.async_add_executor_job(old.reader._trim_and_save, 2e9)
+    assert await hass.async_add_executor_job(manifest.read_bytes) == before
+
+    await _train(hass)  # the reloaded entry still saves
+    assert await hass.async_add_executor_job(manifest.read_bytes) != before
+
+
 async def test_at_setup_only_entities_of_missing_devices_are_removed(
     hass: HomeAssistant, mock_config_entry: MockConfigEntry
 ) -> None:

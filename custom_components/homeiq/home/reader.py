@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+import threading
 from typing import Any
 
 from homeassistant.components.automation import DATA_COMPONENT as AUTOMATIONS
@@ -183,6 +184,16 @@ class HomeReader:
         # Registry changes seen while a read runs in a worker thread wait here.
         self._reading = False
         self._pending: list[tuple[str, str, str | None]] = []
+        # A run cancelled on unload leaves its executor thread running: after close() that
+        # thread's save is dropped, so it cannot bring back files a removal deleted or
+        # overwrite what the next entry saved.
+        self._save_lock = threading.Lock()
+        self._closed = False
+
+    def close(self) -> None:
+        """Refuse every later save; waits for a save in progress (blocking)."""
+        with self._save_lock:
+            self._closed = True
 
     async def async_load(self) -> None:
         """Load the store; an unreadable store is replaced by an empty one (and said so)."""
@@ -301,8 +312,12 @@ class HomeReader:
         return version, plan, kept
 
     def _trim_and_save(self, now: float) -> None:
-        self.store.trim(now)
-        self.store.save(self.path)
+        with self._save_lock:
+            if self._closed:
+                LOGGER.debug("HomeIQ's history store is closed: a cancelled run's save is dropped")
+                return
+            self.store.trim(now)
+            self.store.save(self.path)
 
 
 def kept_raw_entities(home: Home) -> set[str]:
