@@ -111,9 +111,7 @@ def train_failure(out: Path, *, n_train: int, n_test: int, days: int, seed: int)
         metrics=metrics,
         primary_metric="pr_auc",
         extra={
-            "threshold": fitted.threshold,
-            "threshold_rule": fitted.rule,
-            "threshold_validation": fitted.validation,
+            **fitted.threshold_metadata(),
             "data": f"{n_train} synthetic homes (seed {seed}), cuts every 2 days; held out: "
             f"{n_test} homes (seed {seed + 1000}); {days} days each",
         },

@@ -156,13 +156,28 @@ def forecast_battery(
     sampled = [_days_to_level(sample, empty_level) for sample in samples]
     horizons = np.array([HORIZON_DAYS if d is None else d for d in sampled])
     low, high = (float(v) for v in np.percentile(horizons, [10, 90]))
+    return _forecast(level, drain, estimate, (low, high), readings=int(ts.size))
+
+
+def _forecast(
+    level: float,
+    drain: float,
+    estimate: float | None,
+    span: tuple[float, float],
+    *,
+    readings: int,
+    step: float | None = None,
+) -> BatteryForecast:
+    """A forecast whose 10–90 % ``span`` ends beyond the horizon are unknown (``None``)."""
+    low, high = span
     return BatteryForecast(
         level=level,
         drain_per_day=drain,
         days_to_empty=estimate,
         days_low=None if low >= HORIZON_DAYS else low,
         days_high=None if high >= HORIZON_DAYS else high,
-        readings=int(ts.size),
+        readings=readings,
+        step=step,
     )
 
 
@@ -313,12 +328,4 @@ def _forecast_stepped(
     if estimate is not None and drain > 0:  # no finer than the time a few steps take
         low = min(low, max(estimate - STEP_WIDENING * step / drain, 0.0))
         high = max(high, estimate + STEP_WIDENING * step / drain)
-    return BatteryForecast(
-        level=level,
-        drain_per_day=drain,
-        days_to_empty=estimate,
-        days_low=None if low >= HORIZON_DAYS else low,
-        days_high=None if high >= HORIZON_DAYS else high,
-        readings=int(times.size),
-        step=step,
-    )
+    return _forecast(level, drain, estimate, (low, high), readings=int(times.size), step=step)

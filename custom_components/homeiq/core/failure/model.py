@@ -107,6 +107,14 @@ class FittedFailureModel:
     rule: str
     validation: dict[str, float]
 
+    def threshold_metadata(self) -> dict[str, Any]:
+        """What the registry stores with the model about its threshold."""
+        return {
+            "threshold": self.threshold,
+            "threshold_rule": self.rule,
+            "threshold_validation": self.validation,
+        }
+
 
 def fit_failure_model(
     X: FloatArray,

@@ -127,11 +127,7 @@ def train_failure_on_home(
         n_samples=int(train.sum()),
         metrics=metrics,
         primary_metric="pr_auc",
-        extra={
-            "threshold": fitted.threshold,
-            "threshold_rule": fitted.rule,
-            "threshold_validation": fitted.validation,
-        },
+        extra=fitted.threshold_metadata(),
     )
     promoted, why = registry.promote_if_better(
         FAILURE_MODEL, info.version, active_score=active_ap, ties_promote=False
