@@ -35,6 +35,7 @@ from .trees import (
 HOME_TYPE_MODEL: Final = "home_type"
 FAILURE_MODEL: Final = "failure"
 ANOMALY_MODEL: Final = "anomaly"
+SYNERGY_MODEL: Final = "synergy"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,188 @@
+"""Synergies: what is worth automating in this home, from its own history.
+
+:func:`find_candidates` (:mod:`.miner`) lists every pair the taxonomy (:mod:`.taxonomy`)
+allows and counts the evidence for those the history shows meeting; :func:`suggest` ranks
+them (:mod:`.ranking`), leaves out what the home already automates and turns the best into
+:class:`Suggestion` s with their automation; :func:`open_suggestions` applies the user's
+answers (:mod:`.feedback`) at once, without mining again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Final
+
+import numpy as np
+
+from ..capability import NotEnoughData
+from ..home import Home
+from ..ml.models import SYNERGY_MODEL, DeployedModel
+from ..ml.registry import ModelRegistry
+from ..ml.trees import TreeEnsemble
+from .feedback import Answer, Verdict, answered_ids, kind_offsets, latest
+from .miner import Candidate, Evidence, MinerSettings, Trigger, find_candidates
+from .ranking import (
+    FEATURE_NAMES,
+    SCORERS,
+    automated_pairs,
+    best_per_pair,
+    candidate_features,
+    combined_scores,
+    miner_score,
+    ranked,
+    rules_score,
+    with_offsets,
+)
+from .suggestion import Edits, Suggestion, build_automation, make_suggestion, suggestion_id
+from .taxonomy import RULES, RULES_BY_KIND, SynergyRule
+
+KEPT_SUGGESTIONS: Final = 200  # ranked suggestions a result keeps (answers may lift some)
+SHOWN_SUGGESTIONS: Final = 50
+
+
+@dataclass(frozen=True, slots=True)
+class SynergyResult:
+    """A night's ranked suggestions (before the user's answers) and the step's figures."""
+
+    suggestions: tuple[Suggestion, ...]
+    candidates: int
+    counted: int
+    automated: int
+    days: float
+    ranker: str | None
+    candidates_by_id: Mapping[str, Candidate] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The step's figures."""
+        return {
+            "candidates": self.candidates,
+            "counted": self.counted,
+            "already_automated": self.automated,
+            "suggestions": len(self.suggestions),
+            "days": round(self.days, 2),
+            "ranker": self.ranker,
+        }
+
+
+def score_candidates(
+    candidates: Sequence[Candidate], ranker: TreeEnsemble | None
+) -> dict[str, np.ndarray]:
+    """Every scorer's score of every candidate."""
+    return {
+        "rules": np.array([rules_score(c) for c in candidates]),
+        "miner": np.array([miner_score(c) for c in candidates]),
+        "combined": combined_scores(candidates, ranker),
+    }
+
+
+def suggest(
+    home: Home,
+    now: float | None = None,
+    ranker: DeployedModel | None = None,
+    *,
+    settings: MinerSettings = MinerSettings(),
+    keep: int = KEPT_SUGGESTIONS,
+) -> SynergyResult:
+    """Mine, rank and describe the home's best pairs (blocking: CPU work)."""
+    found = find_candidates(home, now, settings=settings)
+    automated = automated_pairs(home)
+    fresh = [c for c in found if c.pair not in automated]
+    scores = score_candidates(fresh, None if ranker is None else ranker.ensemble)
+    combined = scores["combined"]
+    best = best_per_pair(fresh, list(combined))
+    order = ranked([fresh[i] for i in best], combined[best])[:keep]
+    position = {id(c): i for i, c in enumerate(fresh)}
+    suggestions = []
+    by_id: dict[str, Candidate] = {}
+    for candidate, score in order:
+        i = position[id(candidate)]
+        figures = {name: float(scores[name][i]) for name in SCORERS}
+        suggestion = make_suggestion(home, candidate, score, figures)
+        suggestions.append(suggestion)
+        by_id[suggestion.suggestion_id] = candidate
+    start, end = home.window_start, home.window_end
+    days = 0.0 if start is None or end is None else max(end - start, 0.0) / 86400.0
+    return SynergyResult(
+        suggestions=tuple(suggestions),
+        candidates=len(found),
+        counted=sum(c.evidence is not None for c in found),
+        automated=len(found) - len(fresh),
+        days=days,
+        ranker=None if ranker is None else f"v{ranker.info.version} ({ranker.source})",
+        candidates_by_id=by_id,
+    )
+
+
+def open_suggestions(
+    result: SynergyResult, answers: Iterable[Answer], limit: int = SHOWN_SUGGESTIONS
+) -> list[Suggestion]:
+    """The suggestions still open after the user's answers, re-ranked by them: answered ones
+    leave the list, lookalikes of rejected ones fall and of accepted ones rise."""
+    answers = list(answers)
+    done = answered_ids(answers)
+    offsets = kind_offsets(answers)
+    still = [s for s in result.suggestions if s.suggestion_id not in done]
+    base = np.array([s.scores.get("combined", s.score) for s in still])
+    shifted = base.copy()
+    if offsets and still:
+        kinds = np.array([offsets.get(s.kind, 0.0) for s in still])
+        clipped = np.clip(base, 1e-6, 1 - 1e-6)
+        shifted = 1.0 / (1.0 + np.exp(-(np.log(clipped / (1 - clipped)) + kinds)))
+    order = sorted(range(len(still)), key=lambda i: (-shifted[i], still[i].suggestion_id))
+    return [replace(still[i], score=float(shifted[i])) for i in order[:limit]]
+
+
+class SynergyCapability:
+    """Synergies: judged on the whole home every night with the bundled ranker (trained by
+    ``scripts/train`` on synthetic homes); the user's answers re-rank at once."""
+
+    name: Final = "synergy"
+    model_name: Final = SYNERGY_MODEL
+    feature_names: Final = FEATURE_NAMES
+    trains_on_home: Final = False
+    assesses_home: Final = True
+    assesses_devices: Final = False
+
+    def train_on_home(
+        self, home: Home, registry: ModelRegistry, now: float, *, min_days: float
+    ) -> dict[str, Any]:
+        """The ranker is trained on synthetic homes only (answers re-rank at once)."""
+        raise NotEnoughData("the synergy ranker is trained on synthetic homes only")
+
+    def assess(
+        self, home: Home, now: float, models: Mapping[str, DeployedModel | None]
+    ) -> SynergyResult:
+        """Mine and rank this home's pairs."""
+        return suggest(home, now, models.get(SYNERGY_MODEL))
+
+
+SYNERGY: Final = SynergyCapability()
+
+__all__ = [
+    "FEATURE_NAMES",
+    "RULES",
+    "RULES_BY_KIND",
+    "SCORERS",
+    "SYNERGY",
+    "Answer",
+    "Candidate",
+    "Edits",
+    "Evidence",
+    "MinerSettings",
+    "Suggestion",
+    "SynergyCapability",
+    "SynergyResult",
+    "SynergyRule",
+    "Trigger",
+    "Verdict",
+    "build_automation",
+    "candidate_features",
+    "find_candidates",
+    "latest",
+    "open_suggestions",
+    "score_candidates",
+    "suggest",
+    "suggestion_id",
+    "with_offsets",
+]

@@ -1,0 +1,350 @@
+"""A ranked candidate as the user sees it: a stable id, the evidence in words and numbers and
+a complete automation configuration (triggers, conditions, actions, mode).
+
+The configuration uses Home Assistant's current automation syntax (``triggers`` /
+``conditions`` / ``actions``, ``trigger:`` / ``action:`` keys); the Home Assistant layer
+validates it with Home Assistant's own automation config validation before writing it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+import hashlib
+from typing import Any, Final
+
+from ..home import Home
+from .conditions import Condition
+from .miner import Candidate, Evidence, Trigger
+
+ID_PREFIX: Final = "homeiq_"
+# How the action reads in a sentence, by the state it brings the effect to.
+_DONE: Final[dict[str, str]] = {
+    "on": "turned on",
+    "off": "turned off",
+    "closed": "closed",
+    "open": "opened",
+    "locked": "locked",
+    "heat": "set to heat",
+    "cool": "set to cool",
+}
+_OPPOSITE: Final[dict[str, str]] = {"on": "off", "off": "on", "open": "closed", "closed": "open"}
+
+
+def suggestion_id(kind: str, cause_id: str, effect_id: str | None) -> str:
+    """A stable id of a pair: the same rule, cause and effect give the same id every night
+    (a numeric cause's level may move; the suggestion stays the same)."""
+    text = f"{kind}|{cause_id}|{effect_id or 'notify'}"
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True, slots=True)
+class Edits:
+    """What a user may change when accepting: the revert delay (s) and a numeric level."""
+
+    revert_delay_s: float | None = None
+    level: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """One suggestion: the pair, its action, score and evidence, and its automation."""
+
+    suggestion_id: str
+    kind: str
+    cause_id: str
+    effect_id: str | None
+    trigger: Trigger
+    service: str
+    score: float
+    text: str
+    automation: dict[str, Any]
+    evidence: Evidence | None = None
+    area_id: str | None = None
+    scores: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def pair(self) -> tuple[str, str]:
+        """(cause entity, effect entity or ``notify``)."""
+        return (self.cause_id, self.effect_id or "notify")
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-able form (the actions' response, ``scripts/suggest --json``)."""
+        return {
+            "id": self.suggestion_id,
+            "kind": self.kind,
+            "cause": self.cause_id,
+            "trigger": self.trigger.key,
+            "effect": self.effect_id,
+            "service": self.service,
+            "area": self.area_id,
+            "score": round(self.score, 4),
+            "scores": {k: round(v, 4) for k, v in self.scores.items()},
+            "evidence": self.text,
+            "figures": None if self.evidence is None else self.evidence.as_dict(),
+            "automation": self.automation,
+        }
+
+
+def _name(home: Home, entity_id: str) -> str:
+    entity = home.entities.get(entity_id)
+    return entity.name if entity is not None and entity.name else entity_id
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def _unit(home: Home, entity_id: str) -> str:
+    entity = home.entities.get(entity_id)
+    unit = entity.unit if entity is not None else None
+    return f" {unit}" if unit else ""
+
+
+def _cause_phrase(home: Home, trigger: Trigger) -> str:
+    name = _name(home, trigger.entity_id)
+    if trigger.above is not None:
+        side = "rising above" if trigger.above else "falling below"
+        return f"{name} {side} {trigger.level:g}{_unit(home, trigger.entity_id)}"
+    return f"{name} turning {trigger.state}"
+
+
+def describe(home: Home, candidate: Candidate) -> str:
+    """The evidence in words."""
+    rule, trigger = candidate.rule, candidate.trigger
+    level = "" if trigger.level is None else f"{trigger.level:g}{_unit(home, trigger.entity_id)}"
+    sentence = rule.sentence.format(
+        cause=_name(home, trigger.entity_id),
+        effect=_name(home, candidate.effect_id) if candidate.effect_id else "",
+        state=level,
+    )
+    sentence = sentence[:1].upper() + sentence[1:]
+    evidence = candidate.evidence
+    if evidence is None or evidence.followed == 0:
+        basis = "the kind of devices"
+        if candidate.same_area == 1.0:
+            basis += " in one room"
+        seen = (
+            f"; in {candidate.days:.0f} days of history {candidate.cause_events} "
+            f"{_cause_phrase(home, trigger)} were not followed by it"
+            if candidate.days >= 1 and candidate.effect_id and candidate.cause_events
+            else ""
+        )
+        return f"{sentence}: suggested from {basis}{seen}."
+    done = _DONE.get(rule.effect_state, f"set to {rule.effect_state}")
+    who = " by hand" if evidence.by_hand_share >= 0.5 else ""
+    parts = [
+        f"{_name(home, str(candidate.effect_id))} was {done}{who} within "
+        f"{_duration(rule.window_s)} of {_cause_phrase(home, trigger)} {evidence.followed} of "
+        f"{evidence.cause_events} times in {evidence.days:.0f} days"
+        + (
+            ""
+            if evidence.delay_median_s is None
+            else f", median {_duration(evidence.delay_median_s)}"
+        ),
+        f"{evidence.lift:.1f}× as often as at that time of day otherwise",
+    ]
+    parts.extend(_condition_words(home, c) for c in evidence.conditions)
+    if evidence.revert is not None and rule.revert_state is not None:
+        back = _DONE.get(rule.revert_state, f"set to {rule.revert_state}")
+        after = "the cause ended" if evidence.revert.anchor == "cause_end" else "it was changed"
+        parts.append(
+            f"it was {back} again about {_duration(evidence.revert.delay_s)} after {after}"
+        )
+    return "; ".join(parts) + "."
+
+
+def _condition_words(home: Home, condition: Condition) -> str:
+    if condition.kind == "dark":
+        return "only after dark"
+    if condition.kind == "someone_home":
+        return "only while someone is home"
+    if condition.kind == "illuminance_below":
+        return f"only while {_name(home, str(condition.entity_id))} is below {condition.level:g} lx"
+    return f"only between {condition.start_hour:02d}:00 and {condition.end_hour:02d}:00"
+
+
+def _condition_config(condition: Condition) -> dict[str, Any]:
+    if condition.kind == "dark":
+        return {"condition": "state", "entity_id": "sun.sun", "state": "below_horizon"}
+    if condition.kind == "someone_home":
+        return {"condition": "numeric_state", "entity_id": "zone.home", "above": 0}
+    if condition.kind == "illuminance_below":
+        return {
+            "condition": "numeric_state",
+            "entity_id": condition.entity_id,
+            "below": condition.level,
+        }
+    return {
+        "condition": "time",
+        "after": f"{condition.start_hour:02d}:00:00",
+        "before": f"{condition.end_hour:02d}:00:00",
+    }
+
+
+def _action(
+    home: Home, candidate: Candidate, service: str, data: Mapping[str, object]
+) -> dict[str, Any]:
+    if candidate.effect_id is None:
+        return {
+            "action": service,
+            "data": {"title": "HomeIQ", "message": f"{_cause_phrase(home, candidate.trigger)}"},
+        }
+    action: dict[str, Any] = {"action": service, "target": {"entity_id": candidate.effect_id}}
+    if data:
+        action["data"] = dict(data)
+    return action
+
+
+def _cause_trigger(trigger: Trigger) -> dict[str, Any]:
+    if trigger.above is None:
+        return {
+            "trigger": "state",
+            "entity_id": trigger.entity_id,
+            "to": trigger.state,
+            "id": "cause",
+        }
+    side = "above" if trigger.above else "below"
+    return {
+        "trigger": "numeric_state",
+        "entity_id": trigger.entity_id,
+        side: trigger.level,
+        "id": "cause",
+    }
+
+
+def _end_trigger(trigger: Trigger, delay_s: float) -> dict[str, Any]:
+    wait = {"seconds": round(delay_s)}
+    if trigger.above is None:
+        state = str(trigger.state)
+        if state in _OPPOSITE:
+            return {
+                "trigger": "state",
+                "entity_id": trigger.entity_id,
+                "to": _OPPOSITE[state],
+                "for": wait,
+                "id": "end",
+            }
+        return {
+            "trigger": "state",
+            "entity_id": trigger.entity_id,
+            "from": state,
+            "for": wait,
+            "id": "end",
+        }
+    level = float(trigger.level or 0.0)
+    back = level - trigger.hysteresis if trigger.above else level + trigger.hysteresis
+    side = "below" if trigger.above else "above"
+    return {
+        "trigger": "numeric_state",
+        "entity_id": trigger.entity_id,
+        side: round(back, 3),
+        "for": wait,
+        "id": "end",
+    }
+
+
+def build_automation(
+    home: Home, candidate: Candidate, sid: str, text: str, edits: Edits = Edits()
+) -> dict[str, Any]:
+    """The automation a suggestion creates (``id`` = ``homeiq_<suggestion id>``)."""
+    trigger = candidate.trigger
+    if edits.level is not None and trigger.above is not None:
+        trigger = replace(trigger, level=edits.level)
+        candidate = replace(candidate, trigger=trigger)
+    rule = candidate.rule
+    evidence = candidate.evidence
+    conditions = [_condition_config(c) for c in (evidence.conditions if evidence else ())]
+    action = _action(home, candidate, rule.service, dict(rule.service_data))
+    revert = evidence.revert if evidence is not None else None
+    revert_action = None
+    if rule.revert_service is not None and candidate.effect_id is not None:
+        data = (
+            {"hvac_mode": rule.revert_state}
+            if rule.revert_service.endswith("set_hvac_mode")
+            else {}
+        )
+        revert_action = _action(home, candidate, rule.revert_service, data)
+    delay = (
+        edits.revert_delay_s
+        if edits.revert_delay_s is not None
+        else (revert.delay_s if revert else None)
+    )
+    config: dict[str, Any] = {
+        "id": f"{ID_PREFIX}{sid}",
+        "alias": f"HomeIQ: {describe_short(home, candidate)}",
+        "description": f"Suggested by HomeIQ. {text}",
+        "triggers": [_cause_trigger(trigger)],
+        "conditions": [],
+        "actions": [action],
+        "mode": "single",
+    }
+    if (
+        revert_action is not None
+        and delay is not None
+        and revert is not None
+        and revert.anchor == "cause_end"
+    ):
+        config["triggers"].append(_end_trigger(trigger, delay))
+        config["actions"] = [
+            {
+                "choose": [
+                    {
+                        "conditions": [{"condition": "trigger", "id": "cause"}, *conditions],
+                        "sequence": [action],
+                    },
+                    {
+                        "conditions": [{"condition": "trigger", "id": "end"}],
+                        "sequence": [revert_action],
+                    },
+                ]
+            }
+        ]
+        config["mode"] = "restart"
+        return config
+    config["conditions"] = conditions
+    if revert_action is not None and delay is not None:
+        config["actions"] = [action, {"delay": {"seconds": round(delay)}}, revert_action]
+        config["mode"] = "restart"
+    return config
+
+
+def describe_short(home: Home, candidate: Candidate) -> str:
+    """A one-line name: the rule's sentence for this pair."""
+    trigger = candidate.trigger
+    level = "" if trigger.level is None else f"{trigger.level:g}{_unit(home, trigger.entity_id)}"
+    sentence = candidate.rule.sentence.format(
+        cause=_name(home, trigger.entity_id),
+        effect=_name(home, candidate.effect_id) if candidate.effect_id else "",
+        state=level,
+    )
+    return sentence[:1].upper() + sentence[1:]
+
+
+def make_suggestion(
+    home: Home, candidate: Candidate, score: float, scores: Mapping[str, float] | None = None
+) -> Suggestion:
+    """The suggestion of a ranked candidate."""
+    sid = suggestion_id(candidate.rule.kind, candidate.cause_id, candidate.effect_id)
+    text = describe(home, candidate)
+    effect = home.entities.get(candidate.effect_id or "")
+    cause = home.entities.get(candidate.cause_id)
+    area = (effect.area_id if effect is not None else None) or (cause.area_id if cause else None)
+    return Suggestion(
+        suggestion_id=sid,
+        kind=candidate.rule.kind,
+        cause_id=candidate.cause_id,
+        effect_id=candidate.effect_id,
+        trigger=candidate.trigger,
+        service=candidate.rule.service,
+        score=score,
+        text=text,
+        automation=build_automation(home, candidate, sid, text),
+        evidence=candidate.evidence,
+        area_id=area,
+        scores=dict(scores or {}),
+    )
