@@ -21,7 +21,7 @@ from ..ml.models import SYNERGY_MODEL, DeployedModel
 from ..ml.registry import ModelRegistry
 from ..ml.trees import TreeEnsemble
 from .feedback import Answer, Verdict, answered_ids, kind_offsets, latest
-from .miner import Candidate, Evidence, MinerSettings, Trigger, find_candidates
+from .miner import DEFAULT_SETTINGS, Candidate, Evidence, MinerSettings, Trigger, find_candidates
 from .ranking import (
     FEATURE_NAMES,
     SCORERS,
@@ -81,7 +81,7 @@ def suggest(
     now: float | None = None,
     ranker: DeployedModel | None = None,
     *,
-    settings: MinerSettings = MinerSettings(),
+    settings: MinerSettings = DEFAULT_SETTINGS,
     keep: int = KEPT_SUGGESTIONS,
 ) -> SynergyResult:
     """Mine, rank and describe the home's best pairs (blocking: CPU work)."""

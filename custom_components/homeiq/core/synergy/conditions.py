@@ -83,11 +83,11 @@ def _followed(
 
 def _masks(
     context: MiningContext, trigger: Trigger, times: Floats, followed: npt.NDArray[np.bool_]
-) -> list[tuple[Condition, npt.NDArray[np.bool_]]]:
-    """Each candidate condition and where it holds at ``times`` (levels and windows are
-    chosen from the training days' followers by the caller)."""
+) -> list[tuple[Condition, npt.NDArray[Any]]]:
+    """Each candidate condition with where it holds at ``times`` (a mask) or the values its
+    level / window is chosen from by the caller, on the training days' followers."""
     home = context.home
-    found: list[tuple[Condition, npt.NDArray[np.bool_]]] = []
+    found: list[tuple[Condition, npt.NDArray[Any]]] = []
     sun = home.histories.get("sun.sun")
     if sun is not None and len(sun) and trigger.entity_id != "sun.sun":
         dark = np.array([s == "below_horizon" for s in state_at(sun, times)])
@@ -102,11 +102,10 @@ def _masks(
             if entity.area_id == area and entity.device_class == "illuminance":
                 history = home.histories.get(entity_id)
                 if history is not None and len(history) and entity_id != trigger.entity_id:
-                    found.append(
-                        (Condition("illuminance_below", entity_id), value_at(history, times))  # type: ignore[arg-type]
-                    )
+                    values = value_at(history, times)
+                    found.append((Condition("illuminance_below", entity_id), values))
                 break
-    found.append((Condition("time_window"), local_hour_of_day(times, home.time_zone)))  # type: ignore[arg-type]
+    found.append((Condition("time_window"), local_hour_of_day(times, home.time_zone)))
     return found
 
 
@@ -160,11 +159,11 @@ def find_conditions(
         return evidence
     base = float(followed[held].mean())
     best: Condition | None = None
-    for condition, values in _masks(context, trigger, times, followed):
+    for candidate, values in _masks(context, trigger, times, followed):
         if values.dtype == np.bool_:
-            chosen: tuple[Condition, npt.NDArray[np.bool_]] | None = (condition, values)
+            chosen: tuple[Condition, npt.NDArray[np.bool_]] | None = (candidate, values)
         else:
-            chosen = _fit_threshold(condition, values, followed & train)
+            chosen = _fit_threshold(candidate, values, followed & train)
         if chosen is None:
             continue
         condition, mask = chosen
@@ -172,11 +171,9 @@ def find_conditions(
             continue
         precision = float(followed[mask & held].mean())
         kept = (followed & mask & held).sum() / max(int((followed & held).sum()), 1)
-        if precision >= base + MIN_PRECISION_GAIN and kept >= MIN_KEPT_FOLLOWERS:
-            if best is None or precision > best.held_out_precision:
-                best = replace(
-                    condition, held_out_precision=precision, held_out_precision_without=base
-                )
+        better = best is None or precision > best.held_out_precision
+        if precision >= base + MIN_PRECISION_GAIN and kept >= MIN_KEPT_FOLLOWERS and better:
+            best = replace(condition, held_out_precision=precision, held_out_precision_without=base)
     return evidence if best is None else replace(evidence, conditions=(best,))
 
 

@@ -227,7 +227,8 @@ class MiningContext:
         exposure = np.array([max(int((day_kinds == k).sum()), 0) for k in (0, 1)], float) * 3600
         pooled = counts.sum(axis=0) / max(exposure.sum(), 3600.0)
         prior_weight = 2 * 3600.0  # two days' worth of an hour
-        return (counts + pooled * prior_weight) / (exposure[:, None] + prior_weight)
+        rate = (counts + pooled * prior_weight) / (exposure[:, None] + prior_weight)
+        return np.asarray(rate, dtype=np.float64)
 
     def expected(self, effect: _EffectEvents, times: Floats, window_s: float) -> float:
         """Followers expected at ``times`` from the effect's own rate alone."""
@@ -315,6 +316,9 @@ class MinerSettings:
     revert: bool = True
 
 
+DEFAULT_SETTINGS: Final = MinerSettings()
+
+
 def candidate_entities(home: Home) -> list[Entity]:
     """The entities a pair can be made of: enabled and of a kind HomeIQ models."""
     return [home.entities[e] for e in home_type_entities(home)]
@@ -325,7 +329,7 @@ def find_candidates(
     now: float | None = None,
     *,
     rules: Sequence[SynergyRule] = RULES,
-    settings: MinerSettings = MinerSettings(),
+    settings: MinerSettings = DEFAULT_SETTINGS,
 ) -> list[Candidate]:
     """Every pair the taxonomy allows in ``home``, counted where the history shows both
     sides meeting; one candidate per (rule, cause, effect), with the cause's best level."""
@@ -442,8 +446,7 @@ def _best_trigger(
     scored = [(t, count_pair(context, rule, t, effect_id)) for t in options]
     if len(scored) == 1:
         return scored[0]
-    best = max(scored, key=lambda item: (_level_score(item[1]), item[1].followed))
-    return best
+    return max(scored, key=lambda item: (_level_score(item[1]), item[1].followed))
 
 
 def _binned(times: Floats, start: float, n_bins: int) -> np.ndarray:
@@ -461,8 +464,8 @@ def _coactive_pairs(
 ) -> set[tuple[str, str]]:
     """Pairs whose binned onsets meet at least :data:`MIN_COACTIVE` times within the window
     (one matrix product per rule: cost far below one count per pair)."""
-    n_bins = max(int(math.ceil((context.end - context.start) / BIN_S)) + 1, 1)
-    stretch = int(math.ceil(rule.window_s / BIN_S)) + 1
+    n_bins = max(math.ceil((context.end - context.start) / BIN_S) + 1, 1)
+    stretch = math.ceil(rule.window_s / BIN_S) + 1
     cause_ids = list(triggers)
     cause_rows = np.zeros((len(cause_ids), n_bins), dtype=np.float32)
     for row, cause_id in enumerate(cause_ids):

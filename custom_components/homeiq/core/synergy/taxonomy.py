@@ -64,7 +64,7 @@ class SynergyRule:
         return NOTIFY in self.effect_domains
 
 
-def _rule(
+def _rule(  # noqa: PLR0917 - the table below reads as rows
     kind: str,
     causes: Iterable[str],
     classes: Iterable[str] | None,
