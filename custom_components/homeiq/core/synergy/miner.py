@@ -320,8 +320,12 @@ DEFAULT_SETTINGS: Final = MinerSettings()
 
 
 def candidate_entities(home: Home) -> list[Entity]:
-    """The entities a pair can be made of: enabled and of a kind HomeIQ models."""
-    return [home.entities[e] for e in home_type_entities(home)]
+    """The entities a pair can be made of: enabled and of a kind HomeIQ models. In a home
+    with one person ``zone.home`` says the same as that person and is left out."""
+    entities = [home.entities[e] for e in home_type_entities(home)]
+    if sum(e.domain == "person" for e in entities) == 1:
+        entities = [e for e in entities if e.entity_id != "zone.home"]
+    return entities
 
 
 def find_candidates(

@@ -25,7 +25,6 @@ from .miner import Candidate
 FEATURE_NAMES: Final = (
     "prior",
     "same_area",
-    "notifies",
     "days",
     "cause_per_day",
     "effect_per_day",
@@ -53,7 +52,6 @@ def candidate_features(candidates: Sequence[Candidate]) -> npt.NDArray[np.float6
         row = [
             c.prior,
             c.same_area,
-            float(c.rule.notifies),
             math.log1p(c.days),
             math.log1p(c.cause_events / days),
             math.log1p(c.effect_events / days),
@@ -91,13 +89,14 @@ def rules_score(candidate: Candidate) -> float:
 
 
 def miner_score(candidate: Candidate) -> float:
-    """Evidence only: the F1 of precision and coverage when the effect follows the cause more
-    often than the effect's own rate says; 0 without evidence."""
+    """Evidence only: the F1 of precision (followers made by hand) and coverage, discounted
+    by how much of it the effect's own rate at those hours explains (``1 - 1 / lift``);
+    0 without evidence."""
     e = candidate.evidence
-    if e is None or e.followed == 0 or e.lift <= 1.0:
+    if e is None or e.followed_by_hand == 0 or e.lift <= 1.0:
         return 0.0
-    p, c = e.precision, e.coverage
-    return 2 * p * c / (p + c) if p + c else 0.0
+    p, c = e.followed_by_hand / e.cause_events, e.coverage
+    return (2 * p * c / (p + c)) * (1.0 - 1.0 / e.lift) if p + c else 0.0
 
 
 def combined_scores(
