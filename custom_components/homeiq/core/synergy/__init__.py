@@ -21,7 +21,17 @@ from ..ml.models import SYNERGY_MODEL, DeployedModel
 from ..ml.registry import ModelRegistry
 from ..ml.trees import TreeEnsemble
 from .feedback import Answer, Verdict, answered_ids, kind_offsets, latest
-from .miner import DEFAULT_SETTINGS, Candidate, Evidence, MinerSettings, Trigger, find_candidates
+from .miner import (
+    DEFAULT_SETTINGS,
+    Candidate,
+    Evidence,
+    MinerSettings,
+    MiningContext,
+    Trigger,
+    describe_fully,
+    find_candidates,
+    mining_window,
+)
 from .ranking import (
     FEATURE_NAMES,
     SCORERS,
@@ -85,7 +95,8 @@ def suggest(
     keep: int = KEPT_SUGGESTIONS,
 ) -> SynergyResult:
     """Mine, rank and describe the home's best pairs (blocking: CPU work)."""
-    found = find_candidates(home, now, settings=settings)
+    context = MiningContext(home, *mining_window(home, now))
+    found = find_candidates(home, now, settings=settings, context=context)
     automated = automated_pairs(home)
     fresh = [c for c in found if c.pair not in automated]
     scores = score_candidates(fresh, None if ranker is None else ranker.ensemble)
@@ -95,9 +106,10 @@ def suggest(
     position = {id(c): i for i, c in enumerate(fresh)}
     suggestions = []
     by_id: dict[str, Candidate] = {}
-    for candidate, score in order:
-        i = position[id(candidate)]
+    for ranked_candidate, score in order:
+        i = position[id(ranked_candidate)]
         figures = {name: float(scores[name][i]) for name in SCORERS}
+        candidate = describe_fully(context, ranked_candidate)
         suggestion = make_suggestion(home, candidate, score, figures)
         suggestions.append(suggestion)
         by_id[suggestion.suggestion_id] = candidate

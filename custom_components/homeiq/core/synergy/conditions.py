@@ -134,16 +134,16 @@ def _fit_threshold(
 
 def _covering_window(hours: npt.NDArray[np.int64]) -> tuple[int, int]:
     """The shortest circular run of hours holding 90 % of ``hours``."""
-    counts = np.bincount(hours % 24, minlength=24)
+    counts = np.bincount(hours % 24, minlength=24).astype(np.float64)
     need = 0.9 * counts.sum()
-    best = (0, 24)
+    doubled = np.concatenate([counts, counts, [0.0]])
+    cumulative = np.concatenate([[0.0], np.cumsum(doubled)])
     for length in range(1, 25):
-        sums = [counts[(np.arange(length) + s) % 24].sum() for s in range(24)]
+        sums = cumulative[np.arange(24) + length] - cumulative[:24]
         start = int(np.argmax(sums))
         if sums[start] >= need:
-            best = (start, start + length)
-            break
-    return best
+            return start, start + length
+    return 0, 24
 
 
 def find_conditions(

@@ -13,7 +13,7 @@ on held-out days) and how the effect goes back (:mod:`.conditions`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 import math
 from typing import Any, Final
 
@@ -35,7 +35,8 @@ from .taxonomy import (
 )
 
 BIN_S: Final = 300.0  # co-activity bins
-MIN_COACTIVE: Final = 2  # binned meetings a pair needs before it is counted
+MIN_COACTIVE: Final = 2  # binned meetings a pair needs before it is counted …
+CHANCE_FACTOR: Final = 1.5  # … and at least this many times the meetings chance would give
 MIN_FOLLOWED: Final = 2  # followers a numeric level needs to be chosen over the default
 DAY_S: Final = 86400.0
 # Levels a numeric cause is given before its history tells (cold start).
@@ -178,6 +179,7 @@ class MiningContext:
     end: float
     effects: dict[tuple[str, str], _EffectEvents] = field(default_factory=dict)
     triggers: dict[Trigger, Onsets] = field(default_factory=dict)
+    _day_kinds: dict[Trigger, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     @property
     def days(self) -> float:
@@ -230,11 +232,14 @@ class MiningContext:
         rate = (counts + pooled * prior_weight) / (exposure[:, None] + prior_weight)
         return np.asarray(rate, dtype=np.float64)
 
-    def expected(self, effect: _EffectEvents, times: Floats, window_s: float) -> float:
-        """Followers expected at ``times`` from the effect's own rate alone."""
+    def expected(self, effect: _EffectEvents, trigger: Trigger, window_s: float) -> float:
+        """Followers expected after the trigger's onsets from the effect's own rate alone."""
+        times = self.onsets(trigger).times
         if not times.size:
             return 0.0
-        weekend, hour = self._kind_of_day(times)
+        if trigger not in self._day_kinds:
+            self._day_kinds[trigger] = self._kind_of_day(times)
+        weekend, hour = self._day_kinds[trigger]
         rate = effect.rate[weekend, hour]
         return float(np.sum(1.0 - np.exp(-rate * window_s)))
 
@@ -266,7 +271,7 @@ def count_pair(
     if causes.times.size:
         last = np.searchsorted(causes.times, times, side="left") - 1
         preceded = (last >= 0) & (times - causes.times[np.maximum(last, 0)] <= window)
-    quantiles = np.quantile(delays[followed], [0.25, 0.5, 0.75]) if followed.any() else None
+    quantiles = _quartiles(delays[followed]) if followed.any() else None
     return Evidence(
         days=context.days,
         cause_events=len(causes),
@@ -277,11 +282,24 @@ def count_pair(
         followed_by_automation=int((origins == Origin.AUTOMATION).sum()),
         followed_by_device=int((origins == Origin.DEVICE).sum()),
         preceded=int(preceded.sum()),
-        expected=context.expected(effect, causes.times, window),
+        expected=context.expected(effect, trigger, window),
         delay_median_s=None if quantiles is None else float(quantiles[1]),
         delay_p25_s=None if quantiles is None else float(quantiles[0]),
         delay_p75_s=None if quantiles is None else float(quantiles[2]),
     )
+
+
+def _quartiles(values: Floats) -> tuple[float, float, float]:
+    """25th, 50th and 75th percentile (linear interpolation, as ``np.quantile``)."""
+    ordered = np.sort(values)
+    last = ordered.shape[0] - 1
+    out = []
+    for q in (0.25, 0.5, 0.75):
+        position = q * last
+        low = int(position)
+        high = min(low + 1, last)
+        out.append(float(ordered[low] + (ordered[high] - ordered[low]) * (position - low)))
+    return out[0], out[1], out[2]
 
 
 def _level_score(evidence: Evidence) -> float:
@@ -310,13 +328,15 @@ def cause_triggers(context: MiningContext, rule: SynergyRule, cause: Entity) -> 
 
 @dataclass(frozen=True, slots=True)
 class MinerSettings:
-    """How much the miner does (conditions and reverts cost the most)."""
+    """How much the miner does for every counted pair. Conditions and reverts cost the most
+    and the ranking does not read them: :func:`describe_fully` adds them to the pairs kept."""
 
-    conditions: bool = True
-    revert: bool = True
+    conditions: bool = False
+    revert: bool = False
 
 
 DEFAULT_SETTINGS: Final = MinerSettings()
+FULL_SETTINGS: Final = MinerSettings(conditions=True, revert=True)
 
 
 def candidate_entities(home: Home) -> list[Entity]:
@@ -334,11 +354,12 @@ def find_candidates(
     *,
     rules: Sequence[SynergyRule] = RULES,
     settings: MinerSettings = DEFAULT_SETTINGS,
+    context: MiningContext | None = None,
 ) -> list[Candidate]:
     """Every pair the taxonomy allows in ``home``, counted where the history shows both
     sides meeting; one candidate per (rule, cause, effect), with the cause's best level."""
-    start, end = mining_window(home, now)
-    context = MiningContext(home, start, end)
+    if context is None:
+        context = MiningContext(home, *mining_window(home, now))
     entities = candidate_entities(home)
     index = RuleIndex.build(rules)
     effects_by_domain: dict[str, list[Entity]] = {}
@@ -409,10 +430,8 @@ def _rule_candidates(
         trigger, evidence = options[len(options) // 2], None
         if (cause.entity_id, effect.entity_id) in coactive:
             trigger, evidence = _best_trigger(context, rule, options, effect.entity_id)
-            if evidence is not None and settings.conditions:
-                evidence = find_conditions(context, rule, trigger, effect.entity_id, evidence)
-            if evidence is not None and settings.revert and rule.revert_state:
-                evidence = find_revert(context, rule, trigger, effect.entity_id, evidence)
+            if evidence is not None:
+                evidence = _enriched(context, rule, trigger, effect.entity_id, evidence, settings)
         if evidence is None and rule.crossing is not None:
             trigger = Trigger(
                 cause.entity_id,
@@ -433,6 +452,36 @@ def _rule_candidates(
             )
         )
     return out
+
+
+def _enriched(  # noqa: PLR0917 - a private helper of two callers
+    context: MiningContext,
+    rule: SynergyRule,
+    trigger: Trigger,
+    effect_id: str,
+    evidence: Evidence,
+    settings: MinerSettings,
+) -> Evidence:
+    if settings.conditions:
+        evidence = find_conditions(context, rule, trigger, effect_id, evidence)
+    if settings.revert and rule.revert_state:
+        evidence = find_revert(context, rule, trigger, effect_id, evidence)
+    return evidence
+
+
+def describe_fully(context: MiningContext, candidate: Candidate) -> Candidate:
+    """``candidate`` with the conditions it holds under and how its effect goes back."""
+    if candidate.evidence is None or candidate.effect_id is None:
+        return candidate
+    evidence = _enriched(
+        context,
+        candidate.rule,
+        candidate.trigger,
+        candidate.effect_id,
+        candidate.evidence,
+        FULL_SETTINGS,
+    )
+    return replace(candidate, evidence=evidence)
 
 
 def _notify_trigger(context: MiningContext, rule: SynergyRule, cause: Entity) -> Trigger:
@@ -488,7 +537,8 @@ def _coactive_pairs(
     if not cause_rows.any() or not effect_rows.any():
         return set()
     meetings = cause_rows @ effect_rows.T
-    rows, cols = np.nonzero(meetings >= MIN_COACTIVE)
+    chance = np.outer(cause_rows.sum(axis=1), effect_rows.sum(axis=1)) / n_bins
+    rows, cols = np.nonzero((meetings >= MIN_COACTIVE) & (meetings >= CHANCE_FACTOR * chance))
     return {
         (cause_ids[r], effect_ids[c]) for r, c in zip(rows.tolist(), cols.tolist(), strict=True)
     }

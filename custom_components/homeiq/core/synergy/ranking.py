@@ -37,8 +37,6 @@ FEATURE_NAMES: Final = (
     "automation_share",
     "delay_ratio",
     "spread_ratio",
-    "has_revert",
-    "has_condition",
 )
 SCORERS: Final = ("rules", "miner", "combined")
 
@@ -58,7 +56,7 @@ def candidate_features(candidates: Sequence[Candidate]) -> npt.NDArray[np.float6
             float(e is not None),
         ]
         if e is None:
-            row += [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0]
+            row += [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0]
         else:
             window = max(c.rule.window_s, 1.0)
             median = e.delay_median_s if e.delay_median_s is not None else window
@@ -76,8 +74,6 @@ def candidate_features(candidates: Sequence[Candidate]) -> npt.NDArray[np.float6
                 e.followed_by_automation / e.followed if e.followed else 0.0,
                 median / window,
                 min(spread, 5.0),
-                float(e.revert is not None),
-                float(bool(e.conditions)),
             ]
         rows[i] = row
     return rows

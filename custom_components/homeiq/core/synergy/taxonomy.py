@@ -239,7 +239,7 @@ RULES: Final[tuple[SynergyRule, ...]] = (
     _rule(
         "smoke_lights", ["binary_sensor"], ("smoke", "carbon_monoxide", "gas"), ("on",),
         ["light"], "light.turn_on", "on", 0.5, 120.0,
-        "{effect} is turned on when {cause} detects smoke", same_area=False,
+        "{effect} is turned on when {cause} detects smoke",
     ),
 )  # fmt: skip
 
