@@ -87,6 +87,8 @@ class Suggestion:
 
 
 def _name(home: Home, entity_id: str) -> str:
+    if entity_id == "zone.home":
+        return "everyone"
     entity = home.entities.get(entity_id)
     return entity.name if entity is not None and entity.name else entity_id
 
@@ -105,12 +107,49 @@ def _unit(home: Home, entity_id: str) -> str:
     return f" {unit}" if unit else ""
 
 
-def _cause_phrase(home: Home, trigger: Trigger) -> str:
-    name = _name(home, trigger.entity_id)
+_CLASS_ONSETS: Final[dict[tuple[str, str], tuple[str, str]]] = {
+    # (device class, state) -> (what its onset reads as, what its end reads as)
+    **{
+        (c, "on"): ("detecting motion", "the motion stopped")
+        for c in ("motion", "occupancy", "presence")
+    },
+    **{(c, "on"): ("opening", "it closed") for c in ("door", "window", "opening", "garage_door")},
+    **{(c, "off"): ("closing", "it opened") for c in ("door", "window", "opening", "garage_door")},
+    ("moisture", "on"): ("detecting water", "it dried"),
+    **{(c, "on"): ("detecting smoke", "it cleared") for c in ("smoke", "carbon_monoxide", "gas")},
+}
+_STATE_ONSETS: Final[dict[str, tuple[str, str]]] = {
+    "playing": ("starting to play", "it stopped playing"),
+    "below_horizon": ("setting", "it rose"),
+    "above_horizon": ("rising", "it set"),
+    "not_home": ("leaving home", "they came back"),
+    "home": ("coming home", "they left"),
+    "on": ("turning on", "it turned off"),
+    "off": ("turning off", "it turned on"),
+}
+
+
+def _onset_words(home: Home, trigger: Trigger) -> tuple[str, str]:
+    """How the trigger's onset and its end read (``detecting motion``, ``the motion stopped``)."""
     if trigger.above is not None:
-        side = "rising above" if trigger.above else "falling below"
-        return f"{name} {side} {trigger.level:g}{_unit(home, trigger.entity_id)}"
-    return f"{name} turning {trigger.state}"
+        unit = _unit(home, trigger.entity_id)
+        if trigger.above:
+            return f"rising above {trigger.level:g}{unit}", "it fell again"
+        return f"falling below {trigger.level:g}{unit}", "it rose again"
+    if trigger.entity_id == "zone.home" and trigger.state == "0":
+        return "everyone leaving home", "someone came back"
+    entity = home.entities.get(trigger.entity_id)
+    state = str(trigger.state)
+    device_class = entity.device_class if entity is not None else None
+    if (device_class or "", state) in _CLASS_ONSETS:
+        return _CLASS_ONSETS[device_class or "", state]
+    return _STATE_ONSETS.get(state, (f"turning {state}", "it changed back"))
+
+
+def _cause_phrase(home: Home, trigger: Trigger) -> str:
+    if trigger.entity_id == "zone.home":
+        return _onset_words(home, trigger)[0]
+    return f"{_name(home, trigger.entity_id)} {_onset_words(home, trigger)[0]}"
 
 
 def describe(home: Home, candidate: Candidate) -> str:
@@ -129,8 +168,8 @@ def describe(home: Home, candidate: Candidate) -> str:
         if candidate.same_area == 1.0:
             basis += " in one room"
         seen = (
-            f"; in {candidate.days:.0f} days of history {candidate.cause_events} "
-            f"{_cause_phrase(home, trigger)} were not followed by it"
+            f"; in {candidate.days:.0f} days of history it did not follow "
+            f"{_cause_phrase(home, trigger)} ({candidate.cause_events} times)"
             if candidate.days >= 1 and candidate.effect_id and candidate.cause_events
             else ""
         )
@@ -151,10 +190,13 @@ def describe(home: Home, candidate: Candidate) -> str:
     parts.extend(_condition_words(home, c) for c in evidence.conditions)
     if evidence.revert is not None and rule.revert_state is not None:
         back = _DONE.get(rule.revert_state, f"set to {rule.revert_state}")
-        after = "the cause ended" if evidence.revert.anchor == "cause_end" else "it was changed"
-        parts.append(
-            f"it was {back} again about {_duration(evidence.revert.delay_s)} after {after}"
+        after = (
+            _onset_words(home, trigger)[1]
+            if evidence.revert.anchor == "cause_end"
+            else f"it was {done}"
         )
+        delay = _duration(evidence.revert.delay_s)
+        parts.append(f"it was {back} again about {delay} after {after}")
     return "; ".join(parts) + "."
 
 
