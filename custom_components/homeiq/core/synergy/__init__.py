@@ -34,6 +34,7 @@ from .miner import (
 )
 from .ranking import (
     FEATURE_NAMES,
+    LIKELY_SCORE,
     SCORERS,
     automated_pairs,
     best_per_pair,
@@ -173,6 +174,7 @@ SYNERGY: Final = SynergyCapability()
 
 __all__ = [
     "FEATURE_NAMES",
+    "LIKELY_SCORE",
     "RULES",
     "RULES_BY_KIND",
     "SCORERS",

@@ -16,6 +16,7 @@ from typing import Any, Final
 from ..home import Home
 from .conditions import Condition
 from .miner import Candidate, Evidence, Trigger
+from .ranking import LIKELY_SCORE
 
 ID_PREFIX: Final = "homeiq_"
 # How the action reads in a sentence, by the state it brings the effect to.
@@ -68,10 +69,16 @@ class Suggestion:
         """(cause entity, effect entity or ``notify``)."""
         return (self.cause_id, self.effect_id or "notify")
 
+    @property
+    def likely(self) -> bool:
+        """Whether it scores at the operating point or above (likely worth automating)."""
+        return self.score >= LIKELY_SCORE
+
     def as_dict(self) -> dict[str, Any]:
         """JSON-able form (the actions' response, ``scripts/suggest --json``)."""
         return {
             "id": self.suggestion_id,
+            "likely": self.likely,
             "kind": self.kind,
             "cause": self.cause_id,
             "trigger": self.trigger.key,
