@@ -114,8 +114,8 @@ def suggest(
         suggestion = make_suggestion(home, candidate, score, figures)
         suggestions.append(suggestion)
         by_id[suggestion.suggestion_id] = candidate
-    start, end = home.window_start, home.window_end
-    days = 0.0 if start is None or end is None else max(end - start, 0.0) / 86400.0
+    start, end = mining_window(home, now)
+    days = max(end - start, 0.0) / 86400.0
     return SynergyResult(
         suggestions=tuple(suggestions),
         candidates=len(found),
