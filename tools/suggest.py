@@ -17,6 +17,7 @@ import argparse
 from collections.abc import Sequence
 from datetime import UTC, datetime
 import json
+import os
 from pathlib import Path
 import sys
 import tempfile
@@ -218,4 +219,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # the reader stopped early (| head): not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
