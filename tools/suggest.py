@@ -28,7 +28,13 @@ import numpy as np
 from custom_components.homeiq.core.home import Home, StateHistory
 from custom_components.homeiq.core.ml.models import SYNERGY_MODEL, DeployedModel, load_deployed
 from custom_components.homeiq.core.ml.registry import ModelRegistry
-from custom_components.homeiq.core.synergy import FEATURE_NAMES, Suggestion, SynergyResult, suggest
+from custom_components.homeiq.core.synergy import (
+    FEATURE_NAMES,
+    LIKELY_SCORE,
+    Suggestion,
+    SynergyResult,
+    suggest,
+)
 from custom_components.homeiq.core.time import DAY
 from custom_components.homeiq.home.reader import STORE_DIR
 from tools.config_folder import STORAGE, ConfigFolderError, read_config_folder
@@ -140,6 +146,8 @@ def write_text(
         f"{summary['automations']} automations, {history}; ranker: {ranker}\n"
         f"{result.candidates} candidate pairs, {result.counted} with evidence counted, "
         f"{result.automated} already automated; "
+        f"{sum(s.likely for s in result.suggestions)} likely worth automating "
+        f"(score ≥ {LIKELY_SCORE:g}); "
         f"showing {min(limit, len(result.suggestions))} of {len(result.suggestions)}\n"
     )
     if not result.suggestions:
