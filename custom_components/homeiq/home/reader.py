@@ -17,7 +17,6 @@ import threading
 from typing import Any
 
 from homeassistant.components.automation import DATA_COMPONENT as AUTOMATIONS
-from homeassistant.const import ATTR_DEVICE_CLASS, ATTR_FRIENDLY_NAME, ATTR_UNIT_OF_MEASUREMENT
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import (
     area_registry as ar,
@@ -28,7 +27,7 @@ from homeassistant.helpers import (
 from homeassistant.helpers.recorder import get_instance, session_scope
 
 from ..const import DOMAIN, LOGGER
-from ..core.home import Area, Automation, Device, Entity, Home
+from ..core.home import Automation, Home
 from ..core.home.automations import reduce_automation
 from ..core.home.external import attach_external_series
 from ..core.home.history import is_numeric
@@ -44,6 +43,7 @@ from .recorder import (
     read_state_changes,
     select_schema_version,
 )
+from .structure import assemble_home_structure
 
 STORE_DIR = DOMAIN
 STORE_NAME = "history"
@@ -52,80 +52,18 @@ STORE_NAME = "history"
 def build_home_structure(hass: HomeAssistant) -> Home:
     """Build areas, devices, entities and automations from the registries (event loop).
 
-    An entity's device class is the user's (entity registry ``device_class``), else the
-    entity's own (``original_device_class``), else its state's attribute: YAML entities
-    without a unique id have no registry entry at all. Its unit is the state's
-    ``unit_of_measurement``, the unit the recorded values are in (a unit the user picks for
-    a sensor applies to its state at once, while the registry keeps the unit of the last
-    start until the next one); without a state it is the registry's.
+    Which entities, and each one's device class, unit and area: see
+    :func:`.structure.assemble_home_structure` (``scripts/suggest`` builds homes with it too).
     """
-    floors = fr.async_get(hass)
-    areas = {
-        area.id: Area(
-            area_id=area.id,
-            name=area.name,
-            floor_id=area.floor_id,
-            floor_level=(
-                floor.level
-                if area.floor_id and (floor := floors.async_get_floor(area.floor_id))
-                else None
-            ),
-        )
-        for area in ar.async_get(hass).async_list_areas()
-    }
-    device_entries = {
-        device.id: device
-        for device in dr.async_get(hass).devices
-        if device.entry_type is not dr.DeviceEntryType.SERVICE
-    }
-    ent_reg = er.async_get(hass)
-    entities: dict[str, Entity] = {}
-    own = {entry.entity_id for entry in ent_reg.entities.values() if entry.platform == DOMAIN}
-    for entry in ent_reg.entities.values():
-        if entry.entity_id in own:
-            continue
-        device = device_entries.get(entry.device_id) if entry.device_id else None
-        state = hass.states.get(entry.entity_id)
-        attributes = state.attributes if state is not None else {}
-        entities[entry.entity_id] = Entity(
-            entity_id=entry.entity_id,
-            device_class=entry.device_class
-            or entry.original_device_class
-            or attributes.get(ATTR_DEVICE_CLASS),
-            unit=attributes.get(ATTR_UNIT_OF_MEASUREMENT) or entry.unit_of_measurement,
-            area_id=entry.area_id or (device.area_id if device else None),
-            device_id=entry.device_id if device else None,
-            name=entry.name or entry.original_name,
-            enabled=entry.disabled_by is None,
-        )
-    for state in hass.states.async_all():
-        if state.entity_id not in entities and state.entity_id not in own:
-            entities[state.entity_id] = Entity(
-                entity_id=state.entity_id,
-                device_class=state.attributes.get(ATTR_DEVICE_CLASS),
-                unit=state.attributes.get(ATTR_UNIT_OF_MEASUREMENT),
-                name=state.attributes.get(ATTR_FRIENDLY_NAME),
-            )
-    battery_devices = {
-        entity.device_id for entity in entities.values() if entity.device_class == "battery"
-    }
-    devices = {
-        device.id: Device(
-            device_id=device.id,
-            name=device.name_by_user or device.name or device.id,
-            manufacturer=device.manufacturer,
-            model=device.model,
-            area_id=device.area_id,
-            battery_powered=device.id in battery_devices,
-        )
-        for device in device_entries.values()
-    }
-    return Home(
-        areas=areas,
-        devices=devices,
-        entities=entities,
+    return assemble_home_structure(
+        floors=fr.async_get(hass).async_list_floors(),
+        areas=ar.async_get(hass).async_list_areas(),
+        devices=dr.async_get(hass).devices,
+        entities=er.async_get(hass).entities.values(),
+        states={state.entity_id: state.attributes for state in hass.states.async_all()},
         automations=read_automations(hass),
         time_zone=hass.config.time_zone,
+        own_platform=DOMAIN,
     )
 
 

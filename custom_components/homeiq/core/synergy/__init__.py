@@ -114,14 +114,12 @@ def suggest(
         suggestion = make_suggestion(home, candidate, score, figures)
         suggestions.append(suggestion)
         by_id[suggestion.suggestion_id] = candidate
-    start, end = home.window_start, home.window_end
-    days = 0.0 if start is None or end is None else max(end - start, 0.0) / 86400.0
     return SynergyResult(
         suggestions=tuple(suggestions),
         candidates=len(found),
         counted=sum(c.evidence is not None for c in found),
         automated=len(found) - len(fresh),
-        days=days,
+        days=context.days,
         ranker=None if ranker is None else f"v{ranker.info.version} ({ranker.source})",
         candidates_by_id=by_id,
     )
