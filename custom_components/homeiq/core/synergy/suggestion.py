@@ -80,6 +80,7 @@ class Suggestion:
             "id": self.suggestion_id,
             "likely": self.likely,
             "kind": self.kind,
+            "pair": list(self.pair),
             "cause": self.cause_id,
             "trigger": self.trigger.key,
             "effect": self.effect_id,
