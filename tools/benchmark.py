@@ -25,8 +25,8 @@ between runs on one machine.
 
 Synergies: ``synergy_rank_s`` is one ``suggest()`` (mine, rank with the bundled ranker when
 there is one, describe) on a 150-entity home with 30 days of history, the median of the
-repeats; the target is <= 10 s. ``synergy_mining`` times the miner (``find_candidates``,
-conditions and reverts included, and without them) on homes of 150, 500, 1000 and 2000
+repeats; the target is <= 10 s. ``synergy_mining`` times the miner (``find_candidates`` as
+``suggest`` runs it) and the whole ``suggest()`` on homes of 150, 500, 1000 and 2000
 entities with 30 days each (median of the repeats up to 500 entities, one run above), with
 the number of candidate pairs and of pairs counted; ``growth`` sets time(2000) / time(150)
 next to (2000 / 150)^2, what counting every pair would cost.
@@ -57,7 +57,7 @@ from custom_components.homeiq.core.home.store import DerivedStore
 from custom_components.homeiq.core.home_type import classify_home
 from custom_components.homeiq.core.ml.models import HOME_TYPE_MODEL
 from custom_components.homeiq.core.ml.registry import ModelRegistry
-from custom_components.homeiq.core.synergy import MinerSettings, find_candidates, suggest
+from custom_components.homeiq.core.synergy import find_candidates, suggest
 from custom_components.homeiq.core.time import DAY
 from custom_components.homeiq.home.reader import kept_raw_entities
 from custom_components.homeiq.home.recorder import (
@@ -280,29 +280,31 @@ def bench_synergy_rank(entities: int = 150, days: int = 30, repeat: int = 3) -> 
     return round(float(np.median(seconds)), 3)
 
 
-def _mining_seconds(home: Any, settings: MinerSettings, repeat: int) -> tuple[float, list[Any]]:
-    seconds, found = [], []
+def _median_seconds(step: Any, repeat: int) -> tuple[float, Any]:
+    """Median seconds of ``repeat`` calls of ``step()`` and the last call's result."""
+    seconds, result = [], None
     for _ in range(repeat):
         t0 = time.perf_counter()
-        found = find_candidates(home, settings=settings)
+        result = step()
         seconds.append(time.perf_counter() - t0)
-    return float(np.median(seconds)), found
+    return float(np.median(seconds)), result
 
 
 def bench_synergy_mining(
     sizes: tuple[int, ...] = MINING_SIZES, days: int = 30, repeat: int = 3
 ) -> dict[str, Any]:
     """Miner seconds and pair counts by home size, and how the cost grows."""
+    ranker = bundled_synergy_ranker()
     by_size: dict[str, Any] = {}
     for size in sizes:
         home = generate_home(7, target_entities=size, days=days).home
         runs = repeat if size <= 500 else 1
-        full, found = _mining_seconds(home, MinerSettings(), runs)
-        counts_only, _ = _mining_seconds(home, MinerSettings(conditions=False, revert=False), runs)
+        mining, found = _median_seconds(lambda home=home: find_candidates(home), runs)
+        whole, _ = _median_seconds(lambda home=home: suggest(home, home.window_end, ranker), runs)
         by_size[str(size)] = {
             "entities": len(home.entities),
-            "mining_s": round(full, 3),
-            "mining_s_without_conditions_and_reverts": round(counts_only, 3),
+            "mining_s": round(mining, 3),
+            "suggest_s": round(whole, 3),
             "candidates": len(found),
             "counted": sum(c.evidence is not None for c in found),
             "runs": runs,

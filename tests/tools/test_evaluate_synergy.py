@@ -12,20 +12,18 @@ import pytest
 from custom_components.homeiq.core.home.selection import home_type_entities
 from custom_components.homeiq.core.synergy import suggest
 from custom_components.homeiq.core.synergy.ranking import automated_pairs
-from custom_components.homeiq.core.time import DAY
 from tools.benchmark import bench_synergy_mining, targets_met as benchmark_targets_met
 from tools.evaluation.synergy import (
     evaluate_synergy,
     evaluate_synergy_real,
     evaluate_synergy_synthetic,
     hidden_split,
-    history_prefix,
+    likely_figures,
     precision_at_k,
     rank_pairs,
     ranking_figures,
     recall_at_k,
     reciprocal_rank,
-    relevant_pairs,
     targets_met,
 )
 from tools.realconfigs import (
@@ -35,7 +33,8 @@ from tools.realconfigs import (
     owner_automations,
     real_home,
 )
-from tools.synthetic import generate_corpus, generate_home
+from tools.synergy_samples import first_days
+from tools.synthetic import generate_home
 
 A, B, C, D, E, F = (("c", x) for x in "abcdef")
 
@@ -103,22 +102,21 @@ def test_rankings_are_the_suggest_order_and_leave_out_automated_pairs() -> None:
         assert all(effect != "notify" for _, effect in ranking)
     assert set(rankings["rules"]) == set(rankings["miner"]) == set(rankings["combined"])
     assert rank_pairs(home, None, notifications=True)["rules"].count(("x", "notify")) == 0
-    cold = history_prefix(home, 0)
-    assert home.window_start is not None
-    assert cold.window_end == home.window_start
-    assert cold.entities is home.entities
-    assert all(len(h) <= 1 for h in cold.histories.values())
-    assert history_prefix(home, 2).window_end == home.window_start + 2 * DAY
+    cold = rank_pairs(first_days(home, 0), None, notifications=False)
+    assert set(cold["combined"]) == set(rankings["combined"])
+    assert cold["combined"] == cold["rules"]  # no evidence: the blend orders as the prior
 
 
-def test_relevant_pairs_are_the_planted_synergies_nobody_automated() -> None:
-    """Planted and not automated: the pairs a suggestion should find."""
-    synthetic = generate_corpus(4, 77, days=2)
-    for home in synthetic:
-        planted = home.truth.synergies
-        assert relevant_pairs(home) == {
-            (s.cause_entity, s.effect_entity) for s in planted if not s.automated
-        }
+def test_operating_point_counts_pairs_at_or_above_the_likely_score() -> None:
+    """Precision over the pairs scoring >= 0.5, recall over every relevant pair."""
+    rankings = [[(A, 0.9), (B, 0.5), (C, 0.4)], [(D, 0.7), (E, 0.1)]]
+    assert likely_figures(rankings, [{A, C}, {E, F}]) == {
+        "threshold": 0.5,
+        "suggested": 3,
+        "precision": round(1 / 3, 4),
+        "recall": 0.25,
+    }
+    assert likely_figures([[(A, 0.1)]], [set()])["precision"] is None
 
 
 def _record(repo: str) -> dict[str, Any]:

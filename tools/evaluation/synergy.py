@@ -1,19 +1,20 @@
 """Synergy section: ranked pairs against planted synergies and against owners' automations.
 
 **Synthetic homes.** Each held-out home of the section's seed is ranked at 0, 3, 7 and 30
-days of history: the first *d* days of the same 30-day home (0: only the states at the
-window start, a cold start). The relevant pairs of a home are its planted synergies that are
-*not* automated (cause entity, effect entity): what a person does by hand, and so what is
-worth suggesting. Rankings are built as :func:`~.core.synergy.suggest` builds its list:
-every candidate the miner finds, pairs the home already automates left out, the best
-candidate of each (cause, effect) pair kept — each scorer keeping its own best — ordered by
-score (ties in the ranking's stable arbitrary order). Notification candidates (no effect
-entity) are left out of the synthetic rankings for every scorer: the generator never plants
-one, so they could only push relevant pairs down. Scorers (:mod:`~.core.synergy.ranking`):
-``rules`` (taxonomy prior, same-area factor), ``miner`` (evidence only) and ``combined`` —
-the bundled ranker (``custom_components/homeiq/models/synergy``, loaded from the model
-registry as the integration loads it) when there is one, else the fixed blend the core falls
-back to; ``combined_ranker`` says which.
+days of history: the first *d* days of the same 30-day home (0: no history at all, a cold
+start; :func:`tools.synergy_samples.first_days`, as the ranker is trained). The relevant
+pairs of a home are its planted synergies that are *not* automated (cause entity, effect
+entity): what a person does by hand, and so what is worth suggesting. Rankings are built
+as :func:`~.core.synergy.suggest` builds its list: every candidate the miner finds, pairs
+the home already automates left out, the best candidate of each (cause, effect) pair kept
+— each scorer keeping its own best — ordered by score (ties in the ranking's stable
+arbitrary order). Notification candidates (no effect entity) are left out of the synthetic
+rankings for every scorer: the generator never plants one, so they could only push
+relevant pairs down. Scorers (:mod:`~.core.synergy.ranking`): ``rules`` (taxonomy prior,
+same-area factor), ``miner`` (evidence only) and ``combined`` — the bundled ranker
+(``custom_components/homeiq/models/synergy``, loaded from the model registry as the
+integration loads it) when there is one, else the fixed blend the core falls back to;
+``combined_ranker`` says which.
 
 Metrics, per home, then averaged over the homes with at least one relevant pair (the others
 are skipped and counted in ``homes_without_relevant_pair``):
@@ -22,6 +23,10 @@ are skipped and counted in ``homes_without_relevant_pair``):
 * ``recall_at_10`` — relevant pairs among the first 10, divided by the home's relevant pairs;
 * ``mrr`` — the mean over homes of the reciprocal rank 1 / r of the home's *first* relevant
   pair, r counted from 1 (0 when no relevant pair is ranked at all).
+
+``combined_likely`` is the operating point: the pairs whose combined score reaches
+:data:`~.core.synergy.ranking.LIKELY_SCORE` (what the suggestions sensor counts), their
+precision and the recall of the relevant pairs, over all homes' pairs together.
 
 **Real configurations** (``../shared/realconfigs``, :mod:`tools.realconfigs`; no history).
 For each home half of the owner's automations (those with a direct pair), drawn by the
@@ -42,7 +47,6 @@ these homes.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 import tempfile
 import time
@@ -56,6 +60,7 @@ from custom_components.homeiq.core.ml.models import SYNERGY_MODEL, DeployedModel
 from custom_components.homeiq.core.ml.registry import ModelRegistry
 from custom_components.homeiq.core.synergy import (
     FEATURE_NAMES,
+    LIKELY_SCORE,
     SCORERS,
     Candidate,
     find_candidates,
@@ -63,8 +68,8 @@ from custom_components.homeiq.core.synergy import (
 )
 from custom_components.homeiq.core.synergy.ranking import automated_pairs, best_per_pair, ranked
 from custom_components.homeiq.core.synergy.taxonomy import RULES, fits_cause, fits_effect
-from custom_components.homeiq.core.time import DAY
 from tools.realconfigs import NOTIFY, RealHome, corpus_path, load_real_homes
+from tools.synergy_samples import first_days, relevant_pairs
 from tools.synthetic import Stress, SyntheticHome, generate_corpus
 
 BUNDLED_ROOT: Final = Path(__file__).resolve().parents[2] / "custom_components/homeiq/models"
@@ -138,6 +143,30 @@ def ranker_name(ranker: DeployedModel | None) -> str:
     return f"bundled synergy model v{ranker.info.version} ({ranker.info.trained_on})"
 
 
+def scored_rankings(
+    home: Home,
+    ranker: DeployedModel | None,
+    *,
+    notifications: bool,
+    candidates: Sequence[Candidate] | None = None,
+) -> dict[str, list[tuple[Pair, float]]]:
+    """Each scorer's ranking of the home's pairs with their scores, as :func:`suggest` ranks:
+    already automated pairs left out, each pair's best candidate (by that scorer), best
+    first; notification candidates only with ``notifications``."""
+    found = find_candidates(home) if candidates is None else candidates
+    automated = automated_pairs(home)
+    fresh = [
+        c for c in found if c.pair not in automated and (notifications or c.effect_id is not None)
+    ]
+    scores = score_candidates(fresh, None if ranker is None else ranker.ensemble)
+    out: dict[str, list[tuple[Pair, float]]] = {}
+    for name in SCORERS:
+        values = scores[name]
+        best = best_per_pair(fresh, values.tolist())
+        out[name] = [(c.pair, score) for c, score in ranked([fresh[i] for i in best], values[best])]
+    return out
+
+
 def rank_pairs(
     home: Home,
     ranker: DeployedModel | None,
@@ -145,41 +174,29 @@ def rank_pairs(
     notifications: bool,
     candidates: Sequence[Candidate] | None = None,
 ) -> dict[str, list[Pair]]:
-    """Each scorer's ranking of the home's pairs, as :func:`suggest` ranks: already automated
-    pairs left out, each pair's best candidate (by that scorer), best first."""
-    found = find_candidates(home) if candidates is None else candidates
-    automated = automated_pairs(home)
-    fresh = [
-        c for c in found if c.pair not in automated and (notifications or c.effect_id is not None)
-    ]
-    scores = score_candidates(fresh, None if ranker is None else ranker.ensemble)
-    out: dict[str, list[Pair]] = {}
-    for name in SCORERS:
-        values = scores[name]
-        best = best_per_pair(fresh, values.tolist())
-        out[name] = [c.pair for c, _ in ranked([fresh[i] for i in best], values[best])]
-    return out
+    """Each scorer's ranking of the home's pairs (:func:`scored_rankings` without scores)."""
+    scored = scored_rankings(home, ranker, notifications=notifications, candidates=candidates)
+    return {name: [pair for pair, _ in ranking] for name, ranking in scored.items()}
 
 
 # --- synthetic homes -------------------------------------------------------------------
 
 
-def history_prefix(home: Home, days: float) -> Home:
-    """The home with only its first ``days`` days of history (0: the states at the start)."""
-    if home.window_start is None:
-        raise ValueError("a synthetic home has a window")
-    end = home.window_start + days * DAY
-    return replace(
-        home,
-        histories={e: h.rows(h.timestamps <= end) for e, h in home.histories.items()},
-        external={k: h.rows(h.timestamps <= end) for k, h in home.external.items()},
-        window_end=end,
-    )
-
-
-def relevant_pairs(synthetic: SyntheticHome) -> set[Pair]:
-    """The planted synergies nobody automated: (cause entity, effect entity)."""
-    return {(s.cause_entity, s.effect_entity) for s in synthetic.truth.synergies if not s.automated}
+def likely_figures(
+    rankings: Sequence[Sequence[tuple[Pair, float]]], relevant: Sequence[set[Pair]]
+) -> dict[str, Any]:
+    """The operating point: pairs scoring at least :data:`LIKELY_SCORE` (what the suggestions
+    sensor counts as likely worth automating), judged over every home's pairs together."""
+    likely = [{pair for pair, score in r if score >= LIKELY_SCORE} for r in rankings]
+    hits = sum(len(found & rel) for found, rel in zip(likely, relevant, strict=True))
+    suggested = sum(len(found) for found in likely)
+    total = sum(len(rel) for rel in relevant)
+    return {
+        "threshold": LIKELY_SCORE,
+        "suggested": suggested,
+        "precision": round(hits / suggested, 4) if suggested else None,
+        "recall": round(hits / total, 4) if total else None,
+    }
 
 
 def _synthetic_figures(
@@ -189,14 +206,17 @@ def _synthetic_figures(
     by_days: dict[str, Any] = {}
     for d in days:
         rankings: dict[str, list[list[Pair]]] = {name: [] for name in SCORERS}
+        combined: list[list[tuple[Pair, float]]] = []
         ranked_at_all = 0
         for synthetic, rel in zip(corpus, relevant, strict=True):
-            ranked_home = rank_pairs(history_prefix(synthetic.home, d), ranker, notifications=False)
+            scored = scored_rankings(first_days(synthetic.home, d), ranker, notifications=False)
             for name in SCORERS:
-                rankings[name].append(ranked_home[name])
-            ranked_at_all += len(rel & set(ranked_home["combined"]))
+                rankings[name].append([pair for pair, _ in scored[name]])
+            combined.append(scored["combined"])
+            ranked_at_all += len(rel & set(rankings["combined"][-1]))
         by_days[str(d)] = {
             **{name: ranking_figures(rankings[name], relevant) for name in SCORERS},
+            "combined_likely": likely_figures(combined, relevant),
             "relevant_pairs_among_candidates": ranked_at_all,
         }
     with_relevant = [len(rel) for rel in relevant if rel]
