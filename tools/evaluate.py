@@ -24,6 +24,7 @@ from tools.evaluation.battery import evaluate_battery
 from tools.evaluation.common import DEVELOPMENT_SEEDS, REPORTING_SEEDS, SeedSet
 from tools.evaluation.failure import evaluate_failure
 from tools.evaluation.home_type import evaluate_home_type, evaluate_home_type_names
+from tools.evaluation.synergy import evaluate_synergy
 from tools.synthetic import Stress
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "evaluate_failure",
     "evaluate_home_type",
     "evaluate_home_type_names",
+    "evaluate_synergy",
     "run",
     "seed_set",
 ]
@@ -67,6 +69,14 @@ def run(*, quick: bool = False, dev: bool = False) -> dict[str, Any]:
         if quick
         else evaluate_anomaly(seed=seeds.anomaly, tune_seed=seeds.anomaly_tune)
     )
+    synergy = evaluate_synergy(
+        n_homes=30 if quick else 200,
+        seed=seeds.synergy,
+        stress_homes=15 if quick else 100,
+        names_seed=seeds.stress_names,
+        night_bursts_seed=seeds.stress_night_bursts,
+        realconfigs_seed=seeds.realconfigs,
+    )
     steps = Stress(battery_step=10)
     anomaly_stress = evaluate_anomaly_stress(
         n_homes=8 if quick else 40,
@@ -99,6 +109,7 @@ def run(*, quick: bool = False, dev: bool = False) -> dict[str, Any]:
         "failure": failure,
         "battery": battery,
         "anomaly": anomaly,
+        "synergy": synergy,
         "stress": stress,
     }
     result["seconds"] = round(time.perf_counter() - t0, 1)

@@ -29,8 +29,9 @@ class SeedSet:
 
     Home type trains on homes of each ``home_type`` seed s and tests on s + 1000; failure
     trains on ``failure`` and tests on ``failure`` + 1000; every other seed is the corpus
-    itself. ``anomaly_tune`` homes train the cold-start forest. The stress corpora have
-    their own seeds.
+    itself. ``anomaly_tune`` homes train the cold-start forest. ``realconfigs`` draws which
+    half of each real configuration's automations is hidden. The stress corpora have their
+    own seeds (each shared by the sections that use that stress).
     """
 
     name: str
@@ -39,6 +40,8 @@ class SeedSet:
     battery: int
     anomaly: int
     anomaly_tune: int
+    synergy: int
+    realconfigs: int
     stress_night_bursts: int
     stress_battery: int
     stress_names: int
@@ -53,6 +56,8 @@ class SeedSet:
             self.battery,
             self.anomaly,
             self.anomaly_tune,
+            self.synergy,
+            self.realconfigs,
             self.stress_night_bursts,
             self.stress_battery,
             self.stress_names,
@@ -72,6 +77,8 @@ DEVELOPMENT_SEEDS: Final = SeedSet(
     battery=2005,
     anomaly=3047,
     anomaly_tune=2047,
+    synergy=3011,
+    realconfigs=5011,
     stress_night_bursts=4047,
     stress_battery=4005,
     stress_names=4001,
@@ -86,6 +93,8 @@ REPORTING_SEEDS: Final = SeedSet(
     battery=92_005,
     anomaly=93_047,
     anomaly_tune=92_047,
+    synergy=93_011,
+    realconfigs=95_011,
     stress_night_bursts=94_047,
     stress_battery=94_005,
     stress_names=94_001,
