@@ -21,7 +21,7 @@ from ..ml.models import SYNERGY_MODEL, DeployedModel
 from ..ml.registry import ModelRegistry
 from ..ml.trees import TreeEnsemble
 from .feedback import Answer, Verdict, answered_ids, kind_offsets, latest
-from .miner import Candidate, Evidence, MinerSettings, Trigger, find_candidates
+from .miner import Candidate, Evidence, MinerSettings, Trigger, find_candidates, mining_window
 from .ranking import (
     FEATURE_NAMES,
     SCORERS,
@@ -101,8 +101,8 @@ def suggest(
         suggestion = make_suggestion(home, candidate, score, figures)
         suggestions.append(suggestion)
         by_id[suggestion.suggestion_id] = candidate
-    start, end = home.window_start, home.window_end
-    days = 0.0 if start is None or end is None else max(end - start, 0.0) / 86400.0
+    start, end = mining_window(home, now)
+    days = max(end - start, 0.0) / 86400.0
     return SynergyResult(
         suggestions=tuple(suggestions),
         candidates=len(found),

@@ -20,7 +20,7 @@ from typing import Any, Final
 import numpy as np
 
 from ..home import Entity, Home, Origin, StateHistory
-from ..home.history import is_numeric
+from ..home.history import history_start, is_numeric
 from ..home.selection import home_type_entities
 from ..time import local_hours, local_weekday
 from .conditions import Condition, Revert, find_conditions, find_revert
@@ -239,9 +239,11 @@ class MiningContext:
 
 
 def mining_window(home: Home, now: float | None = None) -> tuple[float, float]:
-    """The history window the miner reads."""
+    """The history window the miner reads: from where the recorded history begins (a home
+    with 10 days of history in a 30-day window has 10 days of rates, not 30)."""
     end = home.window_end if home.window_end is not None else (now or 0.0)
-    start = home.window_start if home.window_start is not None else end
+    first = history_start(home)
+    start = first if first is not None else home.window_start if home.window_start else end
     return float(start), float(max(end, start))
 
 
