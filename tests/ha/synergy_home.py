@@ -27,6 +27,15 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
+import yaml
+
+from custom_components.homeiq.const import (
+    DOMAIN,
+    SERVICE_ACCEPT_SUGGESTION,
+    SERVICE_GET_SUGGESTIONS,
+    SERVICE_REJECT_SUGGESTION,
+    SERVICE_TRAIN_NOW,
+)
 
 DAYS = 10
 ROOMS = ("hallway", "kitchen", "bedroom")
@@ -154,3 +163,68 @@ async def async_setup_automations(hass: HomeAssistant) -> Path:
     assert await async_setup_component(hass, "automation", {"automation": []})
     await hass.async_block_till_done()
     return path
+
+
+async def async_train(hass: HomeAssistant) -> dict[str, Any]:
+    """Run ``homeiq.train_now``; its steps by name."""
+    response = await hass.services.async_call(
+        DOMAIN, SERVICE_TRAIN_NOW, {}, blocking=True, return_response=True
+    )
+    await hass.async_block_till_done()
+    assert response is not None
+    return {step["name"]: step for step in response["steps"]}
+
+
+async def async_get_suggestions(hass: HomeAssistant, **data: Any) -> list[dict[str, Any]]:
+    """``homeiq.get_suggestions`` with ``data``; the suggestions."""
+    response = await hass.services.async_call(
+        DOMAIN, SERVICE_GET_SUGGESTIONS, data, blocking=True, return_response=True
+    )
+    assert response is not None
+    suggestions: list[dict[str, Any]] = response["suggestions"]
+    return suggestions
+
+
+async def async_accept(hass: HomeAssistant, suggestion_id: str, **edits: Any) -> dict[str, Any]:
+    """``homeiq.accept_suggestion``; its response."""
+    response = await hass.services.async_call(
+        DOMAIN,
+        SERVICE_ACCEPT_SUGGESTION,
+        {"id": suggestion_id, **edits},
+        blocking=True,
+        return_response=True,
+    )
+    await hass.async_block_till_done()
+    assert response is not None
+    return dict(response)
+
+
+async def async_reject(hass: HomeAssistant, suggestion_id: str, **data: Any) -> None:
+    """``homeiq.reject_suggestion``."""
+    await hass.services.async_call(
+        DOMAIN, SERVICE_REJECT_SUGGESTION, {"id": suggestion_id, **data}, blocking=True
+    )
+    await hass.async_block_till_done()
+
+
+def ids_by_cause(suggestions: list[dict[str, Any]], kind: str = "motion_light") -> dict[str, str]:
+    """Ids of the suggestions of ``kind`` by their cause entity."""
+    return {s["cause"]: s["id"] for s in suggestions if s["kind"] == kind}
+
+
+def read_automations(path: Path) -> list[dict[str, Any]]:
+    """The automations in ``automations.yaml`` (blocking)."""
+    loaded = yaml.safe_load(path.read_text())
+    return list(loaded or [])
+
+
+async def async_setup_synergy_entry(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, entry: MockConfigEntry
+) -> dict[str, Any]:
+    """The synergy home recorded, automations set up, HomeIQ set up (not run yet)."""
+    home = await async_record_synergy_home(hass, freezer)
+    path = await async_setup_automations(hass)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return {**home, "entry": entry, "automations": path}

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-from pathlib import Path
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -23,7 +22,6 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
-import yaml
 
 from custom_components.homeiq.const import (
     DOMAIN,
@@ -31,15 +29,19 @@ from custom_components.homeiq.const import (
     SERVICE_ACCEPT_SUGGESTION,
     SERVICE_GET_SUGGESTIONS,
     SERVICE_REJECT_SUGGESTION,
-    SERVICE_TRAIN_NOW,
 )
 from custom_components.homeiq.core.synergy.feedback import KIND_STEP
 from tests.ha.synergy_home import (
     ROOMS,
-    async_record_synergy_home,
-    async_setup_automations,
+    async_accept,
+    async_get_suggestions,
+    async_reject,
+    async_setup_synergy_entry,
+    async_train,
+    ids_by_cause,
     light,
     motion,
+    read_automations,
 )
 
 SENSOR = "sensor.homeiq_suggestions"
@@ -54,65 +56,12 @@ def _shifted(score: float, offset: float) -> float:
     return round(1 / (1 + math.exp(-logit)), 4)
 
 
-async def _train(hass: HomeAssistant) -> dict[str, Any]:
-    response = await hass.services.async_call(
-        DOMAIN, SERVICE_TRAIN_NOW, {}, blocking=True, return_response=True
-    )
-    await hass.async_block_till_done()
-    assert response is not None
-    return {step["name"]: step for step in response["steps"]}
-
-
-async def _get(hass: HomeAssistant, **data: Any) -> list[dict[str, Any]]:
-    response = await hass.services.async_call(
-        DOMAIN, SERVICE_GET_SUGGESTIONS, data, blocking=True, return_response=True
-    )
-    assert response is not None
-    suggestions: list[dict[str, Any]] = response["suggestions"]
-    return suggestions
-
-
-async def _accept(hass: HomeAssistant, suggestion_id: str, **edits: Any) -> dict[str, Any]:
-    response = await hass.services.async_call(
-        DOMAIN,
-        SERVICE_ACCEPT_SUGGESTION,
-        {"id": suggestion_id, **edits},
-        blocking=True,
-        return_response=True,
-    )
-    await hass.async_block_till_done()
-    assert response is not None
-    return dict(response)
-
-
-async def _reject(hass: HomeAssistant, suggestion_id: str, **data: Any) -> None:
-    await hass.services.async_call(
-        DOMAIN, SERVICE_REJECT_SUGGESTION, {"id": suggestion_id, **data}, blocking=True
-    )
-    await hass.async_block_till_done()
-
-
-def _by_cause(suggestions: list[dict[str, Any]], kind: str = "motion_light") -> dict[str, str]:
-    """Ids of the suggestions of ``kind`` by their cause entity."""
-    return {s["cause"]: s["id"] for s in suggestions if s["kind"] == kind}
-
-
-def _automations(path: Path) -> list[dict[str, Any]]:
-    loaded = yaml.safe_load(path.read_text())
-    return list(loaded or [])
-
-
 @pytest.fixture
 async def synergy_entry(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, mock_config_entry: MockConfigEntry
 ) -> dict[str, Any]:
     """The synergy home recorded, automations set up, HomeIQ set up (not run yet)."""
-    home = await async_record_synergy_home(hass, freezer)
-    path = await async_setup_automations(hass)
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
-    return {**home, "entry": mock_config_entry, "automations": path}
+    return await async_setup_synergy_entry(hass, freezer, mock_config_entry)
 
 
 async def test_run_finds_each_room_and_lists_them_best_first(
@@ -120,7 +69,7 @@ async def test_run_finds_each_room_and_lists_them_best_first(
 ) -> None:
     """The synergy step counts the home's pairs; the three rooms' motion → light pairs lead,
     each with its evidence in words and a complete automation with the revert."""
-    steps = await _train(hass)
+    steps = await async_train(hass)
 
     synergy = steps["synergy"]
     assert synergy["outcome"] == "ok"
@@ -131,7 +80,7 @@ async def test_run_finds_each_room_and_lists_them_best_first(
     assert details["already_automated"] == 0
     assert details["implicit"] == {"deleted": 0, "disabled": 0, "undone": 0}
 
-    suggestions = await _get(hass)
+    suggestions = await async_get_suggestions(hass)
     assert len(suggestions) == 9
     top = suggestions[:3]
     assert {(s["cause"], s["effect"], s["area"]) for s in top} == {
@@ -170,18 +119,18 @@ async def test_run_finds_each_room_and_lists_them_best_first(
 async def test_filters(hass: HomeAssistant, synergy_entry: dict[str, Any]) -> None:
     """An area keeps its own suggestions, an entity those it causes or is the effect of, a
     limit the best few."""
-    await _train(hass)
-    everything = await _get(hass)
+    await async_train(hass)
+    everything = await async_get_suggestions(hass)
 
-    kitchen = await _get(hass, area=synergy_entry["areas"]["kitchen"])
+    kitchen = await async_get_suggestions(hass, area=synergy_entry["areas"]["kitchen"])
     assert kitchen == [s for s in everything if s["area"] == "kitchen"]
     assert [s["cause"] for s in kitchen] == [motion("kitchen")]
 
-    hallway_light = await _get(hass, entity=light("hallway"))
+    hallway_light = await async_get_suggestions(hass, entity=light("hallway"))
     assert hallway_light == [s for s in everything if light("hallway") in (s["cause"], s["effect"])]
     assert {s["kind"] for s in hallway_light} == {"motion_light", "door_light", "bedtime_lock"}
 
-    assert await _get(hass, limit=2) == everything[:2]
+    assert await async_get_suggestions(hass, limit=2) == everything[:2]
 
 
 async def test_accept_creates_the_automation_and_answers_re_rank_at_once(
@@ -193,17 +142,17 @@ async def test_accept_creates_the_automation_and_answers_re_rank_at_once(
     entity) and the same kind elsewhere rises; rejecting another takes it off the list and
     its lookalike falls back; other kinds do not move; the sensor follows every answer and
     diagnostics show the answers."""
-    await _train(hass)
-    before = await _get(hass)
-    ids = _by_cause(before)
+    await async_train(hass)
+    before = await async_get_suggestions(hass)
+    ids = ids_by_cause(before)
     others = {s["id"]: s["score"] for s in before if s["kind"] != "motion_light"}
 
-    created = await _accept(hass, ids[motion("hallway")], delay=120)
+    created = await async_accept(hass, ids[motion("hallway")], delay=120)
 
     automation_id = f"homeiq_{ids[motion('hallway')]}"
     assert created["id"] == ids[motion("hallway")]
     assert created["automation_id"] == automation_id
-    written = await hass.async_add_executor_job(_automations, synergy_entry["automations"])
+    written = await hass.async_add_executor_job(read_automations, synergy_entry["automations"])
     assert [a["id"] for a in written] == [automation_id]
     assert written[0]["triggers"][1]["for"] == {"seconds": 120}  # the edited delay
     assert written[0] == created["automation"]
@@ -212,7 +161,7 @@ async def test_accept_creates_the_automation_and_answers_re_rank_at_once(
     assert created["entity_id"] == entity_id
     assert hass.states.get(entity_id).state == "on"
 
-    after_accept = await _get(hass)
+    after_accept = await async_get_suggestions(hass)
     assert ids[motion("hallway")] not in {s["id"] for s in after_accept}
     rose = _shifted(MOTION_LIGHT_SCORE, KIND_STEP)
     assert {s["id"]: s["score"] for s in after_accept if s["kind"] == "motion_light"} == {
@@ -222,9 +171,9 @@ async def test_accept_creates_the_automation_and_answers_re_rank_at_once(
     assert {s["id"]: s["score"] for s in after_accept if s["kind"] != "motion_light"} == others
     assert hass.states.get(SENSOR).state == "8"
 
-    await _reject(hass, ids[motion("kitchen")], reason="I like the dark")
+    await async_reject(hass, ids[motion("kitchen")], reason="I like the dark")
 
-    after_reject = await _get(hass)
+    after_reject = await async_get_suggestions(hass)
     assert ids[motion("kitchen")] not in {s["id"] for s in after_reject}
     # One accepted, one rejected: the kind is back where it started, below the raised score.
     assert {s["id"]: s["score"] for s in after_reject if s["kind"] == "motion_light"} == {
@@ -256,13 +205,13 @@ async def test_a_rejected_kind_falls_elsewhere(
 ) -> None:
     """A rejection alone: the pair leaves, the same kind in the other rooms falls by one
     step, nothing else moves; nothing is written."""
-    await _train(hass)
-    before = await _get(hass)
-    ids = _by_cause(before)
+    await async_train(hass)
+    before = await async_get_suggestions(hass)
+    ids = ids_by_cause(before)
 
-    await _reject(hass, ids[motion("bedroom")])
+    await async_reject(hass, ids[motion("bedroom")])
 
-    after = await _get(hass)
+    after = await async_get_suggestions(hass)
     fell = _shifted(MOTION_LIGHT_SCORE, -KIND_STEP)
     assert {s["id"]: s["score"] for s in after if s["kind"] == "motion_light"} == {
         ids[motion("hallway")]: fell,
@@ -271,7 +220,7 @@ async def test_a_rejected_kind_falls_elsewhere(
     assert [s for s in after if s["kind"] != "motion_light"] == [
         s for s in before if s["kind"] != "motion_light"
     ]
-    written = await hass.async_add_executor_job(_automations, synergy_entry["automations"])
+    written = await hass.async_add_executor_job(read_automations, synergy_entry["automations"])
     assert written == []
 
 
@@ -301,10 +250,10 @@ async def test_errors_are_translated(hass: HomeAssistant, synergy_entry: dict[st
         text = await _raises(hass, "no_suggestions", service, data)
     assert text.startswith("HomeIQ has no suggestions yet")
 
-    await _train(hass)
-    suggestions = await _get(hass)
-    motion_id = _by_cause(suggestions)[motion("hallway")]
-    lock_id = _by_cause(suggestions, "door_lock")["binary_sensor.front_door"]
+    await async_train(hass)
+    suggestions = await async_get_suggestions(hass)
+    motion_id = ids_by_cause(suggestions)[motion("hallway")]
+    lock_id = ids_by_cause(suggestions, "door_lock")["binary_sensor.front_door"]
 
     text = await _raises(hass, "unknown_suggestion", SERVICE_ACCEPT_SUGGESTION, {"id": "nope"})
     assert text == (
@@ -324,15 +273,15 @@ async def test_errors_are_translated(hass: HomeAssistant, synergy_entry: dict[st
     )
     assert "triggered by a state change" in text
     # None of these wrote anything or answered anything.
-    written = await hass.async_add_executor_job(_automations, synergy_entry["automations"])
+    written = await hass.async_add_executor_job(read_automations, synergy_entry["automations"])
     assert written == []
-    assert len(await _get(hass)) == 9
+    assert len(await async_get_suggestions(hass)) == 9
 
-    await _accept(hass, motion_id)
+    await async_accept(hass, motion_id)
     for service in (SERVICE_ACCEPT_SUGGESTION, SERVICE_REJECT_SUGGESTION):
         text = await _raises(hass, "suggestion_accepted", service, {"id": motion_id})
     assert f"is the automation homeiq_{motion_id}" in text
-    written = await hass.async_add_executor_job(_automations, synergy_entry["automations"])
+    written = await hass.async_add_executor_job(read_automations, synergy_entry["automations"])
     assert [a["id"] for a in written] == [f"homeiq_{motion_id}"]
 
     assert await hass.config_entries.async_unload(synergy_entry["entry"].entry_id)
@@ -343,8 +292,8 @@ async def test_two_accepts_at_once_create_one_automation(
     hass: HomeAssistant, synergy_entry: dict[str, Any]
 ) -> None:
     """The same suggestion accepted twice at once: one automation, one answer, one error."""
-    await _train(hass)
-    motion_id = _by_cause(await _get(hass))[motion("kitchen")]
+    await async_train(hass)
+    motion_id = ids_by_cause(await async_get_suggestions(hass))[motion("kitchen")]
     book = synergy_entry["entry"].runtime_data.coordinator.suggestions
 
     results = await asyncio.gather(
@@ -353,7 +302,7 @@ async def test_two_accepts_at_once_create_one_automation(
 
     errors = [r for r in results if isinstance(r, ServiceValidationError)]
     assert [e.translation_key for e in errors] == ["suggestion_accepted"]
-    written = await hass.async_add_executor_job(_automations, synergy_entry["automations"])
+    written = await hass.async_add_executor_job(read_automations, synergy_entry["automations"])
     assert [a["id"] for a in written] == [f"homeiq_{motion_id}"]
     assert [a.verdict for a in book.answers] == ["accepted"]
 
@@ -365,39 +314,39 @@ async def test_answers_suggestions_and_events_survive_a_restart(
     accepted one with an edit builds the same automation as before, and a new run announces
     nothing twice."""
     events = async_capture_events(hass, EVENT_NEW_SUGGESTION)
-    await _train(hass)
+    await async_train(hass)
     assert len(events) == 9
     hallway = next(e for e in events if e.data["cause"] == motion("hallway"))
     assert hallway.data == {
-        "id": _by_cause(await _get(hass))[motion("hallway")],
+        "id": ids_by_cause(await async_get_suggestions(hass))[motion("hallway")],
         "kind": "motion_light",
         "cause": motion("hallway"),
         "effect": light("hallway"),
-        "text": (await _get(hass, entity=motion("hallway")))[0]["evidence"],
+        "text": (await async_get_suggestions(hass, entity=motion("hallway")))[0]["evidence"],
     }
-    ids = _by_cause(await _get(hass))
-    await _reject(hass, ids[motion("kitchen")], reason="too bright")
-    listed = await _get(hass)
+    ids = ids_by_cause(await async_get_suggestions(hass))
+    await async_reject(hass, ids[motion("kitchen")], reason="too bright")
+    listed = await async_get_suggestions(hass)
     entry = synergy_entry["entry"]
 
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
 
-    assert await _get(hass) == listed
+    assert await async_get_suggestions(hass) == listed
     assert hass.states.get(SENSOR).state == "8"
     book = entry.runtime_data.coordinator.suggestions
     assert [(a.suggestion_id, a.verdict, a.reason) for a in book.answers] == [
         (ids[motion("kitchen")], "rejected", "too bright")
     ]
-    created = await _accept(hass, ids[motion("bedroom")], delay={"minutes": 3})
+    created = await async_accept(hass, ids[motion("bedroom")], delay={"minutes": 3})
     assert created["automation"]["triggers"][1]["for"] == {"seconds": 180}
     assert created["automation"]["description"].startswith(
         "Suggested by HomeIQ. Bedroom light was turned on by hand within 2 min"
     )
 
-    steps = await _train(hass)
+    steps = await async_train(hass)
     assert steps["synergy"]["details"]["new"] == 0
     assert len(events) == 9
     # The accepted pair is automated now: the run leaves it out.
     assert steps["synergy"]["details"]["already_automated"] == 1
-    assert ids[motion("bedroom")] not in {s["id"] for s in await _get(hass)}
+    assert ids[motion("bedroom")] not in {s["id"] for s in await async_get_suggestions(hass)}
