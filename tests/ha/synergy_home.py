@@ -5,7 +5,8 @@ Each room (hallway, kitchen, bedroom) has a motion sensor and a ceiling light, e
 device of its own in the room. For 10 days, six times a day, motion turns on, a person
 turns the light on ``LIGHT_DELAY_S`` later (a user context: by hand), the motion ends after
 90 s and the light is turned off by hand 5 minutes after that. The front door opens and
-closes twice a day. The clock ends on day 10, 03:30 (the nightly time).
+closes twice a day. The clock ends on day 10, 03:35, after the nightly time (03:30), so
+that moving it on does not start a nightly run in the middle of a test.
 
 Also: the automation integration set up the way a default configuration has it
 (``automation: !include automations.yaml``), so suggestions can be accepted.
@@ -133,7 +134,7 @@ def _rows(start: datetime) -> list[tuple[datetime, str, str, bool]]:
 async def async_record_synergy_home(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory
 ) -> dict[str, Any]:
-    """Register the home and write its history; the clock ends on day 10, 03:30.
+    """Register the home and write its history; the clock ends on day 10, 03:35.
 
     Set HomeIQ up afterwards (waiting for the recorder fires due timers).
     """
@@ -145,7 +146,7 @@ async def async_record_synergy_home(
         context = Context(user_id=USER) if by_hand else Context()
         hass.states.async_set(entity_id, state, context=context)
     await async_wait_recording_done(hass)
-    now = start + timedelta(days=DAYS, hours=3, minutes=30)
+    now = start + timedelta(days=DAYS, hours=3, minutes=35)
     freezer.move_to(now)
     return {"areas": area_ids, "start": start, "now": now}
 
