@@ -14,10 +14,11 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigFlowResult
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers.translation import async_get_translations
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.homeiq.const import DEFAULT_OPTIONS
+from custom_components.homeiq.const import DEFAULT_OPTIONS, DOMAIN
 from tests.ha.synergy_home import (
     async_get_suggestions,
     async_setup_synergy_entry,
@@ -44,6 +45,13 @@ async def _review(hass: HomeAssistant, entry: MockConfigEntry) -> ConfigFlowResu
     return await hass.config_entries.options.async_configure(
         result["flow_id"], {"next_step_id": "review"}
     )
+
+
+async def _message(hass: HomeAssistant, result: ConfigFlowResult) -> str:
+    """The English message an aborted flow shows, its placeholders filled in."""
+    texts = await async_get_translations(hass, "en", "options", [DOMAIN])
+    text = texts[f"component.{DOMAIN}.options.abort.{result['reason']}"]
+    return text.format(**(result["description_placeholders"] or {}))
 
 
 def _options(result: ConfigFlowResult, key: str) -> list[dict[str, str]]:
@@ -105,7 +113,13 @@ async def test_review_accept_and_reject_end_to_end(
     written = await hass.async_add_executor_job(read_automations, synergy_entry["automations"])
     assert [a["id"] for a in written] == [automation_id]
     assert written[0]["triggers"][1]["for"] == {"seconds": 150}
-    assert result["description_placeholders"]["automation"].startswith("automation.homeiq_")
+    entity_id = result["description_placeholders"]["automation"]
+    assert entity_id.startswith("automation.homeiq_")
+    assert await _message(hass, result) == (
+        f"Created the automation {entity_id}: Hallway light is turned on when Hallway motion "
+        "detects motion. It is in Settings → Automations & scenes, where it can be edited, "
+        "disabled or deleted (HomeIQ counts disabling or deleting it as a rejection)."
+    )
     assert hass.states.get("sensor.homeiq_suggestions").state == "8"
 
     result = await _review(hass, entry)
@@ -120,6 +134,10 @@ async def test_review_accept_and_reject_end_to_end(
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "suggestion_rejected"
+    assert await _message(hass, result) == (
+        "Rejected: Kitchen light is turned on when Kitchen motion detects motion. It leaves "
+        "the list, and suggestions of the same kind rank lower."
+    )
     answers = coordinator.suggestions.answers
     assert [(a.suggestion_id, a.verdict, a.reason) for a in answers] == [
         (ids[motion("hallway")], "accepted", None),
@@ -157,6 +175,7 @@ async def test_review_before_the_first_run_and_when_all_are_answered(
     result = await _review(hass, entry)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "no_suggestions"
+    assert (await _message(hass, result)).startswith("HomeIQ has no suggestions yet")
 
     await async_train(hass)
     book = entry.runtime_data.coordinator.suggestions
@@ -165,3 +184,4 @@ async def test_review_before_the_first_run_and_when_all_are_answered(
     result = await _review(hass, entry)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "no_open_suggestions"
+    assert (await _message(hass, result)).startswith("Every suggestion has been answered")
