@@ -242,8 +242,9 @@ def mining_window(home: Home, now: float | None = None) -> tuple[float, float]:
     """The history window the miner reads: from where the recorded history begins (a home
     with 10 days of history in a 30-day window has 10 days of rates, not 30)."""
     end = home.window_end if home.window_end is not None else (now or 0.0)
-    first = history_start(home)
-    start = first if first is not None else home.window_start if home.window_start else end
+    start = history_start(home)
+    if start is None:
+        start = home.window_start if home.window_start is not None else end
     return float(start), float(max(end, start))
 
 
