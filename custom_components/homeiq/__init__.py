@@ -27,6 +27,7 @@ from .coordinator import (
 )
 from .home.reader import STORE_DIR
 from .services import async_setup_services
+from .suggestions import SYNERGY_VERSION, synergy_store_key
 
 PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
 
@@ -95,11 +96,16 @@ async def async_unload_entry(hass: HomeAssistant, entry: HomeIQConfigEntry) -> b
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: HomeIQConfigEntry) -> None:
-    """Delete what HomeIQ stored: history store, models, runs, results and repair issues."""
+    """Delete what HomeIQ stored: history store, models, runs, results, suggestions with
+    their answers, and repair issues (the automations created from suggestions stay: they
+    are the user's now)."""
     directory = Path(hass.config.path(".storage", STORE_DIR))
     await hass.async_add_executor_job(_remove_directory, directory)
     await Store[dict[str, object]](hass, STORAGE_VERSION, RUNS_STORE).async_remove()
     await Store[dict[str, object]](hass, RESULTS_VERSION, RESULTS_STORE).async_remove()
+    await Store[dict[str, object]](
+        hass, SYNERGY_VERSION, synergy_store_key(entry.entry_id)
+    ).async_remove()
     issues = ir.async_get(hass)
     for domain, issue_id in list(issues.issues):
         if domain == DOMAIN:

@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any, override
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Final, override
 
 from homeassistant.config_entries import (
     ConfigEntry,
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlowWithReload,
 )
 from homeassistant.core import callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.selector import (
+    DurationSelector,
+    DurationSelectorConfig,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
+    TextSelector,
     TimeSelector,
 )
 import probatio
@@ -35,6 +43,18 @@ from .const import (
     UNSHIPPED_OPTION_DEFAULTS,
 )
 from .core.home_type import HOME_TYPES
+from .core.synergy import SHOWN_SUGGESTIONS
+
+if TYPE_CHECKING:
+    from .coordinator import HomeIQCoordinator
+    from .suggestions import OpenSuggestion
+
+CONF_SUGGESTION: Final = "suggestion"
+CONF_ANSWER: Final = "answer"
+CONF_DELAY: Final = "delay"
+CONF_REASON: Final = "reason"
+ANSWER_ACCEPT: Final = "accept"
+ANSWER_REJECT: Final = "reject"
 
 
 def _int_box(minimum: int, maximum: int, unit: str | None = None) -> probatio.All[Any]:
@@ -100,9 +120,18 @@ class HomeIQConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class HomeIQOptionsFlow(OptionsFlowWithReload):
-    """Change the schedule, history window, device-model threshold and home type."""
+    """A menu: the options (schedule, history window, device-model threshold, home type),
+    or reviewing the open synergy suggestions one by one (accept or reject)."""
+
+    _chosen: OpenSuggestion
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Offer the options and the suggestions."""
+        return self.async_show_menu(step_id="init", menu_options=["settings", "review"])
+
+    async def async_step_settings(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
         """Show and validate the options form; stored options the form does not show (of
         features not shipped yet) are kept."""
         errors: dict[str, str] = {}
@@ -117,8 +146,116 @@ class HomeIQOptionsFlow(OptionsFlowWithReload):
                 return self.async_create_entry(data={**kept, **user_input})
         current = {**DEFAULT_OPTIONS, **self.config_entry.options, **(user_input or {})}
         return self.async_show_form(
-            step_id="init",
+            step_id="settings",
             data_schema=self.add_suggested_values_to_schema(OPTIONS_SCHEMA, current),
             errors=errors,
             description_placeholders=error_placeholders(current),
         )
+
+    def _coordinator(self) -> HomeIQCoordinator | None:
+        if self.config_entry.state is not ConfigEntryState.LOADED:
+            return None
+        coordinator: HomeIQCoordinator = self.config_entry.runtime_data.coordinator
+        return coordinator
+
+    async def async_step_review(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Choose one of the open suggestions (by its one-line title)."""
+        if (coordinator := self._coordinator()) is None:
+            return self.async_abort(reason="not_loaded")
+        opened = coordinator.suggestions.open()
+        if opened is None:
+            return self.async_abort(reason="no_suggestions")
+        if not opened:
+            return self.async_abort(reason="no_open_suggestions")
+        shown = {item.suggestion.suggestion_id: item for item in opened[:SHOWN_SUGGESTIONS]}
+        if user_input is not None and user_input[CONF_SUGGESTION] in shown:
+            self._chosen = shown[user_input[CONF_SUGGESTION]]
+            return await self.async_step_answer()
+        options = [SelectOptionDict(value=sid, label=item.title) for sid, item in shown.items()]
+        schema = probatio.Schema(
+            {
+                probatio.Required(CONF_SUGGESTION): SelectSelector(
+                    SelectSelectorConfig(options=options, mode=SelectSelectorMode.DROPDOWN)
+                )
+            }
+        )
+        return self.async_show_form(
+            step_id="review",
+            data_schema=schema,
+            description_placeholders={"open": str(len(opened)), "shown": str(len(shown))},
+        )
+
+    async def async_step_answer(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Show the chosen suggestion's evidence; accept it (the revert delay may be changed)
+        or reject it (a reason may be given)."""
+        if (coordinator := self._coordinator()) is None:
+            return self.async_abort(reason="not_loaded")
+        book = coordinator.suggestions
+        suggestion = self._chosen.suggestion
+        sid = suggestion.suggestion_id
+        placeholders = {
+            "title": self._chosen.title,
+            "evidence": suggestion.text,
+            "service": suggestion.service,
+            "error": "",
+        }
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                if user_input[CONF_ANSWER] == ANSWER_REJECT:
+                    await book.async_reject(sid, user_input.get(CONF_REASON))
+                    coordinator.async_suggestions_changed()
+                    return self.async_abort(
+                        reason="suggestion_rejected", description_placeholders=placeholders
+                    )
+                delay = user_input.get(CONF_DELAY)
+                created = await book.async_accept(
+                    sid,
+                    delay_s=None if delay is None else cv.time_period(delay).total_seconds(),
+                )
+            except HomeAssistantError as err:
+                errors["base"] = "answer_failed"
+                placeholders["error"] = str(err)
+            else:
+                coordinator.async_suggestions_changed()
+                return self.async_abort(
+                    reason="suggestion_accepted",
+                    description_placeholders={
+                        **placeholders,
+                        "automation": str(created["entity_id"] or created["automation_id"]),
+                    },
+                )
+        fields: dict[Any, Any] = {
+            probatio.Required(CONF_ANSWER, default=ANSWER_ACCEPT): SelectSelector(
+                SelectSelectorConfig(
+                    options=[ANSWER_ACCEPT, ANSWER_REJECT],
+                    mode=SelectSelectorMode.LIST,
+                    translation_key=CONF_ANSWER,
+                )
+            )
+        }
+        suggested: dict[str, Any] = {}
+        if book.can_delay(sid):
+            fields[probatio.Optional(CONF_DELAY)] = DurationSelector(
+                DurationSelectorConfig(enable_second=True)
+            )
+            if (delay_s := book.mined_delay(sid)) is not None:
+                suggested[CONF_DELAY] = _duration(delay_s)
+        fields[probatio.Optional(CONF_REASON)] = TextSelector()
+        return self.async_show_form(
+            step_id="answer",
+            data_schema=self.add_suggested_values_to_schema(probatio.Schema(fields), suggested),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+
+def _duration(seconds: float) -> dict[str, int]:
+    """A duration selector's value."""
+    total = round(seconds)
+    whole = timedelta(seconds=total)
+    return {
+        "hours": whole.seconds // 3600 + whole.days * 24,
+        "minutes": whole.seconds % 3600 // 60,
+        "seconds": whole.seconds % 60,
+    }

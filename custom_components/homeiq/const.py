@@ -44,8 +44,12 @@ UNSHIPPED_OPTION_DEFAULTS: Final = {
 }
 
 SERVICE_TRAIN_NOW: Final = "train_now"
+SERVICE_GET_SUGGESTIONS: Final = "get_suggestions"
+SERVICE_ACCEPT_SUGGESTION: Final = "accept_suggestion"
+SERVICE_REJECT_SUGGESTION: Final = "reject_suggestion"
 
 EVENT_DEVICE_ANOMALY: Final = "homeiq_device_anomaly"
+EVENT_NEW_SUGGESTION: Final = "homeiq_new_suggestion"
 ISSUE_TRAINING_UNAVAILABLE: Final = "training_unavailable"
 ISSUE_DEVICE_AT_RISK_PREFIX: Final = "device_at_risk_"
 # Translation keys of a device's repair issue: what to check depends on the device.

@@ -49,8 +49,10 @@ from .core.ml.registry import ModelRegistry
 from .core.ml.training import training_unavailable
 from .core.pipeline import Step, StepKind, nightly_steps
 from .core.run import RunOutcome, RunResult, StepOutcome, StepResult
+from .core.synergy import SYNERGY, SynergyResult
 from .home.reader import STORE_DIR, HomeReader
 from .issues import async_sync_device_issues, async_sync_training_issue
+from .suggestions import OpenSuggestion, SuggestionBook
 
 STORAGE_VERSION = 1
 RESULTS_VERSION = 1
@@ -98,6 +100,7 @@ class HomeIQData:
     devices: Mapping[str, DeviceReport] = field(default_factory=dict)
     models: Mapping[str, dict[str, Any] | None] = field(default_factory=dict)
     judged_day: float | None = None
+    suggestions: tuple[OpenSuggestion, ...] | None = None  # open, best first; None: no result
 
     def as_dict(self) -> dict[str, Any]:
         """Return a JSON-able dictionary."""
@@ -116,6 +119,7 @@ class HomeIQData:
             "devices": {key: report.as_dict() for key, report in self.devices.items()},
             "models": dict(self.models),
             "judged_day": None if self.judged_day is None else iso_time(self.judged_day),
+            "open_suggestions": None if self.suggestions is None else len(self.suggestions),
         }
 
 
@@ -152,6 +156,7 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
         self.home_type_labels: list[dict[str, Any]] = []
         self.training_unavailable: str | None = None
         self.home_results: dict[str, HomeAssessment] = {}  # capability -> its last result
+        self.suggestions = SuggestionBook(hass, entry.entry_id)
 
     def option(self, key: str) -> Any:
         """Return an option, falling back to its default."""
@@ -170,6 +175,7 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
             except KeyError, TypeError, ValueError:
                 LOGGER.warning("Ignoring an unreadable stored training run")
         self._restore_results(await self._results.async_load() or {})
+        await self.suggestions.async_load()
         self.models = await self.hass.async_add_executor_job(pipeline.load_models, self.registry)
         if self._record_home_type_label():
             await self._results.async_save(self._results_data())
@@ -258,7 +264,13 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
             devices=dict(self.devices),
             models=self.model_summaries(),
             judged_day=self.judged_day,
+            suggestions=self.suggestions.open(),
         )
+
+    @callback
+    def async_suggestions_changed(self) -> None:
+        """Show answers at once (the suggestions sensor)."""
+        self.async_set_updated_data(self._snapshot())
 
     @property
     def is_running(self) -> bool:
@@ -476,6 +488,10 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
         if capability.name == HOME_TYPE.name:
             assert isinstance(result, HomeTypeResult)
             return await self._async_home_type_assessed(result)
+        if capability.name == SYNERGY.name:
+            assert isinstance(result, SynergyResult)
+            self.home_results[capability.name] = result
+            return await self.suggestions.async_assessed(result, home)
         # A capability without a Home Assistant side of its own yet: its result is kept,
         # and its figures are the step's.
         self.home_results[capability.name] = result

@@ -4,7 +4,8 @@ A bug report needs the options, the last run's steps with their figures and reas
 deployed models with their metrics, the history store's counts and each device's figures.
 What identifies the home and tells when its people are in is redacted: device names,
 entity ids, and the per-device reasons (they name times of day such as "between 02:00 and
-03:00"). Device ids are kept: they are random ids the device registry made up, they say
+03:00"); in the synergy section, the entities of each answer and created automation and
+the user's reasons. Device ids are kept: they are random ids the device registry made up, they say
 nothing about the home, and they let the report be matched to a repair issue
 (``device_at_risk_<id>``) or to the anomaly event.
 """
@@ -21,12 +22,16 @@ from .core.devices import iso_time
 
 # Keys of a device report (core.devices.DeviceReport) that identify the home or its people.
 TO_REDACT_DEVICE = {"name", "entity_id", "reason", "risk_reasons"}
+# Keys of a synergy answer or created automation that name the home's entities (or are the
+# user's own words); verdicts, kinds, times and the suggestion ids (hashes) stay.
+TO_REDACT_SYNERGY = {"cause_id", "effect_id", "entity_id", "reason"}
 
 
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: HomeIQConfigEntry
 ) -> dict[str, Any]:
-    """The options, the last run, results, models and what the history store holds."""
+    """The options, the last run, results, models, what the history store holds and the
+    synergy answers."""
     coordinator = entry.runtime_data.coordinator
     data = coordinator.data.as_dict()
     data["devices"] = async_redact_data(data["devices"], TO_REDACT_DEVICE)
@@ -44,6 +49,7 @@ async def async_get_config_entry_diagnostics(
         "store_reset_reason": coordinator.reader.store_reset_reason,
         "home_type_labels": list(coordinator.home_type_labels),
         "training_unavailable": coordinator.training_unavailable,
+        "synergy": async_redact_data(coordinator.suggestions.diagnostics(), TO_REDACT_SYNERGY),
     }
 
 

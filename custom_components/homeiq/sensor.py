@@ -26,6 +26,7 @@ from .entity import (
     HomeIQEntity,
     device_entities_adder,
 )
+from .suggestions import TOP_ATTRIBUTE
 
 PARALLEL_UPDATES = 0
 
@@ -86,6 +87,16 @@ def _home_type_attributes(data: HomeIQData) -> dict[str, Any]:
     }
 
 
+def _open_suggestions(data: HomeIQData) -> int | None:
+    return None if data.suggestions is None else len(data.suggestions)
+
+
+def _suggestion_attributes(data: HomeIQData) -> dict[str, Any]:
+    if data.suggestions is None:
+        return {}
+    return {"top": [item.short() for item in data.suggestions[:TOP_ATTRIBUTE]]}
+
+
 @dataclass(frozen=True, kw_only=True)
 class HomeIQSensorEntityDescription(SensorEntityDescription):
     """Describes a HomeIQ sensor."""
@@ -111,6 +122,13 @@ SENSORS: tuple[HomeIQSensorEntityDescription, ...] = (
         value_fn=_home_type,
         attributes_fn=_home_type_attributes,
     ),
+    # Open synergy suggestions (answered ones leave at once); the best few as attributes.
+    HomeIQSensorEntityDescription(
+        key="suggestions",
+        translation_key="suggestions",
+        value_fn=_open_suggestions,
+        attributes_fn=_suggestion_attributes,
+    ),
 )
 
 
@@ -133,8 +151,9 @@ class HomeIQSensor(HomeIQEntity, SensorEntity):
     """A sensor computed from the coordinator's snapshot."""
 
     entity_description: HomeIQSensorEntityDescription
-    # Per-step details and model metrics change every run and can be long: not recorded.
-    _unrecorded_attributes = frozenset({"steps", "models"})
+    # Per-step details, model metrics and the top suggestions change every run (the
+    # suggestions with every answer) and can be long: not recorded.
+    _unrecorded_attributes = frozenset({"steps", "models", "top"})
 
     def __init__(
         self, coordinator: HomeIQCoordinator, description: HomeIQSensorEntityDescription

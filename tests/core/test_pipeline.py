@@ -22,6 +22,7 @@ from custom_components.homeiq.core.pipeline import (
     StepKind,
     nightly_steps,
 )
+from custom_components.homeiq.core.synergy import FEATURE_NAMES as SYNERGY_FEATURE_NAMES, SYNERGY
 
 
 def test_steps_of_the_registered_capabilities() -> None:
@@ -32,6 +33,7 @@ def test_steps_of_the_registered_capabilities() -> None:
         "train_failure",
         "train_anomaly",
         "home_type",
+        "synergy",
         "devices",
     ]
     assert [s.kind for s in steps] == [
@@ -39,10 +41,11 @@ def test_steps_of_the_registered_capabilities() -> None:
         StepKind.TRAIN,
         StepKind.TRAIN,
         StepKind.ASSESS_HOME,
+        StepKind.ASSESS_HOME,
         StepKind.DEVICES,
     ]
-    assert [s.capability for s in steps] == [None, FAILURE, ANOMALY, HOME_TYPE, None]
-    assert CAPABILITIES == (HOME_TYPE, FAILURE, ANOMALY, BATTERY)
+    assert [s.capability for s in steps] == [None, FAILURE, ANOMALY, HOME_TYPE, SYNERGY, None]
+    assert CAPABILITIES == (HOME_TYPE, FAILURE, ANOMALY, BATTERY, SYNERGY)
 
 
 def test_model_features_come_from_the_capabilities() -> None:
@@ -51,17 +54,18 @@ def test_model_features_come_from_the_capabilities() -> None:
         "home_type": FEATURE_NAMES,
         "failure": FAILURE_FEATURE_NAMES,
         "anomaly": DAY_FEATURE_NAMES,
+        "synergy": SYNERGY_FEATURE_NAMES,
     }
-    assert list(MODEL_FEATURES) == ["home_type", "failure", "anomaly"]
+    assert list(MODEL_FEATURES) == ["home_type", "failure", "anomaly", "synergy"]
     assert BATTERY.model_name is None
 
 
 @dataclass(frozen=True, slots=True)
-class _Synergy:
+class _Graph:
     """A capability as the next one will be: trains on the home and judges it whole."""
 
-    name: str = "synergy"
-    model_name: str | None = "synergy"
+    name: str = "graph"
+    model_name: str | None = "graph"
     feature_names: tuple[str, ...] = ("co_occurrence",)
     trains_on_home: bool = True
     assesses_home: bool = True
@@ -78,15 +82,16 @@ class _Synergy:
 
 def test_a_new_capability_is_one_registration() -> None:
     """Registering one more capability adds its training and its home step, in order."""
-    synergy: Capability = _Synergy()
-    steps = nightly_steps((*CAPABILITIES, synergy))
+    graph: Capability = _Graph()
+    steps = nightly_steps((*CAPABILITIES, graph))
     assert [s.name for s in steps] == [
         "read_home",
         "train_failure",
         "train_anomaly",
-        "train_synergy",
+        "train_graph",
         "home_type",
         "synergy",
+        "graph",
         "devices",
     ]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState, ConfigFlowResult
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
 import pytest
@@ -34,6 +34,16 @@ UNSHIPPED: dict[str, Any] = {
     CONF_MIN_FEEDBACK_RANKER: 5,
     CONF_DEEP_LEARNING: False,
 }
+
+
+async def _open_settings(hass: HomeAssistant, entry: MockConfigEntry) -> ConfigFlowResult:
+    """Open the options flow and choose the options form from its menu."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["settings", "review"]
+    return await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "settings"}
+    )
 
 
 async def test_user_flow_creates_entry(hass: HomeAssistant) -> None:
@@ -67,9 +77,9 @@ async def test_options_flow_saves_and_reloads(
 ) -> None:
     """Valid options are saved and the entry reloads with them."""
     coordinator_before = init_integration.runtime_data.coordinator
-    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    result = await _open_settings(hass, init_integration)
     assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "init"
+    assert result["step_id"] == "settings"
     # Only options of shipped features are offered.
     assert [str(key) for key in result["data_schema"].schema] == list(VALID_OPTIONS)
 
@@ -86,7 +96,7 @@ async def test_options_flow_threshold_longer_than_window(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
     """A device-model threshold longer than the history window is a form error; nothing is saved."""
-    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    result = await _open_settings(hass, init_integration)
     bad = {**VALID_OPTIONS, CONF_HISTORY_DAYS: 10.0, CONF_MIN_DAYS_DEVICE: 30.0}
 
     result = await hass.config_entries.options.async_configure(result["flow_id"], bad)
@@ -119,7 +129,7 @@ async def test_options_flow_out_of_range(
     hass: HomeAssistant, init_integration: MockConfigEntry, key: str, value: Any
 ) -> None:
     """Out-of-range values are rejected by the form schema and nothing is saved."""
-    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    result = await _open_settings(hass, init_integration)
     with pytest.raises(InvalidData) as err:
         await hass.config_entries.options.async_configure(
             result["flow_id"], {**VALID_OPTIONS, key: value}
@@ -135,7 +145,7 @@ async def test_options_of_unshipped_features_are_kept_but_not_shown(
     """An older entry's synergy, ranker and deep-learning values load, are not in the form,
     and survive saving it."""
     assert init_integration.state is ConfigEntryState.LOADED
-    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    result = await _open_settings(hass, init_integration)
     shown = {str(key) for key in result["data_schema"].schema}
     assert shown.isdisjoint(UNSHIPPED)
 

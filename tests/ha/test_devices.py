@@ -315,6 +315,9 @@ async def test_user_correction_of_the_home_type_wins(
     entry = home_with_history["entry"]
     result = await hass.config_entries.options.async_init(entry.entry_id)
     result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "settings"}
+    )
+    result = await hass.config_entries.options.async_configure(
         result["flow_id"], {**entry.options, CONF_HOME_TYPE: chosen}
     )
     await hass.async_block_till_done()

@@ -18,7 +18,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.homeiq.const import DEFAULT_OPTIONS, DOMAIN, SERVICE_TRAIN_NOW
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=dt_util.UTC)
-STEPS = ["read_home", "train_failure", "train_anomaly", "home_type", "devices"]
+STEPS = ["read_home", "train_failure", "train_anomaly", "home_type", "synergy", "devices"]
 
 
 async def test_diagnostics(
@@ -36,6 +36,7 @@ async def test_diagnostics(
             "home_type": None,
             "devices": {},
             "judged_day": None,
+            "open_suggestions": None,
         },
         "store": {
             "watermark": None,
@@ -48,9 +49,12 @@ async def test_diagnostics(
         "store_reset_reason": None,
         "home_type_labels": [],
         "training_unavailable": None,
+        "synergy": {"result": None, "open": None, "answers": [], "announced": 0, "created": []},
     }
-    # The bundled models are deployed, with the held-out metrics scripts/train measured.
-    assert set(models) == {"home_type", "failure", "anomaly"}
+    # The bundled models are deployed, with the held-out metrics scripts/train measured; the
+    # synergy ranker has no bundled model yet (a fixed blend of the rules and the miner).
+    assert set(models) == {"home_type", "failure", "anomaly", "synergy"}
+    assert models.pop("synergy") is None
     for summary in models.values():
         assert summary["source"] == "bundled"
         assert summary["version"] == 0

@@ -27,6 +27,7 @@ from custom_components.homeiq.core.ml.registry import ModelRegistry, RegistryClo
 from custom_components.homeiq.core.ml.trees import TreeEnsemble
 from custom_components.homeiq.core.run import RunOutcome, StepOutcome
 from custom_components.homeiq.home.reader import STORE_DIR, STORE_NAME
+from custom_components.homeiq.suggestions import synergy_store_key
 from tests.ha.history_home import async_record_home
 from tests.ha.test_devices import _install_failure_model, _train
 
@@ -148,7 +149,7 @@ async def test_removing_the_entry_deletes_what_it_stored(
     hass: HomeAssistant, home_with_history: dict[str, Any], hass_storage: dict[str, Any]
 ) -> None:
     """After a run, removing HomeIQ deletes .storage/homeiq/ (history store and models),
-    the runs and results stores and every HomeIQ repair issue."""
+    the runs, results and suggestions stores and every HomeIQ repair issue."""
     entry = home_with_history["entry"]
     _install_failure_model(hass, risk=0.7)  # a model version on disk and repair issues
     await _train(hass)
@@ -158,7 +159,8 @@ async def test_removing_the_entry_deletes_what_it_stored(
     assert await hass.async_add_executor_job(_files, directory) == dict.fromkeys(
         ("model", "history store", "directory", "other"), True
     )
-    assert {RUNS_STORE, RESULTS_STORE} <= set(hass_storage)
+    synergy = synergy_store_key(entry.entry_id)
+    assert {RUNS_STORE, RESULTS_STORE, synergy} <= set(hass_storage)
     issues = ir.async_get(hass)
     assert [i for (domain, i) in issues.issues if domain == DOMAIN]
     ir.async_create_issue(
@@ -182,6 +184,7 @@ async def test_removing_the_entry_deletes_what_it_stored(
     }
     assert RUNS_STORE not in hass_storage
     assert RESULTS_STORE not in hass_storage
+    assert synergy not in hass_storage
     assert [i for (domain, i) in issues.issues if domain == DOMAIN] == []
     assert issues.async_get_issue("other", "kept") is not None
 

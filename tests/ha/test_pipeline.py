@@ -21,7 +21,7 @@ from custom_components.homeiq.core.run import StepOutcome
 
 @dataclass(frozen=True, slots=True)
 class _Pairs:
-    """What a synergy result could be: pairs found, as figures."""
+    """What a graph model's result could be: pairs found, as figures."""
 
     pairs: int
 
@@ -30,10 +30,10 @@ class _Pairs:
 
 
 @dataclass(frozen=True, slots=True)
-class _Synergy:
-    """A capability registered next to the shipped ones (as synergy will be)."""
+class _Graph:
+    """A capability registered next to the shipped ones (as the graph model will be)."""
 
-    name: str = "synergy"
+    name: str = "graph"
     model_name: str | None = None
     feature_names: tuple[str, ...] = ()
     trains_on_home: bool = True
@@ -56,7 +56,7 @@ async def test_a_registered_capability_runs_in_its_steps(
     home type, before the devices; its result is kept and its figures are its steps'."""
 
     def steps() -> tuple[Step, ...]:
-        return nightly_steps((*CAPABILITIES, _Synergy()))
+        return nightly_steps((*CAPABILITIES, _Graph()))
 
     monkeypatch.setattr(coordinator_module, "nightly_steps", steps)
     coordinator = init_integration.runtime_data.coordinator
@@ -65,19 +65,20 @@ async def test_a_registered_capability_runs_in_its_steps(
         "read_home",
         "train_failure",
         "train_anomaly",
-        "train_synergy",
+        "train_graph",
         "home_type",
         "synergy",
+        "graph",
         "devices",
     ]
     by_name = {s.name: s for s in result.steps}
     home = coordinator.home
     assert home is not None
-    assert by_name["synergy"].outcome is StepOutcome.OK
-    assert by_name["synergy"].details == {"pairs": len(home.automations)}
-    assert coordinator.home_results["synergy"] == _Pairs(len(home.automations))
-    assert by_name["train_synergy"].outcome is StepOutcome.OK
-    assert by_name["train_synergy"].details == {
+    assert by_name["graph"].outcome is StepOutcome.OK
+    assert by_name["graph"].details == {"pairs": len(home.automations)}
+    assert coordinator.home_results["graph"] == _Pairs(len(home.automations))
+    assert by_name["train_graph"].outcome is StepOutcome.OK
+    assert by_name["train_graph"].details == {
         "entities": len(home.entities),
         "min_days": float(coordinator.option(CONF_MIN_DAYS_DEVICE)),
     }

@@ -78,13 +78,14 @@ async def test_train_now_returns_counts(
         "train_failure",
         "train_anomaly",
         "home_type",
+        "synergy",
         "devices",
     ]
     # Two hours of history train nothing on this home: the steps say why.
     assert steps[1]["outcome"] == "skipped"
     assert "days of history" in steps[1]["reason"]
     assert steps[2]["outcome"] == "skipped"
-    assert [step["outcome"] for step in steps[3:]] == ["ok", "ok"]
+    assert [step["outcome"] for step in steps[3:]] == ["ok", "ok", "ok"]
     assert steps[:1] == [
         {
             "name": "read_home",

@@ -37,9 +37,10 @@ from .home import Home
 from .home_type import HOME_TYPE
 from .ml.models import ANOMALY_MODEL, FAILURE_MODEL, DeployedModel, load_deployed
 from .ml.registry import ModelRegistry
+from .synergy import SYNERGY
 
 # The registered capabilities, in the order their models load and their steps run.
-CAPABILITIES: Final[tuple[Capability, ...]] = (HOME_TYPE, FAILURE, ANOMALY, BATTERY)
+CAPABILITIES: Final[tuple[Capability, ...]] = (HOME_TYPE, FAILURE, ANOMALY, BATTERY, SYNERGY)
 
 READ_HOME: Final = "read_home"
 DEVICES: Final = "devices"

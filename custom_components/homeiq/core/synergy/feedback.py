@@ -15,6 +15,10 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any, Final
 
+import numpy as np
+
+from ..home import Home, Origin
+
 
 class Verdict(StrEnum):
     """What the user's answer was."""
@@ -27,6 +31,9 @@ class Verdict(StrEnum):
 
 
 AGAINST: Final = frozenset({Verdict.REJECTED, Verdict.DISABLED, Verdict.DELETED, Verdict.UNDONE})
+UNDO_WINDOW_S: Final = 120.0  # a person changing the effect back this soon undid the action
+MIN_UNDONE: Final = 3  # undone runs (and share of runs) that count as an answer against
+MIN_UNDONE_SHARE: Final = 0.3
 KIND_STEP: Final = 0.7  # logit change of a pair's lookalikes per answer about its kind
 KIND_LIMIT: Final = 2.5
 
@@ -85,3 +92,42 @@ def kind_offsets(answers: Iterable[Answer]) -> dict[str, float]:
 def answered_ids(answers: Iterable[Answer]) -> set[str]:
     """Suggestions that are no longer open: accepted (now an automation) or answered against."""
     return set(latest(answers))
+
+
+@dataclass(frozen=True, slots=True)
+class Undone:
+    """How often an automation's action was undone by a person soon after it ran."""
+
+    runs: int  # the effect brought to its state by an automation
+    undone: int  # of those, changed back by a person within :data:`UNDO_WINDOW_S`
+
+    @property
+    def against(self) -> bool:
+        """Whether it was undone often enough to count as an answer against it."""
+        return self.undone >= MIN_UNDONE and self.undone >= MIN_UNDONE_SHARE * self.runs
+
+
+def undone_count(
+    home: Home, effect_id: str, effect_state: str, since: float, window_s: float = UNDO_WINDOW_S
+) -> Undone:
+    """Changes of ``effect_id`` to ``effect_state`` made by an automation after ``since``, and
+    how many of them a person changed back (the next row: by hand, another state) within
+    ``window_s``."""
+    history = home.histories.get(effect_id)
+    if history is None or len(history) == 0 or effect_state not in history.vocabulary:
+        return Undone(0, 0)
+    code = history.vocabulary.index(effect_state)
+    ran = np.flatnonzero(
+        (history.codes == code)
+        & (history.origins == Origin.AUTOMATION)
+        & (history.timestamps >= since)
+    )
+    nxt = ran + 1
+    has_next = nxt < len(history)
+    ran_next, nxt = ran[has_next], nxt[has_next]
+    back = (
+        (history.codes[nxt] != code)
+        & (history.origins[nxt] == Origin.USER)
+        & (history.timestamps[nxt] - history.timestamps[ran_next] <= window_s)
+    )
+    return Undone(int(ran.size), int(back.sum()))
