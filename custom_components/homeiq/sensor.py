@@ -88,13 +88,19 @@ def _home_type_attributes(data: HomeIQData) -> dict[str, Any]:
 
 
 def _open_suggestions(data: HomeIQData) -> int | None:
-    return None if data.suggestions is None else len(data.suggestions)
+    """Open suggestions likely worth automating (the operating point of the ranking)."""
+    if data.suggestions is None:
+        return None
+    return sum(item.suggestion.likely for item in data.suggestions)
 
 
 def _suggestion_attributes(data: HomeIQData) -> dict[str, Any]:
     if data.suggestions is None:
         return {}
-    return {"top": [item.short() for item in data.suggestions[:TOP_ATTRIBUTE]]}
+    return {
+        "open": len(data.suggestions),
+        "top": [item.short() for item in data.suggestions[:TOP_ATTRIBUTE]],
+    }
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -68,6 +68,7 @@ class OpenSuggestion:
             "effect": s.effect_id,
             "area": s.area_id,
             "score": round(s.score, 3),
+            "likely": s.likely,
         }
 
 
@@ -320,17 +321,20 @@ class SuggestionBook:
         return {
             **result.as_dict(),
             "open": len(opened),
+            "likely": sum(item.suggestion.likely for item in opened),
             "new": new,
             "answers": len(latest(self.answers)),
             "implicit": implicit,
         }
 
     def _announce(self) -> int:
-        """Fire ``homeiq_new_suggestion`` once per open suggestion never announced."""
+        """Fire ``homeiq_new_suggestion`` once per open suggestion likely worth automating
+        (scoring at the operating point or above) that was never announced: the first run
+        does not announce every cold-start idea."""
         fired = 0
         for item in self.open() or ():
             s = item.suggestion
-            if s.suggestion_id in self.announced:
+            if s.suggestion_id in self.announced or not s.likely:
                 continue
             self.announced.add(s.suggestion_id)
             fired += 1

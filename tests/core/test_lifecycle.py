@@ -58,6 +58,7 @@ from custom_components.homeiq.core.ml.models import (
     ANOMALY_MODEL,
     FAILURE_MODEL,
     HOME_TYPE_MODEL,
+    SYNERGY_MODEL,
     load_deployed,
     save_candidate,
 )
@@ -95,7 +96,7 @@ def test_average_precision_matches_scikit_learn(rows: list[tuple[int, int]]) -> 
 def test_bundled_models_load_and_classify(registry: ModelRegistry) -> None:
     """The shipped models load (version 0, synthetic) and classify a generated home."""
     models = pipeline.load_models(registry)
-    assert set(models) == {HOME_TYPE_MODEL, FAILURE_MODEL, ANOMALY_MODEL}
+    assert set(models) == {HOME_TYPE_MODEL, FAILURE_MODEL, ANOMALY_MODEL, SYNERGY_MODEL}
     for model in models.values():
         assert model is not None
         assert (model.source, model.info.version, model.info.trained_on) == (
@@ -799,5 +800,6 @@ def test_the_bundled_anomaly_forest_is_not_in_use() -> None:
         "home_type": True,
         "failure": True,
         "anomaly": False,
+        "synergy": True,
     }
     assert pipeline.model_in_use("failure", None) is False

@@ -120,7 +120,7 @@ async def test_review_accept_and_reject_end_to_end(
         "detects motion. It is in Settings → Automations & scenes, where it can be edited, "
         "disabled or deleted (HomeIQ counts disabling or deleting it as a rejection)."
     )
-    assert hass.states.get("sensor.homeiq_suggestions").state == "8"
+    assert hass.states.get("sensor.homeiq_suggestions").attributes["open"] == 8
 
     result = await _review(hass, entry)
     assert result["description_placeholders"] == {"open": "8", "shown": "8"}
