@@ -14,7 +14,7 @@ from custom_components.homeiq.core.synergy.suggestion import make_suggestion
 from custom_components.homeiq.core.synergy.taxonomy import NOTIFY_SERVICE, RULES_BY_KIND
 from custom_components.homeiq.core.time import DAY
 
-from .synergy_home import DEVICE, T0, USER, HomeBuilder, Row, daily, pulses
+from .synergy_home import DEVICE, T0, USER, HomeBuilder, Row, daily, numeric, pulses
 
 MOTION, LIGHT = "binary_sensor.hall_motion", "light.hall"
 LENGTHS = [60.0 + 37.0 * (i % 9) for i in range(20)]  # motion lasts 1 … 6 min
@@ -305,3 +305,27 @@ def test_an_uncounted_pair_says_how_often_the_cause_went_unfollowed() -> None:
         "followed by it."
     )
     assert suggestion.scores["miner"] == 0.0
+
+
+def test_an_uncounted_numeric_pair_does_not_quote_another_level_s_count() -> None:
+    """A humidity sensor between 45 and 51 % whose fan never runs: the suggestion shows the
+    rule's default level (70 %), which the humidity never crossed — the words must not claim
+    dozens of crossings of it that went unfollowed (they were crossings of lower levels)."""
+    days = 3
+    times = [T0 + k * 600.0 for k in range(days * 144)]
+    values = [45.0 + (k % 7) for k in range(days * 144)]
+    home = (
+        HomeBuilder(days)
+        .entity("sensor.bath_humidity", numeric(times, values), device_class="humidity",
+                unit="%", area="bath", name="Bath humidity")
+        .entity("fan.bath", [(T0, "off", DEVICE)], area="bath", name="Bath fan")
+        .home
+    )  # fmt: skip
+    (suggestion,) = suggest(home).suggestions
+    assert suggestion.trigger.level == 70.0
+    assert suggestion.evidence is None
+    assert suggestion.text == (
+        "Bath fan is turned on when Bath humidity rises above 70 %: suggested from the kind of "
+        "devices in one room; in 3 days of history it did not follow Bath humidity "
+        "crossing any level."
+    )

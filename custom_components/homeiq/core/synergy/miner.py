@@ -148,7 +148,7 @@ class Candidate:
     prior: float
     same_area: float
     evidence: Evidence | None = None
-    cause_events: int = 0  # onsets of the cause (also when the pair was not counted)
+    cause_events: int = 0  # onsets of the trigger; uncounted numeric: the busiest level tried
     effect_events: int = 0
     days: float = 0.0
 
