@@ -214,3 +214,39 @@ def test_a_rule_without_a_revert_finds_none() -> None:
     assert candidate.evidence.followed == days
     assert candidate.evidence.delay_median_s == pytest.approx(90.0)
     assert candidate.evidence.revert is None
+
+
+def test_an_illuminance_of_zero_lux_is_below_the_level() -> None:
+    """A bathroom whose sensor reads 0 lx when the blind is down (250 lx otherwise), the light
+    following only then: every follower reads 0 lx, so the level must lie above 0 (``below``
+    is strict) — half way to the next reading, 125 lx."""
+    days = 28
+    motion = np.sort(np.concatenate([daily(days, 10), daily(days, 15)]))
+    lux_times, lux_values = [], []
+    light: list[Row] = [(T0, "off", DEVICE)]
+    for at in motion:
+        dark = (_day(at) + int(_hour(at))) % 3 == 0
+        lux_times.append(at - 300)
+        lux_values.append(0.0 if dark else 250.0)
+        if dark:
+            light += pulses([at + 10], 600, USER)
+    home = (
+        HomeBuilder(days)
+        .sun(days)
+        .entity(MOTION, pulses(motion, 60, first=T0), device_class="motion", area="bath")
+        .entity(LIGHT, light, area="bath")
+        .entity("sensor.bath_lux", numeric(lux_times, lux_values), device_class="illuminance",
+                unit="lx", area="bath")
+        .home
+    )  # fmt: skip
+    evidence = motion_light(home).evidence
+    assert evidence is not None
+    assert evidence.conditions == (
+        Condition(
+            "illuminance_below",
+            "sensor.bath_lux",
+            level=125.0,
+            held_out_precision=1.0,
+            held_out_precision_without=pytest.approx(9 / 28),  # type: ignore[arg-type]
+        ),
+    )
