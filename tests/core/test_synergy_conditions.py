@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from custom_components.homeiq.core.home import Home
+from custom_components.homeiq.core.synergy import suggest
 from custom_components.homeiq.core.synergy.conditions import Condition, Revert
 from custom_components.homeiq.core.synergy.miner import Candidate, find_candidates
 from custom_components.homeiq.core.time import DAY, HOUR
@@ -250,3 +251,72 @@ def test_an_illuminance_of_zero_lux_is_below_the_level() -> None:
             held_out_precision_without=pytest.approx(9 / 28),  # type: ignore[arg-type]
         ),
     )
+
+
+def test_a_fan_off_after_the_humidity_fell_reverts_below_the_re_arm_level() -> None:
+    """Showers of different lengths that end with the humidity dropping back to 44 %; the fan
+    on 21 min after one starts and off 10 min after the drop: a revert from the cause's end,
+    and an automation that turns the fan off once the humidity has stayed below the re-arm
+    level (the chosen level less the hysteresis) for 10 min."""
+    days = 14
+    times: list[float] = []
+    values: list[float] = []
+    fan: list[Row] = [(T0, "off", DEVICE)]
+    for day in range(days):
+        base = T0 + day * DAY
+        shower = [70, 85, *([90] * (1 + 3 * (day % 4))), 88, 86, 84, 82, 80, 78, 76, 74, 72, 44]
+        readings = [40.0 + 2 * (k % 6) for k in range(144)]  # every 10 min
+        readings[42 : 42 + len(shower)] = shower  # from 07:00
+        readings[84:87] = [54, 58, 54]  # an afternoon bump to 58 %
+        times += [base + k * 600.0 for k in range(144)]
+        values += readings
+        fallen = base + (42 + shower.index(44)) * 600.0
+        fan += [(base + 7 * HOUR + 1260, "on", USER), (fallen + 600, "off", USER)]
+    humidity = "sensor.bath_humidity"
+    home = (
+        HomeBuilder(days)
+        .entity(humidity, numeric(times, values), device_class="humidity", unit="%", area="bath")
+        .entity("fan.bath", fan, area="bath")
+        .home
+    )
+    (candidate,) = [c for c in find_candidates(home) if c.rule.kind == "humidity_fan"]
+    level = candidate.trigger.level
+    assert level is not None
+    assert 58.0 <= level < 85.0  # above the bump's peak, below the shower's peak before 07:21
+    hysteresis = candidate.trigger.hysteresis
+    assert 0 < hysteresis < 5
+    assert candidate.evidence is not None
+    assert candidate.evidence.precision == 1.0
+    assert candidate.evidence.revert == Revert("cause_end", 600.0, 14)
+    (suggestion,) = suggest(home).suggestions
+    assert suggestion.automation["triggers"][1] == {
+        "trigger": "numeric_state",
+        "entity_id": humidity,
+        "below": round(level - hysteresis, 3),
+        "for": {"seconds": 600},
+        "id": "end",
+    }
+
+
+def test_a_time_window_is_in_the_home_s_local_hours() -> None:
+    """Berlin in January (UTC+1): motion at 06:00, 11:00 and 20:00 UTC, the light follows the
+    first only — the window is 07:00 – 08:00 local time, as Home Assistant's time condition
+    reads it."""
+    motion = np.sort(np.concatenate([daily(DAYS, h) for h in (6, 11, 20)]))
+    light: list[Row] = [(T0, "off", DEVICE)]
+    for at in motion[_hours_of(motion) < 7]:
+        light += pulses([at + 10], 600, USER)
+    home = (
+        HomeBuilder(DAYS, time_zone="Europe/Berlin")
+        .entity(MOTION, pulses(motion, 60, first=T0), device_class="motion", area="hall")
+        .entity(LIGHT, light, area="hall")
+        .home
+    )
+    evidence = motion_light(home).evidence
+    assert evidence is not None
+    ((condition),) = evidence.conditions
+    assert (condition.kind, condition.start_hour, condition.end_hour) == ("time_window", 7, 8)
+
+
+def _hours_of(times: np.ndarray) -> np.ndarray:
+    return ((times - T0) % DAY) / HOUR
