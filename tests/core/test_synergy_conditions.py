@@ -10,7 +10,7 @@ import pytest
 from custom_components.homeiq.core.home import Home
 from custom_components.homeiq.core.synergy import suggest
 from custom_components.homeiq.core.synergy.conditions import Condition, Revert
-from custom_components.homeiq.core.synergy.miner import Candidate, find_candidates
+from custom_components.homeiq.core.synergy.miner import FULL_SETTINGS, Candidate, find_candidates
 from custom_components.homeiq.core.time import DAY, HOUR
 
 from .synergy_home import DEVICE, T0, USER, HomeBuilder, Row, daily, numeric, pulses
@@ -28,8 +28,11 @@ def _hour(at: float) -> float:
 
 
 def motion_light(home: Home) -> Candidate:
-    """The hall motion → hall light candidate."""
-    (found,) = [c for c in find_candidates(home) if c.pair == (MOTION, LIGHT)]
+    """The hall motion → hall light candidate, with its conditions and revert (the miner adds
+    them to the suggestions kept; here to every counted pair)."""
+    (found,) = [
+        c for c in find_candidates(home, settings=FULL_SETTINGS) if c.pair == (MOTION, LIGHT)
+    ]
     assert found.evidence is not None
     return found
 
@@ -210,7 +213,9 @@ def test_a_rule_without_a_revert_finds_none() -> None:
         .entity("lock.front_door", lock, area="hall")
         .home
     )  # fmt: skip
-    (candidate,) = [c for c in find_candidates(home) if c.rule.kind == "door_lock"]
+    (candidate,) = [
+        c for c in find_candidates(home, settings=FULL_SETTINGS) if c.rule.kind == "door_lock"
+    ]
     assert candidate.evidence is not None
     assert candidate.evidence.followed == days
     assert candidate.evidence.delay_median_s == pytest.approx(90.0)
@@ -279,7 +284,9 @@ def test_a_fan_off_after_the_humidity_fell_reverts_below_the_re_arm_level() -> N
         .entity("fan.bath", fan, area="bath")
         .home
     )
-    (candidate,) = [c for c in find_candidates(home) if c.rule.kind == "humidity_fan"]
+    (candidate,) = [
+        c for c in find_candidates(home, settings=FULL_SETTINGS) if c.rule.kind == "humidity_fan"
+    ]
     level = candidate.trigger.level
     assert level is not None
     assert 58.0 <= level < 85.0  # above the bump's peak, below the shower's peak before 07:21

@@ -89,9 +89,9 @@ def test_the_text_holds_the_counts_and_the_automation_both_halves() -> None:
     assert evidence is not None
     assert evidence.revert == Revert("cause_end", 300.0, 20)
     text = (
-        "Hall light was turned on by hand within 2 min of Hall motion turning on 20 of 20 "
+        "Hall light was turned on by hand within 2 min of Hall motion detecting motion 20 of 20 "
         f"times in 20 days, median 5 s; {evidence.lift:.1f}× as often as at that time of day "
-        "otherwise; it was turned off again about 5 min after the cause ended."
+        "otherwise; it was turned off again about 5 min after the motion stopped."
     )
     assert suggestion.text == text
     on = {"action": "light.turn_on", "target": {"entity_id": LIGHT}}
@@ -280,7 +280,7 @@ def test_a_notification_pair_creates_a_persistent_notification() -> None:
         "actions": [
             {
                 "action": NOTIFY_SERVICE,
-                "data": {"title": "HomeIQ", "message": "Sink leak turning on"},
+                "data": {"title": "HomeIQ", "message": "Sink leak detecting water"},
             }
         ],
         "mode": "single",
@@ -301,8 +301,8 @@ def test_an_uncounted_pair_says_how_often_the_cause_went_unfollowed() -> None:
     assert suggestion.evidence is None
     assert suggestion.text == (
         "Hall light is turned on when Hall motion detects motion: suggested from the kind of "
-        "devices in one room; in 12 days of history 12 Hall motion turning on were not "
-        "followed by it."
+        "devices in one room; in 12 days of history it did not follow Hall motion detecting "
+        "motion (12 times)."
     )
     assert suggestion.scores["miner"] == 0.0
 
