@@ -117,8 +117,14 @@ def _fit_threshold(
         levels = values[followed & np.isfinite(values)]
         if levels.size < MIN_SIDE_FOLLOWERS:
             return None
-        level = float(np.quantile(levels, 0.9))
-        return replace(condition, level=round(level, 1)), values < level
+        top = float(np.quantile(levels, 0.9))
+        # "below" is strict (here and in Home Assistant): the level lies between the
+        # followers' values and the next value seen, so 0 lx followers are below it.
+        higher = values[np.isfinite(values) & (values > top)]
+        level = (top + float(higher.min())) / 2 if higher.size else top + 1.0
+        if round(level, 1) > top:
+            level = round(level, 1)
+        return replace(condition, level=level), values < level
     if condition.kind == "time_window":
         hours = np.floor(values[followed]).astype(int)
         if hours.size < MIN_SIDE_FOLLOWERS:

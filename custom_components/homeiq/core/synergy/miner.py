@@ -148,7 +148,7 @@ class Candidate:
     prior: float
     same_area: float
     evidence: Evidence | None = None
-    cause_events: int = 0  # onsets of the cause (also when the pair was not counted)
+    cause_events: int = 0  # onsets of the trigger; uncounted numeric: the busiest level tried
     effect_events: int = 0
     days: float = 0.0
 
@@ -520,18 +520,27 @@ def _coactive_pairs(
     effects: list[Entity],
 ) -> set[tuple[str, str]]:
     """Pairs whose binned onsets meet at least :data:`MIN_COACTIVE` times within the window
-    (one matrix product per rule: cost far below one count per pair)."""
+    and :data:`CHANCE_FACTOR` times as often as chance would give (one matrix product per
+    rule: cost far below one count per pair). A numeric cause's levels are judged together
+    and each on its own: pooled, the levels its noise crosses all the time would make any
+    effect look like chance."""
     n_bins = max(math.ceil((context.end - context.start) / BIN_S) + 1, 1)
     stretch = math.ceil(rule.window_s / BIN_S) + 1
-    cause_ids = list(triggers)
-    cause_rows = np.zeros((len(cause_ids), n_bins), dtype=np.float32)
-    for row, cause_id in enumerate(cause_ids):
-        times = np.concatenate([context.onsets(t).times for t in triggers[cause_id]])
-        if not times.size:
-            continue
-        binned = _binned(times, context.start, n_bins)
-        stretched = np.convolve(binned, np.ones(stretch, dtype=np.float32))[:n_bins]
-        cause_rows[row] = stretched > 0
+    cause_ids: list[str] = []  # the cause of each row
+    rows_: list[np.ndarray] = []
+    for cause_id, options in triggers.items():
+        onsets = [context.onsets(t).times for t in options]
+        # All triggers together, and each level of a numeric cause on its own.
+        for times in [np.concatenate(onsets)] + (onsets if len(onsets) > 1 else []):
+            if not times.size:
+                continue
+            binned = _binned(times, context.start, n_bins)
+            stretched = np.convolve(binned, np.ones(stretch, dtype=np.float32))[:n_bins]
+            cause_ids.append(cause_id)
+            rows_.append((stretched > 0).astype(np.float32))
+    if not rows_:
+        return set()
+    cause_rows = np.vstack(rows_)
     effect_ids = list(dict.fromkeys(e.entity_id for e in effects))
     effect_rows = np.zeros((len(effect_ids), n_bins), dtype=np.float32)
     for row, effect_id in enumerate(effect_ids):

@@ -181,6 +181,13 @@ def describe(home: Home, candidate: Candidate) -> str:
             if candidate.days >= 1 and candidate.effect_id and candidate.cause_events
             else ""
         )
+        if seen and evidence is None and trigger.above is not None:
+            # An uncounted numeric cause's count is of the levels tried, not of the default
+            # level shown (it may never have crossed that one).
+            seen = (
+                f"; in {candidate.days:.0f} days of history it did not follow "
+                f"{_name(home, trigger.entity_id)} crossing any level"
+            )
         return f"{sentence}: suggested from {basis}{seen}."
     done = _DONE.get(rule.effect_state, f"set to {rule.effect_state}")
     who = " by hand" if evidence.by_hand_share >= 0.5 else ""
