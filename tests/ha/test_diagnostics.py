@@ -51,10 +51,8 @@ async def test_diagnostics(
         "training_unavailable": None,
         "synergy": {"result": None, "open": None, "answers": [], "announced": 0, "created": []},
     }
-    # The bundled models are deployed, with the held-out metrics scripts/train measured; the
-    # synergy ranker has no bundled model yet (a fixed blend of the rules and the miner).
+    # The bundled models are deployed, with the held-out metrics scripts/train measured.
     assert set(models) == {"home_type", "failure", "anomaly", "synergy"}
-    assert models.pop("synergy") is None
     for summary in models.values():
         assert summary["source"] == "bundled"
         assert summary["version"] == 0
