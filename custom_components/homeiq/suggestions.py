@@ -116,6 +116,27 @@ class CreatedAutomation:
         )
 
 
+def _answer(
+    suggestion: Suggestion,
+    verdict: Verdict,
+    at: float,
+    *,
+    reason: str | None = None,
+    automation_id: str | None = None,
+) -> Answer:
+    """The user's answer about ``suggestion``."""
+    return Answer(
+        suggestion_id=suggestion.suggestion_id,
+        kind=suggestion.kind,
+        cause_id=suggestion.cause_id,
+        effect_id=suggestion.effect_id,
+        verdict=verdict,
+        at=at,
+        reason=reason,
+        automation_id=automation_id,
+    )
+
+
 def _error(key: str, **placeholders: str) -> ServiceValidationError:
     return ServiceValidationError(
         translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
@@ -263,17 +284,7 @@ class SuggestionBook:
             entity_id = await async_create_automation(self.hass, config)
             now = dt_util.utcnow().timestamp()
             automation_id = str(config["id"])
-            self._record(
-                Answer(
-                    suggestion_id=suggestion_id,
-                    kind=suggestion.kind,
-                    cause_id=suggestion.cause_id,
-                    effect_id=suggestion.effect_id,
-                    verdict=Verdict.ACCEPTED,
-                    at=now,
-                    automation_id=automation_id,
-                )
-            )
+            self._record(_answer(suggestion, Verdict.ACCEPTED, now, automation_id=automation_id))
             self.created[suggestion_id] = CreatedAutomation(
                 suggestion_id=suggestion_id,
                 automation_id=automation_id,
@@ -297,17 +308,8 @@ class SuggestionBook:
         disabling or deleting that automation is the answer)."""
         suggestion = self._known(suggestion_id)
         self._not_accepted(suggestion_id)
-        self._record(
-            Answer(
-                suggestion_id=suggestion_id,
-                kind=suggestion.kind,
-                cause_id=suggestion.cause_id,
-                effect_id=suggestion.effect_id,
-                verdict=Verdict.REJECTED,
-                at=dt_util.utcnow().timestamp(),
-                reason=reason or None,
-            )
-        )
+        now = dt_util.utcnow().timestamp()
+        self._record(_answer(suggestion, Verdict.REJECTED, now, reason=reason or None))
         await self.async_save()
 
     async def async_assessed(self, result: SynergyResult, home: Home) -> dict[str, Any]:
