@@ -160,6 +160,10 @@ def _cause_phrase(home: Home, trigger: Trigger) -> str:
     return f"{_name(home, trigger.entity_id)} {_onset_words(home, trigger)[0]}"
 
 
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def describe(home: Home, candidate: Candidate) -> str:
     """The evidence in words."""
     rule, trigger = candidate.rule, candidate.trigger
@@ -169,7 +173,7 @@ def describe(home: Home, candidate: Candidate) -> str:
         effect=_name(home, candidate.effect_id) if candidate.effect_id else "",
         state=level,
     )
-    sentence = sentence[:1].upper() + sentence[1:]
+    sentence = _capitalised(sentence)
     evidence = candidate.evidence
     if evidence is None or evidence.followed == 0:
         basis = "the kind of devices"
@@ -249,7 +253,7 @@ def _action(
     if candidate.effect_id is None:
         return {
             "action": service,
-            "data": {"title": "HomeIQ", "message": f"{_cause_phrase(home, candidate.trigger)}"},
+            "data": {"title": "HomeIQ", "message": _capitalised(_cause_phrase(home, candidate.trigger))},
         }
     action: dict[str, Any] = {"action": service, "target": {"entity_id": candidate.effect_id}}
     if data:
