@@ -19,10 +19,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant import loader
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
-from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import numpy as np
 import pytest
@@ -30,14 +28,13 @@ import pytest
 from custom_components.homeiq.core.anomaly import HomeAnomalyModel
 from custom_components.homeiq.core.devices import battery_report
 from custom_components.homeiq.core.failure import device_failure_features
-from custom_components.homeiq.core.home import Home, Origin, StateHistory
+from custom_components.homeiq.core.home import Origin, StateHistory
 from custom_components.homeiq.core.home.external import find_external_entities
 from custom_components.homeiq.core.home.selection import entities_read, is_modelled
 from custom_components.homeiq.core.home_type import home_type_features
 from custom_components.homeiq.core.time import local_midnights
 from custom_components.homeiq.home.reader import HomeReader
-from tools.generate import SIM_HOME, automation_configs
-from tools.homefile import save_home
+from tests.ha.sim_home import async_bring_up, make_sim_config
 from tools.recorder_db import write_recorder_db
 from tools.synthetic import SyntheticHome, generate_home
 
@@ -65,47 +62,8 @@ def recorder_db_url(tmp_path: Path, synthetic: SyntheticHome) -> str:
 def sim_config(
     hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch, synthetic: SyntheticHome
 ) -> Path:
-    """The configuration folder as ``scripts/generate ha-config`` + ``scripts/develop``
-    leave it: the home in ``homeiq_sim_home/``, ``custom_components/homeiq_sim`` linked."""
-    config = Path(hass.config.config_dir)
-    save_home(config / SIM_HOME, synthetic)
-    (config / "custom_components").mkdir(exist_ok=True)
-    # The test harness's configuration folder makes custom_components a regular package;
-    # a user's (and scripts/develop's) has no __init__.py, a namespace package portion.
-    (config / "custom_components" / "__init__.py").unlink(missing_ok=True)
-    (config / "custom_components" / "homeiq_sim").symlink_to(REPO / "tools" / "homeiq_sim")
-    monkeypatch.syspath_prepend(str(config))
-    hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)  # scan custom_components again
-    return config
-
-
-async def _bring_up(hass: HomeAssistant, home: Home) -> None:
-    """Home Assistant's own sun, zone, persons and scripts, the synthetic home, automations."""
-    persons = [
-        {"id": e.partition(".")[2], "name": entity.name or e}
-        for e, entity in home.entities.items()
-        if entity.domain == "person"
-    ]
-    scripts = {
-        e.partition(".")[2]: {"alias": entity.name, "sequence": []}
-        for e, entity in home.entities.items()
-        if entity.domain == "script"
-    }
-    # The home's place: nights and weekdays are local; zone.home is called Home.
-    await hass.config.async_set_time_zone(home.time_zone)
-    hass.config.location_name = "Home"
-    assert await async_setup_component(hass, "zone", {})
-    assert await async_setup_component(hass, "sun", {"sun": {}})
-    assert await async_setup_component(hass, "person", {"person": persons})
-    assert await async_setup_component(hass, "script", {"script": scripts})
-    assert await async_setup_component(hass, "homeiq_sim", {"homeiq_sim": {"home": SIM_HOME}})
-    for automation in home.automations:
-        for service in automation.action_services:
-            domain, _, name = service.partition(".")
-            if not hass.services.has_service(domain, name):
-                hass.services.async_register(domain, name, lambda call: None)
-    assert await async_setup_component(hass, "automation", {"automation": automation_configs(home)})
-    await hass.async_block_till_done()
+    """The configuration folder as ``scripts/develop`` leaves it (:func:`make_sim_config`)."""
+    return make_sim_config(hass, monkeypatch, synthetic)
 
 
 def _rows_until(history: StateHistory, end: float) -> StateHistory:
@@ -126,7 +84,7 @@ async def test_generated_home_through_the_sim_reads_back_the_same(
     assert source.window_end is not None
     up_at = source.window_end + 600.0
     freezer.move_to(dt_util.utc_from_timestamp(up_at))
-    await _bring_up(hass, source)
+    await async_bring_up(hass, source)
     # The entities' states written at start-up (their last generated states once more, the
     # sun's live state) are read too: they come after the generated window and are left out
     # of the comparison below.

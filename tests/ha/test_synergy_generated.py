@@ -14,14 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant import loader
 from homeassistant.core import HomeAssistant
-from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-import yaml
 
+from tests.ha.sim_home import async_bring_up, make_sim_config
 from tests.ha.synergy_home import (
     async_accept,
     async_get_suggestions,
@@ -30,8 +28,6 @@ from tests.ha.synergy_home import (
     read_automations,
 )
 from tools.demo import DEMO_SEED
-from tools.generate import SIM_HOME, automation_configs
-from tools.homefile import save_home
 from tools.recorder_db import write_recorder_db
 from tools.synthetic import SyntheticHome, generate_home
 
@@ -58,45 +54,8 @@ def recorder_db_url(tmp_path: Path, synthetic: SyntheticHome) -> str:
 def sim_config(
     hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch, synthetic: SyntheticHome
 ) -> Path:
-    """The configuration folder as ``scripts/generate ha-config`` + ``scripts/develop``
-    leave it: the home, ``custom_components/homeiq_sim`` linked, the home's automations in
-    ``automations.yaml`` included from ``configuration.yaml``."""
-    config = Path(hass.config.config_dir)
-    save_home(config / SIM_HOME, synthetic)
-    (config / "custom_components").mkdir(exist_ok=True)
-    (config / "custom_components" / "__init__.py").unlink(missing_ok=True)
-    (config / "custom_components" / "homeiq_sim").symlink_to(REPO / "tools" / "homeiq_sim")
-    (config / "configuration.yaml").write_text("automation: !include automations.yaml\n")
-    (config / "automations.yaml").write_text(
-        yaml.safe_dump(automation_configs(synthetic.home), sort_keys=False)
-    )
-    monkeypatch.syspath_prepend(str(config))
-    hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)  # scan custom_components again
-    return config
-
-
-async def _bring_up(hass: HomeAssistant, synthetic: SyntheticHome) -> None:
-    """Home Assistant's own sun, zone, persons and scripts, the home, its automations."""
-    home = synthetic.home
-    persons = [
-        {"id": e.partition(".")[2], "name": entity.name or e}
-        for e, entity in home.entities.items()
-        if entity.domain == "person"
-    ]
-    scripts = {
-        e.partition(".")[2]: {"alias": entity.name, "sequence": []}
-        for e, entity in home.entities.items()
-        if entity.domain == "script"
-    }
-    await hass.config.async_set_time_zone(home.time_zone)
-    hass.config.location_name = "Home"
-    assert await async_setup_component(hass, "zone", {})
-    assert await async_setup_component(hass, "sun", {"sun": {}})
-    assert await async_setup_component(hass, "person", {"person": persons})
-    assert await async_setup_component(hass, "script", {"script": scripts})
-    assert await async_setup_component(hass, "homeiq_sim", {"homeiq_sim": {"home": SIM_HOME}})
-    assert await async_setup_component(hass, "automation", {"automation": automation_configs(home)})
-    await hass.async_block_till_done()
+    """The configuration folder as ``scripts/develop`` leaves it (:func:`make_sim_config`)."""
+    return make_sim_config(hass, monkeypatch, synthetic, automations_file=True)
 
 
 def _planted(synthetic: SyntheticHome) -> set[tuple[str, str]]:
@@ -119,7 +78,7 @@ async def test_generated_home_suggest_accept_run_and_re_rank(
     the kind at once."""
     assert synthetic.home.window_end is not None
     freezer.move_to(dt_util.utc_from_timestamp(synthetic.home.window_end + 600.0))
-    await _bring_up(hass, synthetic)
+    await async_bring_up(hass, synthetic.home)
     mock_config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
