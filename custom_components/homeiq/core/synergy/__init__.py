@@ -43,6 +43,7 @@ from .ranking import (
     miner_score,
     ranked,
     rules_score,
+    shifted_logits,
     with_offsets,
 )
 from .suggestion import Edits, Suggestion, build_automation, make_suggestion, suggestion_id
@@ -137,9 +138,7 @@ def open_suggestions(
     base = np.array([s.scores.get("combined", s.score) for s in still])
     shifted = base.copy()
     if offsets and still:
-        kinds = np.array([offsets.get(s.kind, 0.0) for s in still])
-        clipped = np.clip(base, 1e-6, 1 - 1e-6)
-        shifted = 1.0 / (1.0 + np.exp(-(np.log(clipped / (1 - clipped)) + kinds)))
+        shifted = shifted_logits(base, np.array([offsets.get(s.kind, 0.0) for s in still]))
     order = sorted(range(len(still)), key=lambda i: (-shifted[i], still[i].suggestion_id))
     return [replace(still[i], score=float(shifted[i])) for i in order[:limit]]
 

@@ -112,16 +112,22 @@ def combined_scores(
     return np.asarray(proba[:, 1], dtype=np.float64)
 
 
+def shifted_logits(
+    scores: npt.NDArray[np.float64], shifts: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """Probabilities moved by ``shifts`` in logit terms."""
+    clipped = np.clip(scores, 1e-6, 1 - 1e-6)
+    logit = np.log(clipped / (1 - clipped)) + shifts
+    return np.asarray(1.0 / (1.0 + np.exp(-logit)), dtype=np.float64)
+
+
 def with_offsets(
     scores: npt.NDArray[np.float64], candidates: Sequence[Candidate], offsets: Mapping[str, float]
 ) -> npt.NDArray[np.float64]:
     """Scores shifted in logit terms by the answers about each kind of pair."""
     if not offsets:
         return scores
-    shift = np.array([offsets.get(c.rule.kind, 0.0) for c in candidates])
-    clipped = np.clip(scores, 1e-6, 1 - 1e-6)
-    logit = np.log(clipped / (1 - clipped)) + shift
-    return np.asarray(1.0 / (1.0 + np.exp(-logit)), dtype=np.float64)
+    return shifted_logits(scores, np.array([offsets.get(c.rule.kind, 0.0) for c in candidates]))
 
 
 def tie_break(candidate: Candidate) -> str:

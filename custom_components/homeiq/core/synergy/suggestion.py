@@ -253,7 +253,10 @@ def _action(
     if candidate.effect_id is None:
         return {
             "action": service,
-            "data": {"title": "HomeIQ", "message": _capitalised(_cause_phrase(home, candidate.trigger))},
+            "data": {
+                "title": "HomeIQ",
+                "message": _capitalised(_cause_phrase(home, candidate.trigger)),
+            },
         }
     action: dict[str, Any] = {"action": service, "target": {"entity_id": candidate.effect_id}}
     if data:
