@@ -38,6 +38,9 @@ import json
 import os
 from pathlib import Path
 from typing import Any, Final
+import zlib
+
+import numpy as np
 
 from custom_components.homeiq.core.home import Area, Automation, Device, Entity, Home
 
@@ -227,6 +230,16 @@ def real_home(record: Mapping[str, Any], *, guess_classes: bool = False) -> Real
         automations=[a.as_automation() for a in automations],
     )
     return RealHome(str(record.get("repo", "")), home, automations)
+
+
+def hidden_split(real: RealHome, seed: int) -> tuple[list[int], list[int]]:
+    """Indexes of the kept and the hidden automations: half hidden (rounded down), drawn from
+    ``seed`` and the home's name."""
+    rng = np.random.default_rng([seed, zlib.crc32(real.repo.encode())])
+    order = rng.permutation(len(real.automations)).tolist()
+    hidden = sorted(order[: len(order) // 2])
+    kept = sorted(order[len(order) // 2 :])
+    return kept, hidden
 
 
 def corpus_path() -> Path | None:

@@ -12,6 +12,7 @@ import pytest
 from custom_components.homeiq.core.home.selection import home_type_entities
 from custom_components.homeiq.core.synergy import suggest
 from custom_components.homeiq.core.synergy.ranking import automated_pairs
+from tests.tools.real_records import real_record
 from tools.benchmark import bench_synergy_mining, targets_met as benchmark_targets_met
 from tools.evaluation.common import DEVELOPMENT_SEEDS
 from tools.evaluation.synergy import (
@@ -19,7 +20,6 @@ from tools.evaluation.synergy import (
     evaluate_synergy,
     evaluate_synergy_real,
     evaluate_synergy_synthetic,
-    hidden_split,
     likely_figures,
     precision_at_k,
     rank_pairs,
@@ -31,6 +31,7 @@ from tools.evaluation.synergy import (
 from tools.realconfigs import (
     PSEUDO_DEVICE,
     guessed_class,
+    hidden_split,
     load_real_homes,
     owner_automations,
     real_home,
@@ -121,61 +122,12 @@ def test_operating_point_counts_pairs_at_or_above_the_likely_score() -> None:
     assert likely_figures([[(A, 0.1)]], [set()])["precision"] is None
 
 
-def _record(repo: str) -> dict[str, Any]:
-    def entity(entity_id: str, **more: Any) -> dict[str, Any]:
-        return {
-            "entity_id": entity_id,
-            "domain": entity_id.partition(".")[0],
-            "name": None,
-            "area": None,
-            "area_guess_from_name": None,
-            "device_class": None,
-            **more,
-        }
-
-    def pair(trigger: str, action: str, automation: str, **more: Any) -> dict[str, Any]:
-        return {
-            "trigger": trigger,
-            "action": action,
-            "service": f"{action.partition('.')[0]}.turn_on",
-            "automation_alias": automation,
-            "automation_id": None,
-            "trigger_platform": "state",
-            "source_file": "automations.yaml",
-            **more,
-        }
-
-    return {
-        "repo": repo,
-        "entities": [
-            entity("binary_sensor.hall_motion", device_class="motion", area="Hall"),
-            entity("light.hall", area_guess_from_name="Hall", name="Hall light"),
-            entity("binary_sensor.kitchen_pir", area_guess_from_name="Kitchen"),
-            entity("light.kitchen", area="Kitchen"),
-            entity("sensor.bath_humidity", device_class="humidity", area="Bath"),
-            entity("fan.bath", area="Bath"),
-            entity("binary_sensor.front_door", device_class="door"),
-            entity("input_boolean.guest_mode"),
-            entity("light.old", disabled=True),
-        ],
-        "pairs": [
-            pair("binary_sensor.hall_motion", "light.hall", "Hall light"),
-            pair("binary_sensor.kitchen_pir", "light.kitchen", "Kitchen light"),
-            pair("sensor.bath_humidity", "fan.bath", "Bath fan"),
-            pair("binary_sensor.front_door", "notify", "Door", service="notify.phone"),
-            pair("binary_sensor.front_door", "light.hall", "Door"),
-            pair("input_boolean.guest_mode", "light.hall", "Guest", via="script.guest"),
-            pair("device:remote_1", "light.kitchen", "Remote"),
-        ],
-    }
-
-
 def test_realconfigs_loader_on_a_two_line_sample(tmp_path: Path) -> None:
     """Entities with pseudo devices and areas (area, else the name's guess), automations
     from the direct pairs grouped by automation, notifications as the notify service."""
     path = tmp_path / "homes.jsonl"
     path.write_text(
-        "\n".join(json.dumps(_record(repo)) for repo in ("a/one", "b/two")) + "\n",
+        "\n".join(json.dumps(real_record(repo)) for repo in ("a/one", "b/two")) + "\n",
         encoding="utf-8",
     )
     homes = load_real_homes(path)
@@ -209,7 +161,7 @@ def test_realconfigs_loader_on_a_two_line_sample(tmp_path: Path) -> None:
     assert real.with_automations([door]).automations == [reduced]
     # A device class from the id only when asked.
     assert home.entities["binary_sensor.kitchen_pir"].device_class is None
-    guessed = real_home(_record("a/one"), guess_classes=True).home
+    guessed = real_home(real_record("a/one"), guess_classes=True).home
     assert guessed.entities["binary_sensor.kitchen_pir"].device_class == "motion"
     assert guessed_class("sensor.attic_temp") == "temperature"
     assert guessed_class("light.motion") is None
@@ -218,12 +170,12 @@ def test_realconfigs_loader_on_a_two_line_sample(tmp_path: Path) -> None:
 
 def test_real_configurations_hide_half_and_count_hits(tmp_path: Path) -> None:
     """Half of the automations (rounded down) hidden by the seed; hits over hidden pairs."""
-    real = real_home(_record("a/one"))
+    real = real_home(real_record("a/one"))
     kept, hidden = hidden_split(real, 5)
     assert (len(hidden), len(kept)) == (2, 3)
     assert sorted(kept + hidden) == list(range(5))
     assert hidden_split(real, 5) == (kept, hidden)
-    result = evaluate_synergy_real([real, real_home(_record("b/two"))], seed=5)
+    result = evaluate_synergy_real([real, real_home(real_record("b/two"))], seed=5)
     assert result["data"] == "real configurations (no history)"
     assert result["tuned_on_these_homes"] is False
     for name in ("rules", "combined"):
@@ -238,7 +190,7 @@ def test_real_configurations_hide_half_and_count_hits(tmp_path: Path) -> None:
 def test_section_shape(tmp_path: Path) -> None:
     """Every figure the issue names, on a few tiny homes; the real corpus from a file."""
     path = tmp_path / "homes.jsonl"
-    path.write_text(json.dumps(_record("a/one")) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(real_record("a/one")) + "\n", encoding="utf-8")
     result = evaluate_synergy(
         n_homes=3, seed=31, stress_homes=2, names_seed=32, night_bursts_seed=33,
         realconfigs_seed=34, realconfigs=path,

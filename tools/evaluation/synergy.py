@@ -51,7 +51,6 @@ from pathlib import Path
 import tempfile
 import time
 from typing import Any, Final
-import zlib
 
 import numpy as np
 
@@ -68,7 +67,7 @@ from custom_components.homeiq.core.synergy import (
 )
 from custom_components.homeiq.core.synergy.ranking import automated_pairs, best_per_pair, ranked
 from custom_components.homeiq.core.synergy.taxonomy import RULES, fits_cause, fits_effect
-from tools.realconfigs import NOTIFY, RealHome, corpus_path, load_real_homes
+from tools.realconfigs import NOTIFY, RealHome, corpus_path, hidden_split, load_real_homes
 from tools.synergy_samples import first_days, relevant_pairs
 from tools.synthetic import Stress, SyntheticHome, generate_corpus
 
@@ -267,16 +266,6 @@ def evaluate_synergy_synthetic(
 
 
 # --- real configurations ---------------------------------------------------------------
-
-
-def hidden_split(real: RealHome, seed: int) -> tuple[list[int], list[int]]:
-    """Indexes of the kept and the hidden automations: half hidden (rounded down), drawn from
-    ``seed`` and the home's name."""
-    rng = np.random.default_rng([seed, zlib.crc32(real.repo.encode())])
-    order = rng.permutation(len(real.automations)).tolist()
-    hidden = sorted(order[: len(order) // 2])
-    kept = sorted(order[len(order) // 2 :])
-    return kept, hidden
 
 
 def rule_fits(home: Home, pair: Pair) -> bool:
