@@ -318,3 +318,25 @@ def test_entities_outside_the_modelled_kinds_are_never_paired() -> None:
     home.entities["automation.hall"] = Entity("automation.hall", area_id="hall")
     effects = {c.effect_id for c in find_candidates(home, settings=COUNT_ONLY)}
     assert effects == {LIGHT}
+
+
+def test_a_presence_cause_without_meetings_triggers_on_a_state_it_takes() -> None:
+    """A person whose leaving no light follows is listed triggering on ``not_home`` (the
+    automation would otherwise wait for ``0``, a state only a zone takes, and never run);
+    ``zone.home`` keeps ``0``: nobody is home."""
+    days = 3
+    home = (
+        HomeBuilder(days)
+        .entity("person.anna", [(T0, "home", DEVICE)])
+        .entity("light.living", [(T0, "off", DEVICE)], area="living")
+        .home
+    )
+    candidate = only(find_candidates(home), "away_lights_off", "person.anna", "light.living")
+    assert candidate.evidence is None
+    assert candidate.trigger == Trigger("person.anna", "not_home")
+    context = MiningContext(home, *mining_window(home))
+    away = RULES_BY_KIND["away_lights_off"]
+    assert cause_triggers(context, away, Entity("zone.home")) == [Trigger("zone.home", "0")]
+    assert cause_triggers(context, away, home.entities["person.anna"]) == [
+        Trigger("person.anna", "not_home")
+    ]

@@ -314,10 +314,19 @@ def _level_score(evidence: Evidence) -> float:
     return 2 * p * c / (p + c) if p + c else 0.0
 
 
+def _cause_states(rule: SynergyRule, cause: Entity) -> tuple[str, ...]:
+    """The rule's onset states ``cause`` can take: a zone's state is how many people are in
+    it (``0``: everyone left), a person's or tracker's is ``not_home``; a cause without
+    history would otherwise get a state it never takes, and an automation that never runs."""
+    counts = cause.domain == "zone"
+    fitting = tuple(state for state in rule.cause_states if state.isdigit() == counts)
+    return fitting or rule.cause_states
+
+
 def cause_triggers(context: MiningContext, rule: SynergyRule, cause: Entity) -> list[Trigger]:
     """The triggers of ``cause`` a rule is tried with: its states, or its levels."""
     if rule.crossing is None:
-        return [Trigger(cause.entity_id, state) for state in rule.cause_states]
+        return [Trigger(cause.entity_id, state) for state in _cause_states(rule, cause)]
     history = context.home.histories.get(cause.entity_id)
     levels, hysteresis = candidate_levels(history) if history is not None else ((), 0.0)
     above = rule.crossing == "above"
