@@ -106,7 +106,7 @@ def test_the_text_holds_the_counts_and_the_automation_both_halves() -> None:
                 "trigger": "state",
                 "entity_id": MOTION,
                 "to": "off",
-                "for": {"seconds": 300},
+                "for": {"hours": 0, "minutes": 5, "seconds": 0},
                 "id": "end",
             },
         ],
@@ -116,7 +116,8 @@ def test_the_text_holds_the_counts_and_the_automation_both_halves() -> None:
                 "choose": [
                     {"conditions": [{"condition": "trigger", "id": "cause"}], "sequence": [on]},
                     {"conditions": [{"condition": "trigger", "id": "end"}], "sequence": [off]},
-                ]
+                ],
+                "default": [on],  # Run actions, with no trigger, turns the light on
             }
         ],
         "mode": "restart",
@@ -158,7 +159,7 @@ def test_a_condition_gates_only_the_turning_on_when_the_revert_follows_the_cause
         {"condition": "trigger", "id": "cause"},
         {"condition": "state", "entity_id": "sun.sun", "state": "below_horizon"},
     ]
-    assert automation["triggers"][1]["for"] == {"seconds": 120}
+    assert automation["triggers"][1]["for"] == {"hours": 0, "minutes": 2, "seconds": 0}
 
 
 def test_a_revert_from_the_effect_waits_in_the_sequence() -> None:
@@ -176,7 +177,7 @@ def test_a_revert_from_the_effect_waits_in_the_sequence() -> None:
     assert automation["conditions"] == [
         {"condition": "time", "after": "22:00:00", "before": "06:00:00"}
     ]
-    assert automation["actions"] == [on, {"delay": {"seconds": 600}}, off]
+    assert automation["actions"] == [on, {"delay": {"hours": 0, "minutes": 10, "seconds": 0}}, off]
     assert automation["mode"] == "restart"
     assert automation["id"] == "homeiq_abc"
     assert automation["description"] == "Suggested by HomeIQ. text"
@@ -186,12 +187,12 @@ def test_a_revert_from_the_effect_waits_in_the_sequence() -> None:
     assert plain["conditions"] == []
     # The user's delay adds the other half to a pair whose history showed none.
     edited = build_automation(home, _hall_candidate(), "abc", "text", Edits(revert_delay_s=90))
-    assert edited["actions"] == [on, {"delay": {"seconds": 90}}, off]
+    assert edited["actions"] == [on, {"delay": {"hours": 0, "minutes": 1, "seconds": 30}}, off]
     edited = build_automation(
         home, _hall_candidate(revert=Revert("cause_end", 120.0, 18)), "abc", "text",
         Edits(revert_delay_s=240),
     )  # fmt: skip
-    assert edited["triggers"][1]["for"] == {"seconds": 240}
+    assert edited["triggers"][1]["for"] == {"hours": 0, "minutes": 4, "seconds": 0}
 
 
 def test_a_numeric_pair_triggers_on_the_level_and_reverts_below_it() -> None:
@@ -218,7 +219,7 @@ def test_a_numeric_pair_triggers_on_the_level_and_reverts_below_it() -> None:
         {"trigger": "numeric_state", "entity_id": "sensor.bath_humidity", "above": 72.0,
          "id": "cause"},
         {"trigger": "numeric_state", "entity_id": "sensor.bath_humidity", "below": 70.0,
-         "for": {"seconds": 600}, "id": "end"},
+         "for": {"hours": 0, "minutes": 10, "seconds": 0}, "id": "end"},
     ]  # fmt: skip
     (choose,) = automation["actions"]
     assert [b["sequence"] for b in choose["choose"]] == [
@@ -250,7 +251,7 @@ def test_a_climate_pair_sets_the_mode_and_back() -> None:
     target = {"entity_id": "climate.living"}
     assert actions == [
         {"action": "climate.set_hvac_mode", "target": target, "data": {"hvac_mode": "heat"}},
-        {"delay": {"seconds": 1800}},
+        {"delay": {"hours": 0, "minutes": 30, "seconds": 0}},
         {"action": "climate.set_hvac_mode", "target": target, "data": {"hvac_mode": "off"}},
     ]
 

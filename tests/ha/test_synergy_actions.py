@@ -106,7 +106,7 @@ async def test_run_finds_each_room_and_lists_them_best_first(
     automation = hallway["automation"]
     assert automation["id"] == f"homeiq_{hallway['id']}"
     assert [t["id"] for t in automation["triggers"]] == ["cause", "end"]
-    assert automation["triggers"][1]["for"] == {"seconds": 300}
+    assert automation["triggers"][1]["for"] == {"hours": 0, "minutes": 5, "seconds": 0}
     assert automation["mode"] == "restart"
     assert [s["score"] for s in suggestions] == sorted(
         (s["score"] for s in suggestions), reverse=True
@@ -161,7 +161,11 @@ async def test_accept_creates_the_automation_and_answers_re_rank_at_once(
     assert created["automation_id"] == automation_id
     written = await hass.async_add_executor_job(read_automations, synergy_entry["automations"])
     assert [a["id"] for a in written] == [automation_id]
-    assert written[0]["triggers"][1]["for"] == {"seconds": 120}  # the edited delay
+    assert written[0]["triggers"][1]["for"] == {
+        "hours": 0,
+        "minutes": 2,
+        "seconds": 0,
+    }  # the edited delay
     assert written[0] == created["automation"]
     entity_id = er.async_get(hass).async_get_entity_id("automation", "automation", automation_id)
     assert entity_id is not None
@@ -351,7 +355,7 @@ async def test_answers_suggestions_and_events_survive_a_restart(
         (ids[motion("kitchen")], "rejected", "too bright")
     ]
     created = await async_accept(hass, ids[motion("bedroom")], delay={"minutes": 3})
-    assert created["automation"]["triggers"][1]["for"] == {"seconds": 180}
+    assert created["automation"]["triggers"][1]["for"] == {"hours": 0, "minutes": 3, "seconds": 0}
     assert created["automation"]["description"].startswith(
         "Suggested by HomeIQ. Bedroom light was turned on by hand within 2 min"
     )

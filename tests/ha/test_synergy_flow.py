@@ -112,7 +112,7 @@ async def test_review_accept_and_reject_end_to_end(
     automation_id = f"homeiq_{ids[motion('hallway')]}"
     written = await hass.async_add_executor_job(read_automations, synergy_entry["automations"])
     assert [a["id"] for a in written] == [automation_id]
-    assert written[0]["triggers"][1]["for"] == {"seconds": 150}
+    assert written[0]["triggers"][1]["for"] == {"hours": 0, "minutes": 2, "seconds": 30}
     entity_id = result["description_placeholders"]["automation"]
     assert entity_id.startswith("automation.homeiq_")
     assert await _message(hass, result) == (

@@ -127,6 +127,13 @@ async def test_generated_home_suggest_accept_run_and_re_rank(
     await hass.async_block_till_done()
     assert hass.states.get(top["effect"]).state == "on"
     assert hass.states.get(entity_id).attributes["last_triggered"] is not None
+    # Run actions in the editor (no trigger at all) does what the automation is for, also
+    # when the automation has two parts (on at motion, off when the motion has ended).
+    assert written[-1]["actions"][0]["choose"]
+    hass.states.async_set(top["effect"], "off")
+    await hass.services.async_call("automation", "trigger", {"entity_id": entity_id}, blocking=True)
+    await hass.async_block_till_done()
+    assert hass.states.get(top["effect"]).state == "on"
 
     before = {s["id"]: s for s in await async_get_suggestions(hass)}
     assert top["id"] not in before

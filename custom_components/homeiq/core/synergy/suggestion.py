@@ -281,8 +281,14 @@ def _cause_trigger(trigger: Trigger) -> dict[str, Any]:
     }
 
 
+def duration(seconds: float) -> dict[str, int]:
+    """A duration as the automation editor writes one (``for`` and ``delay``)."""
+    total = round(seconds)
+    return {"hours": total // 3600, "minutes": total % 3600 // 60, "seconds": total % 60}
+
+
 def _end_trigger(trigger: Trigger, delay_s: float) -> dict[str, Any]:
-    wait = {"seconds": round(delay_s)}
+    wait = duration(delay_s)
     if trigger.above is None:
         state = str(trigger.state)
         if state in _OPPOSITE:
@@ -365,14 +371,16 @@ def build_automation(
                         "conditions": [{"condition": "trigger", "id": "end"}],
                         "sequence": [revert_action],
                     },
-                ]
+                ],
+                # Run actions (no trigger) does what the automation is for.
+                "default": [action],
             }
         ]
         config["mode"] = "restart"
         return config
     config["conditions"] = conditions
     if revert_action is not None and delay is not None:
-        config["actions"] = [action, {"delay": {"seconds": round(delay)}}, revert_action]
+        config["actions"] = [action, {"delay": duration(delay)}, revert_action]
         config["mode"] = "restart"
     return config
 
