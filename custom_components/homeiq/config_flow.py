@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections import Counter
 from typing import TYPE_CHECKING, Any, Final, override
 
 from homeassistant.config_entries import (
@@ -44,6 +44,7 @@ from .const import (
 )
 from .core.home_type import HOME_TYPES
 from .core.synergy import SHOWN_SUGGESTIONS
+from .core.synergy.suggestion import duration
 
 if TYPE_CHECKING:
     from .coordinator import HomeIQCoordinator
@@ -171,7 +172,11 @@ class HomeIQOptionsFlow(OptionsFlowWithReload):
         if user_input is not None and user_input[CONF_SUGGESTION] in shown:
             self._chosen = shown[user_input[CONF_SUGGESTION]]
             return await self.async_step_answer()
-        options = [SelectOptionDict(value=sid, label=item.title) for sid, item in shown.items()]
+        titles = Counter(item.title for item in shown.values())
+        options = [
+            SelectOptionDict(value=sid, label=_label(item, titles[item.title] > 1))
+            for sid, item in shown.items()
+        ]
         schema = probatio.Schema(
             {
                 probatio.Required(CONF_SUGGESTION): SelectSelector(
@@ -182,7 +187,11 @@ class HomeIQOptionsFlow(OptionsFlowWithReload):
         return self.async_show_form(
             step_id="review",
             data_schema=schema,
-            description_placeholders={"open": str(len(opened)), "shown": str(len(shown))},
+            description_placeholders={
+                "open": str(len(opened)),
+                "shown": str(len(shown)),
+                "likely": str(sum(item.suggestion.likely for item in opened)),
+            },
         )
 
     async def async_step_answer(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
@@ -240,7 +249,7 @@ class HomeIQOptionsFlow(OptionsFlowWithReload):
                 DurationSelectorConfig(enable_second=True)
             )
             if (delay_s := book.mined_delay(sid)) is not None:
-                suggested[CONF_DELAY] = _duration(delay_s)
+                suggested[CONF_DELAY] = duration(delay_s)
         fields[probatio.Optional(CONF_REASON)] = TextSelector()
         return self.async_show_form(
             step_id="answer",
@@ -250,12 +259,8 @@ class HomeIQOptionsFlow(OptionsFlowWithReload):
         )
 
 
-def _duration(seconds: float) -> dict[str, int]:
-    """A duration selector's value."""
-    total = round(seconds)
-    whole = timedelta(seconds=total)
-    return {
-        "hours": whole.seconds // 3600 + whole.days * 24,
-        "minutes": whole.seconds % 3600 // 60,
-        "seconds": whole.seconds % 60,
-    }
+def _label(item: OpenSuggestion, ambiguous: bool) -> str:
+    """A suggestion's line in the list: its title, starred when it is likely worth
+    automating, with its cause's entity id when another shown suggestion reads the same."""
+    label = f"★ {item.title}" if item.suggestion.likely else item.title
+    return f"{label} ({item.suggestion.cause_id})" if ambiguous else label

@@ -77,12 +77,15 @@ async def test_review_accept_and_reject_end_to_end(
     result = await _review(hass, entry)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "review"
-    assert result["description_placeholders"] == {"open": "9", "shown": "9"}
+    assert result["description_placeholders"] == {"open": "9", "shown": "9", "likely": "3"}
     options = _options(result, "suggestion")
     assert [o["value"] for o in options] == [s["id"] for s in listed]
-    assert {o["value"]: o["label"] for o in options}[ids[motion("hallway")]] == (
-        "Hallway light is turned on when Hallway motion detects motion"
+    labels = {o["value"]: o["label"] for o in options}
+    assert labels[ids[motion("hallway")]] == (
+        "★ Hallway light is turned on when Hallway motion detects motion"
     )
+    # Starred: the suggestions likely worth automating (what the sensor counts), only those.
+    assert [labels[s["id"]].startswith("★ ") for s in listed] == [s["likely"] for s in listed]
 
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"suggestion": ids[motion("hallway")]}
@@ -116,14 +119,15 @@ async def test_review_accept_and_reject_end_to_end(
     entity_id = result["description_placeholders"]["automation"]
     assert entity_id.startswith("automation.homeiq_")
     assert await _message(hass, result) == (
-        f"Created the automation {entity_id}: Hallway light is turned on when Hallway motion "
-        "detects motion. It is in Settings → Automations & scenes, where it can be edited, "
-        "disabled or deleted (HomeIQ counts disabling or deleting it as a rejection)."
+        "Created the automation “HomeIQ: Hallway light is turned on when Hallway motion "
+        f"detects motion”. It is in Settings → Automations & scenes ({entity_id}), where it "
+        "can be edited, disabled or deleted (HomeIQ counts disabling or deleting it as a "
+        "rejection)."
     )
     assert hass.states.get("sensor.homeiq_suggestions").attributes["open"] == 8
 
     result = await _review(hass, entry)
-    assert result["description_placeholders"] == {"open": "8", "shown": "8"}
+    assert result["description_placeholders"] == {"open": "8", "shown": "8", "likely": "2"}
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"suggestion": ids[motion("kitchen")]}
     )
