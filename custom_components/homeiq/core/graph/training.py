@@ -56,6 +56,7 @@ def _link_model_class() -> Any:
             )
 
         def encode(self, x: Any, edges: Mapping[str, Any]) -> Any:
+            """Node embeddings: each layer sums the edge types' SAGE convolutions."""
             h = x
             convs: Any
             for layer, convs in enumerate(self.convs):
@@ -65,6 +66,7 @@ def _link_model_class() -> Any:
             return h
 
         def forward(self, x: Any, edges: Mapping[str, Any], pairs: Any) -> Any:
+            """The logit of each directed (trigger, action) pair, ``pairs`` of shape (2, P)."""
             h = self.encode(x, edges)
             trigger, action = h[pairs[0]], h[pairs[1]]
             joined = torch.cat([trigger, action, trigger * action], dim=-1)
