@@ -30,6 +30,9 @@ repeats; the target is <= 10 s. ``synergy_mining`` times the miner (``find_candi
 entities with 30 days each (best of the repeats, as the model steps), with the number of
 candidate pairs and of pairs counted; ``growth`` sets time(2000) / time(150)
 next to (2000 / 150)^2, what counting every pair would cost.
+
+Graph model: :func:`bench_gnn_infer` times the numpy encode + score of a 1000-entity home's
+candidate pairs (not yet part of :func:`run`).
 """
 
 from __future__ import annotations
@@ -52,6 +55,12 @@ from custom_components.homeiq.core import pipeline
 from custom_components.homeiq.core.anomaly import train_anomaly_on_home
 from custom_components.homeiq.core.capability import NotEnoughData
 from custom_components.homeiq.core.failure import train_failure_on_home
+from custom_components.homeiq.core.graph import (
+    GraphModel,
+    build_graph,
+    coactive_pairs,
+    initial_weights,
+)
 from custom_components.homeiq.core.home.history import is_numeric
 from custom_components.homeiq.core.home.store import DerivedStore
 from custom_components.homeiq.core.home_type import classify_home
@@ -320,6 +329,34 @@ def bench_synergy_mining(
             ),
             "counted_ratio": round(by_size[high]["counted"] / max(by_size[low]["counted"], 1), 1),
         },
+    }
+
+
+def bench_gnn_infer(
+    entities: int = 1000, days: int = 7, repeat: int = 3, name_dim: int = 256
+) -> dict[str, Any]:
+    """Milliseconds of the numpy graph model's encode + score of every candidate pair the
+    miner finds, on a synthetic home of ``entities`` entities (median of the repeats). The
+    weights are untrained and the name columns zero (``name_dim`` wide, as an embedder's
+    would be): the cost does not depend on their values. Graph building is timed apart."""
+    home = generate_home(0, days=days, target_entities=entities).home
+    candidates = find_candidates(home)
+    pairs = [(c.cause_id, c.effect_id) for c in candidates if c.effect_id is not None]
+    started = time.perf_counter()
+    graph = build_graph(home, co_activity=coactive_pairs(candidates), name_dim=name_dim)
+    build_s = time.perf_counter() - started
+    model = GraphModel(initial_weights(graph.feature_names))
+    seconds = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        model.score(graph, pairs, model.encode(graph))
+        seconds.append(time.perf_counter() - started)
+    return {
+        "gnn_infer_ms": round(1000 * float(np.median(seconds)), 1),
+        "graph_build_s": round(build_s, 3),
+        "nodes": graph.n_nodes,
+        "edges": {t: int(e.shape[1]) for t, e in graph.edges.items()},
+        "pairs": len(pairs),
     }
 
 

@@ -1,4 +1,5 @@
-"""What Home Assistant loads with HomeIQ: never the synthetic generator or other tools."""
+"""What Home Assistant loads with HomeIQ: never the synthetic generator or other tools, and
+no training library (torch, scikit-learn …) until a training function runs."""
 
 from __future__ import annotations
 
@@ -43,3 +44,6 @@ def test_integration_imports_no_tools() -> None:
         if name == "tools" or name.startswith("tools.") or "synthetic" in name
     ]
     assert offending == []
+    # Inference is numpy only: the training libraries are imported inside training functions.
+    heavy = {"torch", "torch_geometric", "sklearn", "transformers", "peft"}
+    assert [name for name in loaded if name.partition(".")[0] in heavy] == []

@@ -1,15 +1,17 @@
 """The tree models HomeIQ deploys, kept in the model registry as arrays + JSON.
 
-Each model is a :class:`~.trees.TreeEnsemble` stored under a fixed name as one npz blob
+Each tree model is a :class:`~.trees.TreeEnsemble` stored under a fixed name as one npz blob
 (:data:`~.registry.MAIN_BLOB`); its registry metadata (``ModelInfo.extra``) carries the
 ensemble's own metadata and the names of the features it was trained on. A stored model
 whose features no longer match the code's (an update changed them) is not used: the
 bundled model, trained by ``scripts/train`` with the same code, takes its place.
+:func:`load_usable` is that fallback for any model; the graph model (:data:`GNN_MODEL`,
+``core.graph.model``) loads through it too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,6 +38,7 @@ HOME_TYPE_MODEL: Final = "home_type"
 FAILURE_MODEL: Final = "failure"
 ANOMALY_MODEL: Final = "anomaly"
 SYNERGY_MODEL: Final = "synergy"
+GNN_MODEL: Final = "gnn"  # the link model of the home graph (core.graph)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,18 +144,20 @@ def ensemble_of(stored: StoredModel, feature_names: Sequence[str]) -> TreeEnsemb
     return ensemble
 
 
-def load_deployed(
-    registry: ModelRegistry, name: str, feature_names: Sequence[str]
-) -> DeployedModel | None:
-    """The model of ``name`` to use: the active one, else a previous one, else the bundled one.
+def load_usable[T](
+    registry: ModelRegistry, name: str, parse: Callable[[StoredModel], T]
+) -> tuple[T, StoredModel, tuple[str, ...]] | None:
+    """The first stored model of ``name`` that ``parse`` accepts (the active one, else a
+    previous one, else the bundled one), with it and the reasons the others were skipped.
 
-    ``None`` when none is usable; the reasons are in the registry's ``fallbacks[name]``.
+    ``parse`` raises :class:`ModelFileError` for a model it cannot use. ``None`` when none
+    is usable; the reasons are in the registry's ``fallbacks[name]`` either way.
     """
     stored = registry.active(name)
     reasons = list(registry.fallbacks.get(name, []))
     while stored is not None:
         try:
-            ensemble = ensemble_of(stored, feature_names)
+            parsed = parse(stored)
         except ModelFileError as err:
             reasons.append(f"v{stored.info.version} ({stored.source}): {err}")
             if stored.source == "bundled":
@@ -161,19 +166,35 @@ def load_deployed(
             reasons.extend(registry.fallbacks.get(name, []))
             continue
         registry.fallbacks[name] = reasons
-        return DeployedModel(ensemble, stored.info, stored.source, tuple(reasons))
+        return parsed, stored, tuple(reasons)
     registry.fallbacks[name] = reasons
     return None
+
+
+def load_deployed(
+    registry: ModelRegistry, name: str, feature_names: Sequence[str]
+) -> DeployedModel | None:
+    """The model of ``name`` to use: the active one, else a previous one, else the bundled one.
+
+    ``None`` when none is usable; the reasons are in the registry's ``fallbacks[name]``.
+    """
+    found = load_usable(registry, name, lambda stored: ensemble_of(stored, feature_names))
+    if found is None:
+        return None
+    ensemble, stored, reasons = found
+    return DeployedModel(ensemble, stored.info, stored.source, reasons)
 
 
 __all__ = [
     "ANOMALY_MODEL",
     "FAILURE_MODEL",
+    "GNN_MODEL",
     "HOME_TYPE_MODEL",
     "DeployedModel",
     "ensemble_blobs",
     "ensemble_of",
     "load_deployed",
+    "load_usable",
     "model_extra",
     "save_candidate",
     "write_bundled",
