@@ -2,8 +2,9 @@
 
 Writes ``custom_components/homeiq/models/<name>/model.{npz,json}`` (registry format 2: one
 npz blob, version 0, ``trained_on: synthetic``) with held-out metrics measured on homes
-generated with another seed, and prints a JSON summary. Needs scikit-learn (the ``train``
-group).
+generated with another seed, and prints a JSON summary. ``names`` is the name embedding
+table distilled from MiniLM (``tools/distill_names.py``; no synthetic homes). Needs
+scikit-learn, torch and sentence-transformers (the ``train`` group).
 """
 
 from __future__ import annotations
@@ -38,8 +39,10 @@ from custom_components.homeiq.core.ml.models import (
     SYNERGY_MODEL,
     write_bundled,
 )
+from custom_components.homeiq.core.names import NAMES_MODEL
 from custom_components.homeiq.core.synergy import FEATURE_NAMES as SYNERGY_FEATURE_NAMES
 from custom_components.homeiq.core.synergy.model import fit_ranker
+from tools.distill_names import distill as distill_names
 from tools.evaluation.anomaly import score_homes, train_cold_start_forest
 from tools.evaluation.common import macro_f1
 from tools.evaluation.home_type import features_and_labels
@@ -195,7 +198,8 @@ def train_synergy(out: Path, *, n_train: int, n_test: int, seed: int) -> dict[st
     return {"version": info.version, "n_samples": info.n_samples, "metrics": metrics}
 
 
-MODEL_NAMES = ("home_type", "failure", "anomaly", "synergy")
+MODEL_NAMES = ("home_type", "failure", "anomaly", "synergy", NAMES_MODEL)
+QUICK_NAME_TOKENS = 3000  # --quick distils the names table of the first tokens only
 
 
 def run(out: Path, *, quick: bool = False, only: Sequence[str] | None = None) -> dict[str, Any]:
@@ -235,6 +239,9 @@ def run(out: Path, *, quick: bool = False, only: Sequence[str] | None = None) ->
     if "synergy" in chosen:
         synergy_sizes = {"n_train": 20, "n_test": 10} if quick else {"n_train": 200, "n_test": 80}
         result["synergy"] = train_synergy(out, seed=4, **synergy_sizes)
+    if NAMES_MODEL in chosen:
+        max_tokens = QUICK_NAME_TOKENS if quick else None
+        result[NAMES_MODEL] = distill_names(out / NAMES_MODEL, max_tokens=max_tokens)
     result["seconds"] = round(time.perf_counter() - t0, 1)
     return result
 
