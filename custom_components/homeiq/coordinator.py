@@ -44,7 +44,6 @@ from .core.capability import Capability, HomeAssessment, Unavailable
 from .core.devices import DeviceReport, iso_time, parse_time
 from .core.home import Home
 from .core.home_type import HOME_TYPE, HomeTypeResult
-from .core.ml.models import DeployedModel
 from .core.ml.registry import ModelRegistry
 from .core.ml.training import training_unavailable
 from .core.pipeline import Step, StepKind, nightly_steps
@@ -148,7 +147,7 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
         self.registry = ModelRegistry(
             Path(hass.config.path(".storage", STORE_DIR, "models")), bundled_root=BUNDLED_MODELS
         )
-        self.models: dict[str, DeployedModel | None] = {}
+        self.models: dict[str, object] = {}
         self.prediction: HomeTypeResult | None = None
         self.devices: dict[str, DeviceReport] = {}
         self.judged_day: float | None = None
@@ -244,10 +243,7 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
     def model_summaries(self) -> dict[str, dict[str, Any] | None]:
         """Deployed models with their held-out metrics (``None``: no usable model)."""
         return {
-            name: None
-            if model is None
-            else {**model.summary(), "in_use": pipeline.model_in_use(name, model)}
-            for name, model in sorted(self.models.items())
+            name: pipeline.model_summary(name, model) for name, model in sorted(self.models.items())
         }
 
     @override
@@ -472,7 +468,7 @@ class HomeIQCoordinator(DataUpdateCoordinator[HomeIQData]):
             raise StepSkipped(str(err)) from err
         if (name := capability.model_name) is not None:
             self.models[name] = await self.hass.async_add_executor_job(
-                pipeline.load_model, self.registry, name
+                pipeline.load_any, self.registry, name
             )
         return details
 

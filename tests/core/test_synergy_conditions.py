@@ -300,7 +300,7 @@ def test_a_fan_off_after_the_humidity_fell_reverts_below_the_re_arm_level() -> N
         "trigger": "numeric_state",
         "entity_id": humidity,
         "below": round(level - hysteresis, 3),
-        "for": {"seconds": 600},
+        "for": {"hours": 0, "minutes": 10, "seconds": 0},
         "id": "end",
     }
 

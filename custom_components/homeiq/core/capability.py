@@ -8,11 +8,10 @@ nightly pipeline (:mod:`.pipeline`) is built from the registered ones.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, Final, Protocol
 
 from .home import Home
-from .ml.models import DeployedModel
+from .ml.models import Models
 from .ml.registry import ModelRegistry
 
 HELD_OUT_SHARE: Final = 0.3  # the most recent share of cuts (or days) is held out
@@ -76,9 +75,7 @@ class Capability(Protocol):
         figures. Raises :class:`NotEnoughData` when the history cannot train it yet."""
         ...
 
-    def assess(
-        self, home: Home, now: float, models: Mapping[str, DeployedModel | None]
-    ) -> HomeAssessment:
+    def assess(self, home: Home, now: float, models: Models) -> HomeAssessment:
         """Judge the whole home with the deployed ``models`` (blocking: CPU work). Raises
         :class:`Unavailable` when it cannot (no usable model)."""
         ...
@@ -103,8 +100,6 @@ class DeviceCapability:
         """A capability without a model of this home has nothing to train."""
         raise NotEnoughData(f"{self.name} has no model to train on this home")
 
-    def assess(
-        self, home: Home, now: float, models: Mapping[str, DeployedModel | None]
-    ) -> HomeAssessment:
+    def assess(self, home: Home, now: float, models: Models) -> HomeAssessment:
         """Judged per device, in the ``devices`` step."""
         raise Unavailable(f"{self.name} is judged per device")

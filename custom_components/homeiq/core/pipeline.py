@@ -11,7 +11,7 @@ Home Assistant's side of them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Final
@@ -33,10 +33,20 @@ from .devices import (
 )
 from .failure import FAILURE
 from .failure.risk import device_risks, risk_threshold
+from .graph.scoring import GraphRanking, load_graph_ranking
 from .home import Home
 from .home_type import HOME_TYPE
-from .ml.models import ANOMALY_MODEL, FAILURE_MODEL, DeployedModel, load_deployed
+from .ml.models import (
+    ANOMALY_MODEL,
+    FAILURE_MODEL,
+    GNN_MODEL,
+    DeployedModel,
+    Models,
+    load_deployed,
+    tree_model,
+)
 from .ml.registry import ModelRegistry
+from .names import bundled_embedder
 from .synergy import SYNERGY
 
 # The registered capabilities, in the order their models load and their steps run.
@@ -81,21 +91,42 @@ MODEL_FEATURES: Final[dict[str, tuple[str, ...]]] = {
 
 
 def load_model(registry: ModelRegistry, name: str) -> DeployedModel | None:
-    """The deployed model of ``name`` (blocking: reads files)."""
+    """The deployed tree model of ``name`` (blocking: reads files)."""
     return load_deployed(registry, name, MODEL_FEATURES[name])
 
 
-def load_models(registry: ModelRegistry) -> dict[str, DeployedModel | None]:
+def load_graph(registry: ModelRegistry) -> GraphRanking | None:
+    """The deployed graph model with its blend (blocking: reads files); its node features
+    hold the bundled embedder's name embeddings (:mod:`.names`)."""
+    return load_graph_ranking(registry, bundled_embedder())
+
+
+def load_any(registry: ModelRegistry, name: str) -> DeployedModel | GraphRanking | None:
+    """The deployed model of ``name``, tree or graph (blocking: reads files)."""
+    return load_graph(registry) if name == GNN_MODEL else load_model(registry, name)
+
+
+def load_models(registry: ModelRegistry) -> dict[str, object]:
     """Every deployed model HomeIQ uses (blocking: reads files)."""
-    return {name: load_model(registry, name) for name in MODEL_FEATURES}
+    return {name: load_any(registry, name) for name in (*MODEL_FEATURES, GNN_MODEL)}
 
 
-def model_in_use(name: str, model: DeployedModel | None) -> bool:
+def model_in_use(name: str, model: object) -> bool:
     """Whether the deployed model of ``name`` takes part in the assessments (the bundled
-    anomaly forest is off by default: the detectors judge alone)."""
-    if model is None:
+    anomaly forest is off by default: the detectors judge alone; the graph model only in
+    the history regimes where it helped)."""
+    if isinstance(model, GraphRanking):
+        return model.in_use()
+    if not isinstance(model, DeployedModel):
         return False
     return name != ANOMALY_MODEL or forest_in_use(model) is not None
+
+
+def model_summary(name: str, model: object) -> dict[str, Any] | None:
+    """What diagnostics show of a deployed model (``None``: no usable model)."""
+    if not isinstance(model, DeployedModel | GraphRanking):
+        return None
+    return {**model.summary(), "in_use": model_in_use(name, model)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,12 +162,12 @@ class Assessment:
         }
 
 
-def assess_home(home: Home, now: float, models: Mapping[str, DeployedModel | None]) -> Assessment:
+def assess_home(home: Home, now: float, models: Models) -> Assessment:
     """Risk, anomalies and battery forecasts of every device with history."""
-    failure = models.get(FAILURE_MODEL)
+    failure = tree_model(models, FAILURE_MODEL)
     threshold = risk_threshold(failure)
     period = judged_period(home, now)
-    forest = forest_in_use(models.get(ANOMALY_MODEL))
+    forest = forest_in_use(tree_model(models, ANOMALY_MODEL))
     verdicts: dict[str, DayVerdict] = {}
     skipped: dict[str, str] = {}
     if period is not None:

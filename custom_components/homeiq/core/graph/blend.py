@@ -23,9 +23,6 @@ import numpy.typing as npt
 from ..ml.trees import ModelFileError
 
 EPSILON: Final = 1e-6
-# A pair "homes like yours often automate" when the graph model moved its blended score up
-# by at least this much (in probability).
-CONTRIBUTION: Final = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,27 +111,28 @@ def blended(ranker: npt.ArrayLike, gnn: npt.ArrayLike, regime: Regime) -> npt.ND
     return np.asarray(np.where(np.isnan(graph), base, out), dtype=np.float64)
 
 
-def contributed(
+def graph_lift(
     ranker: Sequence[float] | npt.NDArray[np.float64],
     gnn: Sequence[float] | npt.NDArray[np.float64],
     regime: Regime,
-) -> npt.NDArray[np.bool_]:
-    """Whether the graph model raised each pair's score by :data:`CONTRIBUTION` or more
-    over the blend with a neutral graph score (0.5): "homes like yours often automate
-    this"."""
+) -> npt.NDArray[np.float64]:
+    """How much the graph model moved each pair's blended score, against the blend with a
+    neutral graph score (0.5); 0 where the regime leaves the graph out or it has no score.
+    A lift of :data:`~..synergy.suggestion.GRAPH_NOTE_LIFT` or more is worded "homes like
+    yours often automate this"."""
     if not regime.used:
-        return np.zeros(len(ranker), dtype=np.bool_)
+        return np.zeros(len(ranker))
     with_graph = blended(ranker, gnn, regime)
     neutral = blended(ranker, np.full(len(ranker), 0.5), regime)
-    return np.asarray(with_graph - neutral >= CONTRIBUTION, dtype=np.bool_)
+    scored = ~np.isnan(np.asarray(gnn, dtype=np.float64))
+    return np.asarray(np.where(scored, with_graph - neutral, 0.0), dtype=np.float64)
 
 
 __all__ = [
-    "CONTRIBUTION",
     "Blend",
     "Regime",
     "blend_from_dict",
     "blended",
-    "contributed",
+    "graph_lift",
     "logit",
 ]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, Final
 
 from ..capability import NotEnoughData, Unavailable
 from ..home import Home
-from ..ml.models import HOME_TYPE_MODEL, DeployedModel
+from ..ml.models import HOME_TYPE_MODEL, Models, tree_model
 from ..ml.registry import ModelRegistry
 from .features import (
     FEATURE_NAMES,
@@ -44,11 +43,9 @@ class HomeTypeCapability:
         """The home type model is not trained on this home."""
         raise NotEnoughData("the home type model is trained on synthetic homes only")
 
-    def assess(
-        self, home: Home, now: float, models: Mapping[str, DeployedModel | None]
-    ) -> HomeTypeResult:
+    def assess(self, home: Home, now: float, models: Models) -> HomeTypeResult:
         """Classify the home with the deployed home type model."""
-        model = models.get(HOME_TYPE_MODEL)
+        model = tree_model(models, HOME_TYPE_MODEL)
         if model is None:
             raise Unavailable("no home type model could be loaded")
         return classify_home(model, home)

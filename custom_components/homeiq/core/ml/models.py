@@ -41,6 +41,11 @@ SYNERGY_MODEL: Final = "synergy"
 GNN_MODEL: Final = "gnn"  # the link model of the home graph (core.graph)
 
 
+# The deployed models by name: tree models (:class:`DeployedModel`) and the graph ranking
+# (:class:`~..graph.scoring.GraphRanking`), which this layer does not know.
+type Models = Mapping[str, object]
+
+
 @dataclass(frozen=True, slots=True)
 class DeployedModel:
     """A model ready for inference, with where it came from and why others were skipped."""
@@ -62,6 +67,12 @@ class DeployedModel:
             "metrics": dict(self.info.metrics),
             "fallbacks": list(self.fallbacks),
         }
+
+
+def tree_model(models: Models, name: str) -> DeployedModel | None:
+    """The deployed tree model of ``name`` in ``models``, if there is one."""
+    model = models.get(name)
+    return model if isinstance(model, DeployedModel) else None
 
 
 def model_extra(
@@ -191,11 +202,13 @@ __all__ = [
     "GNN_MODEL",
     "HOME_TYPE_MODEL",
     "DeployedModel",
+    "Models",
     "ensemble_blobs",
     "ensemble_of",
     "load_deployed",
     "load_usable",
     "model_extra",
     "save_candidate",
+    "tree_model",
     "write_bundled",
 ]

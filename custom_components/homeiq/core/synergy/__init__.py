@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Final
+from typing import Any, Final, Protocol, runtime_checkable
 
 import numpy as np
 
 from ..capability import NotEnoughData
 from ..home import Home
-from ..ml.models import SYNERGY_MODEL, DeployedModel
+from ..ml.models import GNN_MODEL, SYNERGY_MODEL, DeployedModel, Models, tree_model
 from ..ml.registry import ModelRegistry
 from ..ml.trees import TreeEnsemble
 from .feedback import Answer, Verdict, answered_ids, kind_offsets, latest
@@ -46,11 +46,52 @@ from .ranking import (
     shifted_logits,
     with_offsets,
 )
-from .suggestion import Edits, Suggestion, build_automation, make_suggestion, suggestion_id
+from .suggestion import (
+    GRAPH_NOTE_LIFT,
+    Edits,
+    Suggestion,
+    build_automation,
+    make_suggestion,
+    suggestion_id,
+)
 from .taxonomy import RULES, RULES_BY_KIND, SynergyRule
 
 KEPT_SUGGESTIONS: Final = 200  # ranked suggestions a result keeps (answers may lift some)
 SHOWN_SUGGESTIONS: Final = 50
+
+
+@dataclass(frozen=True, slots=True)
+class GraphScores:
+    """The graph model's part in a night's ranking: its probability of each candidate (NaN
+    where it has none), the blended scores that rank, how much it moved each one, whether
+    it took part at all in this home's history regime, and which model it was."""
+
+    gnn: np.ndarray
+    blended: np.ndarray
+    lift: np.ndarray
+    used: bool
+    regime: str
+    model: str
+
+
+@runtime_checkable
+class PairScorer(Protocol):
+    """What scores candidates besides the ranker: the graph model (:mod:`..graph.scoring`)."""
+
+    @property
+    def name(self) -> str:
+        """Which model scores."""
+
+    def score_pairs(
+        self,
+        home: Home,
+        candidates: Sequence[Candidate],
+        ranker_scores: np.ndarray,
+        days: float,
+        now: float | None = None,
+    ) -> GraphScores:
+        """Its scores of ``candidates`` and the blend with ``ranker_scores`` (blocking)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +105,7 @@ class SynergyResult:
     days: float
     ranker: str | None
     candidates_by_id: Mapping[str, Candidate] = field(default_factory=dict)
+    graph: Mapping[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """The step's figures."""
@@ -74,6 +116,7 @@ class SynergyResult:
             "suggestions": len(self.suggestions),
             "days": round(self.days, 2),
             "ranker": self.ranker,
+            **({"graph": dict(self.graph)} if self.graph else {}),
         }
 
 
@@ -95,13 +138,27 @@ def suggest(
     *,
     settings: MinerSettings = DEFAULT_SETTINGS,
     keep: int = KEPT_SUGGESTIONS,
+    graph: PairScorer | None = None,
 ) -> SynergyResult:
-    """Mine, rank and describe the home's best pairs (blocking: CPU work)."""
+    """Mine, rank and describe the home's best pairs (blocking: CPU work). With ``graph``
+    the graph model's probability joins the ranker's where it helps (its ``regime``)."""
     context = MiningContext(home, *mining_window(home, now))
     found = find_candidates(home, now, settings=settings, context=context)
     automated = automated_pairs(home)
     fresh = [c for c in found if c.pair not in automated]
     scores = score_candidates(fresh, None if ranker is None else ranker.ensemble)
+    graph_figures: dict[str, Any] = {"used": False, "why": "no graph model could be loaded"}
+    if graph is not None:
+        part = graph.score_pairs(home, fresh, scores["combined"], context.days, now)
+        graph_figures = {"model": part.model, "regime": part.regime, "used": part.used}
+        if part.used:
+            scores["ranker"] = scores["combined"]
+            scores["gnn"] = part.gnn
+            scores["graph_lift"] = part.lift
+            scores["combined"] = part.blended
+            graph_figures["raised"] = int(np.sum(part.lift >= GRAPH_NOTE_LIFT))
+        else:
+            graph_figures["why"] = f"no lift with {part.regime} on the training homes"
     combined = scores["combined"]
     best = best_per_pair(fresh, list(combined))
     order = ranked([fresh[i] for i in best], combined[best])[:keep]
@@ -110,7 +167,9 @@ def suggest(
     by_id: dict[str, Candidate] = {}
     for ranked_candidate, score in order:
         i = position[id(ranked_candidate)]
-        figures = {name: float(scores[name][i]) for name in SCORERS}
+        figures = {
+            name: float(values[i]) for name, values in scores.items() if not np.isnan(values[i])
+        }
         candidate = describe_fully(context, ranked_candidate)
         suggestion = make_suggestion(home, candidate, score, figures)
         suggestions.append(suggestion)
@@ -123,6 +182,7 @@ def suggest(
         days=context.days,
         ranker=None if ranker is None else f"v{ranker.info.version} ({ranker.source})",
         candidates_by_id=by_id,
+        graph=graph_figures,
     )
 
 
@@ -160,17 +220,22 @@ class SynergyCapability:
         """The ranker is trained on synthetic homes only (answers re-rank at once)."""
         raise NotEnoughData("the synergy ranker is trained on synthetic homes only")
 
-    def assess(
-        self, home: Home, now: float, models: Mapping[str, DeployedModel | None]
-    ) -> SynergyResult:
-        """Mine and rank this home's pairs."""
-        return suggest(home, now, models.get(SYNERGY_MODEL))
+    def assess(self, home: Home, now: float, models: Models) -> SynergyResult:
+        """Mine and rank this home's pairs (with the graph model where it helps)."""
+        graph = models.get(GNN_MODEL)
+        return suggest(
+            home,
+            now,
+            tree_model(models, SYNERGY_MODEL),
+            graph=graph if isinstance(graph, PairScorer) else None,
+        )
 
 
 SYNERGY: Final = SynergyCapability()
 
 __all__ = [
     "FEATURE_NAMES",
+    "GRAPH_NOTE_LIFT",
     "LIKELY_SCORE",
     "RULES",
     "RULES_BY_KIND",
@@ -180,7 +245,9 @@ __all__ = [
     "Candidate",
     "Edits",
     "Evidence",
+    "GraphScores",
     "MinerSettings",
+    "PairScorer",
     "Suggestion",
     "SynergyCapability",
     "SynergyResult",

@@ -102,6 +102,7 @@ def result_as_dict(result: SynergyResult, home: Home) -> dict[str, Any]:
             "automated": result.automated,
             "days": float(result.days),
             "ranker": result.ranker,
+            "graph": dict(result.graph),
         },
         "entities": {e: _fields(home.entities[e]) for e in sorted(named) if e in home.entities},
         "suggestions": suggestions,
@@ -136,5 +137,6 @@ def result_from_dict(data: Mapping[str, Any]) -> tuple[SynergyResult, Home]:
         days=float(figures["days"]),
         ranker=figures["ranker"],
         candidates_by_id=by_id,
+        graph=dict(figures.get("graph") or {}),
     )
     return result, home

@@ -19,6 +19,10 @@ from .miner import Candidate, Evidence, Trigger
 from .ranking import LIKELY_SCORE
 
 ID_PREFIX: Final = "homeiq_"
+# The graph model raised a suggestion's score by at least this much (in probability): its
+# evidence then ends with GRAPH_NOTE.
+GRAPH_NOTE_LIFT: Final = 0.05
+GRAPH_NOTE: Final = "Homes like yours often automate this."
 # How the action reads in a sentence, by the state it brings the effect to.
 _DONE: Final[dict[str, str]] = {
     "on": "turned on",
@@ -400,9 +404,12 @@ def describe_short(home: Home, candidate: Candidate) -> str:
 def make_suggestion(
     home: Home, candidate: Candidate, score: float, scores: Mapping[str, float] | None = None
 ) -> Suggestion:
-    """The suggestion of a ranked candidate."""
+    """The suggestion of a ranked candidate (``scores``: every scorer's; when the graph
+    model raised it by :data:`GRAPH_NOTE_LIFT` or more, its evidence says so)."""
     sid = suggestion_id(candidate.rule.kind, candidate.cause_id, candidate.effect_id)
     text = describe(home, candidate)
+    if (scores or {}).get("graph_lift", 0.0) >= GRAPH_NOTE_LIFT:
+        text += f" {GRAPH_NOTE}"
     effect = home.entities.get(candidate.effect_id or "")
     cause = home.entities.get(candidate.cause_id)
     area = (effect.area_id if effect is not None else None) or (cause.area_id if cause else None)

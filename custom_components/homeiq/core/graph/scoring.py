@@ -1,0 +1,143 @@
+"""The graph model in the synergy ranking: :class:`GraphRanking` scores a night's candidates.
+
+It builds the home's graph (the home's own automations as ``automated`` edges, the miner's
+co-active pairs as ``co_activity`` edges), scores every candidate pair with the deployed
+graph model and blends that with the ranker's score in the regime of the home's history
+(:mod:`.blend`). It implements :class:`~..synergy.PairScorer`, so the synergy package never
+imports this one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+import math
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..home import Home
+from ..ml.registry import ModelRegistry
+from ..ml.trees import ModelFileError
+from ..synergy import Candidate, GraphScores
+from ..synergy.ranking import automated_pairs
+from .blend import Blend, blend_from_dict, blended, graph_lift
+from .build import TextEmbedder, build_graph, coactive_pairs, feature_names
+from .model import DeployedGraphModel, load_graph_model
+
+BLEND_KEY = "blend"  # the blend's JSON form in the graph model's registry ``extra``
+
+
+@dataclass(frozen=True, slots=True)
+class GraphRanking:
+    """The deployed graph model, its blend and the name embedder its features need."""
+
+    deployed: DeployedGraphModel
+    blend: Blend
+    embedder: TextEmbedder | None
+
+    @property
+    def name(self) -> str:
+        """Which model scores: version and source."""
+        return f"v{self.deployed.info.version} ({self.deployed.source})"
+
+    @property
+    def info(self) -> Any:
+        """The model's registry information."""
+        return self.deployed.info
+
+    @property
+    def source(self) -> str:
+        """Where the model came from (bundled, this home …)."""
+        return self.deployed.source
+
+    def summary(self) -> dict[str, Any]:
+        """What the user sees in diagnostics: as every model, and where the graph is used."""
+        info = self.deployed.info
+        return {
+            "version": info.version,
+            "source": self.deployed.source,
+            "trained_on": info.trained_on,
+            "trained_at": info.trained_at,
+            "n_samples": info.n_samples,
+            "primary_metric": info.primary_metric,
+            "metrics": dict(info.metrics),
+            "fallbacks": list(self.deployed.fallbacks),
+            "blend": self.blend.as_dict(),
+        }
+
+    def in_use(self) -> bool:
+        """Whether some history regime ranks with the graph model."""
+        return any(regime.used for regime in self.blend.regimes)
+
+    def score_pairs(
+        self,
+        home: Home,
+        candidates: Sequence[Candidate],
+        ranker_scores: npt.NDArray[np.float64],
+        days: float,
+        now: float | None = None,
+    ) -> GraphScores:
+        """The graph's probability of every candidate and the blended scores (blocking)."""
+        regime = self.blend.regime(days)
+        label = _regime_label(regime.max_days)
+        if not regime.used or not candidates:
+            return GraphScores(
+                gnn=np.full(len(candidates), np.nan),
+                blended=np.asarray(ranker_scores, dtype=np.float64).copy(),
+                lift=np.zeros(len(candidates)),
+                used=False,
+                regime=label,
+                model=self.name,
+            )
+        model = self.deployed.model
+        graph = build_graph(
+            home,
+            embedder=self.embedder,
+            name_dim=None if self.embedder is not None else model.name_dim,
+            co_activity=coactive_pairs(candidates),
+            known_pairs=[(t, a) for t, a in automated_pairs(home) if a in home.entities],
+            now=now,
+        )
+        pairs = [(c.cause_id, c.effect_id or "notify") for c in candidates]
+        gnn = model.score(graph, pairs)
+        return GraphScores(
+            gnn=gnn,
+            blended=blended(ranker_scores, gnn, regime),
+            lift=graph_lift(ranker_scores, gnn, regime),
+            used=True,
+            regime=label,
+            model=self.name,
+        )
+
+
+def _regime_label(max_days: float) -> str:
+    if math.isinf(max_days):
+        return "any history"
+    return "no history" if max_days == 0 else f"up to {max_days:g} days of history"
+
+
+def graph_feature_names(embedder: TextEmbedder | None, name_dim: int = 0) -> tuple[str, ...]:
+    """The node features a graph model must have been trained on to be used here."""
+    return feature_names(embedder.dim if embedder is not None else name_dim)
+
+
+def load_graph_ranking(
+    registry: ModelRegistry, embedder: TextEmbedder | None
+) -> GraphRanking | None:
+    """The graph ranking to use, or None (the reasons are in the registry's fallbacks)."""
+    deployed = load_graph_model(registry, graph_feature_names(embedder))
+    if deployed is None:
+        return None
+    try:
+        blend = blend_from_dict(deployed.info.extra.get(BLEND_KEY))
+    except ModelFileError as err:
+        registry.fallbacks.setdefault(deployed.info.name, []).append(
+            f"v{deployed.info.version} ({deployed.source}): {err}"
+        )
+        return None
+    return GraphRanking(deployed, blend, embedder)
+
+
+__all__ = ["BLEND_KEY", "GraphRanking", "graph_feature_names", "load_graph_ranking"]
