@@ -12,6 +12,7 @@ from custom_components.homeiq.core.anomaly import ANOMALY, DAY_FEATURE_NAMES
 from custom_components.homeiq.core.battery import BATTERY
 from custom_components.homeiq.core.capability import Capability, NotEnoughData, Unavailable
 from custom_components.homeiq.core.failure import FAILURE, FAILURE_FEATURE_NAMES
+from custom_components.homeiq.core.graph.on_home import GRAPH
 from custom_components.homeiq.core.home import Home
 from custom_components.homeiq.core.home_type import FEATURE_NAMES, HOME_TYPE
 from custom_components.homeiq.core.ml.models import DeployedModel
@@ -32,6 +33,7 @@ def test_steps_of_the_registered_capabilities() -> None:
         "read_home",
         "train_failure",
         "train_anomaly",
+        "train_gnn",
         "home_type",
         "synergy",
         "devices",
@@ -40,16 +42,26 @@ def test_steps_of_the_registered_capabilities() -> None:
         StepKind.READ_HOME,
         StepKind.TRAIN,
         StepKind.TRAIN,
+        StepKind.TRAIN,
         StepKind.ASSESS_HOME,
         StepKind.ASSESS_HOME,
         StepKind.DEVICES,
     ]
-    assert [s.capability for s in steps] == [None, FAILURE, ANOMALY, HOME_TYPE, SYNERGY, None]
-    assert CAPABILITIES == (HOME_TYPE, FAILURE, ANOMALY, BATTERY, SYNERGY)
+    assert [s.capability for s in steps] == [
+        None,
+        FAILURE,
+        ANOMALY,
+        GRAPH,
+        HOME_TYPE,
+        SYNERGY,
+        None,
+    ]
+    assert CAPABILITIES == (HOME_TYPE, FAILURE, ANOMALY, BATTERY, GRAPH, SYNERGY)
 
 
 def test_model_features_come_from_the_capabilities() -> None:
-    """Each model is read with its capability's features, loaded in registration order."""
+    """Each tree model is read with its capability's features, loaded in registration order
+    (the graph model's features follow the name embedder: it is loaded apart)."""
     assert MODEL_FEATURES == {
         "home_type": FEATURE_NAMES,
         "failure": FAILURE_FEATURE_NAMES,
@@ -88,6 +100,7 @@ def test_a_new_capability_is_one_registration() -> None:
         "read_home",
         "train_failure",
         "train_anomaly",
+        "train_gnn",
         "train_graph",
         "home_type",
         "synergy",

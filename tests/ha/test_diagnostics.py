@@ -18,7 +18,15 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.homeiq.const import DEFAULT_OPTIONS, DOMAIN, SERVICE_TRAIN_NOW
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=dt_util.UTC)
-STEPS = ["read_home", "train_failure", "train_anomaly", "home_type", "synergy", "devices"]
+STEPS = [
+    "read_home",
+    "train_failure",
+    "train_anomaly",
+    "train_gnn",
+    "home_type",
+    "synergy",
+    "devices",
+]
 
 
 async def test_diagnostics(

@@ -65,6 +65,7 @@ async def test_a_registered_capability_runs_in_its_steps(
         "read_home",
         "train_failure",
         "train_anomaly",
+        "train_gnn",
         "train_graph",
         "home_type",
         "synergy",

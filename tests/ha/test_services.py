@@ -77,6 +77,7 @@ async def test_train_now_returns_counts(
         "read_home",
         "train_failure",
         "train_anomaly",
+        "train_gnn",
         "home_type",
         "synergy",
         "devices",

@@ -33,6 +33,7 @@ from .devices import (
 )
 from .failure import FAILURE
 from .failure.risk import device_risks, risk_threshold
+from .graph.on_home import GRAPH
 from .graph.scoring import GraphRanking, load_graph_ranking
 from .home import Home
 from .home_type import HOME_TYPE
@@ -50,7 +51,14 @@ from .names import bundled_embedder
 from .synergy import SYNERGY
 
 # The registered capabilities, in the order their models load and their steps run.
-CAPABILITIES: Final[tuple[Capability, ...]] = (HOME_TYPE, FAILURE, ANOMALY, BATTERY, SYNERGY)
+CAPABILITIES: Final[tuple[Capability, ...]] = (
+    HOME_TYPE,
+    FAILURE,
+    ANOMALY,
+    BATTERY,
+    GRAPH,
+    SYNERGY,
+)
 
 READ_HOME: Final = "read_home"
 DEVICES: Final = "devices"
@@ -86,7 +94,9 @@ def nightly_steps(capabilities: Sequence[Capability] = CAPABILITIES) -> tuple[St
 
 # The features each registered model reads: a stored model trained on others is not used.
 MODEL_FEATURES: Final[dict[str, tuple[str, ...]]] = {
-    c.model_name: c.feature_names for c in CAPABILITIES if c.model_name is not None
+    c.model_name: c.feature_names
+    for c in CAPABILITIES
+    if c.model_name is not None and c.model_name != GNN_MODEL
 }
 
 
