@@ -28,6 +28,12 @@ from dataclasses import dataclass
 from typing import Final, Literal
 import zlib
 
+from custom_components.homeiq.core.graph.build import (
+    ACTION_DOMAINS,
+    TRIGGER_DOMAINS,
+    can_act,
+    can_trigger,
+)
 from custom_components.homeiq.core.home import Home
 from custom_components.homeiq.core.synergy.ranking import automated_pairs
 from tools.realconfigs import NOTIFY, RealHome, hidden_split
@@ -39,67 +45,6 @@ type Part = Literal["train", "validation"]
 
 VALIDATION_PERCENT: Final = 30
 SPLIT_SALT: Final = "homeiq-realconfigs-split-v1"
-# Domains whose entities trigger automations, and those automations act on (the domains of
-# the real configurations' pairs, less those that stand for time or for nothing in a home).
-TRIGGER_DOMAINS: Final = frozenset(
-    {
-        "alarm_control_panel",
-        "binary_sensor",
-        "climate",
-        "cover",
-        "device_tracker",
-        "event",
-        "fan",
-        "group",
-        "input_boolean",
-        "input_button",
-        "input_number",
-        "input_select",
-        "light",
-        "lock",
-        "media_player",
-        "number",
-        "person",
-        "remote",
-        "select",
-        "sensor",
-        "sun",
-        "switch",
-        "vacuum",
-        "zone",
-    }
-)
-ACTION_DOMAINS: Final = frozenset(
-    {
-        "alarm_control_panel",
-        "automation",
-        "button",
-        "camera",
-        "climate",
-        "cover",
-        "fan",
-        "group",
-        "humidifier",
-        "input_boolean",
-        "input_button",
-        "input_number",
-        "input_select",
-        "input_text",
-        "light",
-        "lock",
-        "media_player",
-        "number",
-        "scene",
-        "script",
-        "select",
-        "siren",
-        "switch",
-        "timer",
-        "vacuum",
-        "valve",
-        "water_heater",
-    }
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,16 +82,6 @@ def entity_pairs(home: Home, pairs: Iterable[Pair]) -> set[Pair]:
         for t, a in pairs
         if a not in (t, NOTIFY) and t in home.entities and a in home.entities
     }
-
-
-def can_trigger(entity_id: str) -> bool:
-    """Whether the entity's domain triggers automations."""
-    return entity_id.partition(".")[0] in TRIGGER_DOMAINS
-
-
-def can_act(entity_id: str) -> bool:
-    """Whether automations act on the entity's domain."""
-    return entity_id.partition(".")[0] in ACTION_DOMAINS
 
 
 def pair_space(home: Home) -> list[Pair]:

@@ -125,30 +125,87 @@ FEATURE_GROUPS: Final = (
     "area_name",
 )
 EDGE_TYPES: Final = ("same_area", "same_device", "same_floor", "co_activity", "automated")
-# Domains an automation acts on: the actions a link is scored toward.
-ACTION_DOMAINS: Final = frozenset(
+# Domains whose entities trigger automations, and those automations act on (the domains of
+# the real configurations' pairs, less those that stand for time or for nothing in a home).
+TRIGGER_DOMAINS: Final = frozenset(
     {
         "alarm_control_panel",
-        "camera",
+        "binary_sensor",
         "climate",
         "cover",
+        "device_tracker",
+        "event",
         "fan",
-        "humidifier",
+        "group",
         "input_boolean",
+        "input_button",
         "input_number",
         "input_select",
         "light",
         "lock",
         "media_player",
+        "number",
+        "person",
+        "remote",
+        "select",
+        "sensor",
+        "sun",
+        "switch",
+        "vacuum",
+        "zone",
+    }
+)
+ACTION_DOMAINS: Final = frozenset(
+    {
+        "alarm_control_panel",
+        "automation",
+        "button",
+        "camera",
+        "climate",
+        "cover",
+        "fan",
+        "group",
+        "humidifier",
+        "input_boolean",
+        "input_button",
+        "input_number",
+        "input_select",
+        "input_text",
+        "light",
+        "lock",
+        "media_player",
+        "number",
         "scene",
         "script",
+        "select",
         "siren",
         "switch",
+        "timer",
         "vacuum",
         "valve",
         "water_heater",
     }
 )
+
+
+def can_trigger(entity_id: str) -> bool:
+    """Whether the entity's domain triggers automations."""
+    return entity_id.partition(".")[0] in TRIGGER_DOMAINS
+
+
+def can_act(entity_id: str) -> bool:
+    """Whether automations act on the entity's domain."""
+    return entity_id.partition(".")[0] in ACTION_DOMAINS
+
+
+def pair_nodes(home: Home) -> list[str]:
+    """The enabled entities that trigger automations or that automations act on, sorted:
+    the nodes of the graph the link model ranks pairs on."""
+    return sorted(
+        e
+        for e, entity in home.entities.items()
+        if entity.enabled and (can_trigger(e) or can_act(e))
+    )
 
 
 class TextEmbedder(Protocol):

@@ -27,7 +27,7 @@ from ..ml.registry import ModelRegistry
 from ..names import bundled_embedder
 from ..synergy.miner import find_candidates
 from ..synergy.ranking import automated_pairs
-from .build import HomeGraph, Pair, TextEmbedder, build_graph, coactive_pairs
+from .build import HomeGraph, Pair, TextEmbedder, build_graph, coactive_pairs, pair_nodes
 from .model import GraphModel, save_graph_candidate
 from .scoring import BLEND_KEY, GraphRanking, graph_feature_names, load_graph_ranking
 
@@ -83,7 +83,14 @@ def finetune_on_home(
     model = current.deployed.model
     width = None if embedder is not None else model.name_dim
     nodes = set(
-        build_graph(home, embedder=embedder, name_dim=width, co_activity=(), now=now).node_ids
+        build_graph(
+            home,
+            embedder=embedder,
+            name_dim=width,
+            co_activity=(),
+            now=now,
+            entity_ids=pair_nodes(home),
+        ).node_ids
     )
     pairs = sorted((t, a) for t, a in automated_pairs(home) if t in nodes and a in nodes and t != a)
     if len(pairs) < min_pairs:
@@ -111,6 +118,7 @@ def finetune_on_home(
             co_activity=coactive,
             known_pairs=known,
             now=now,
+            entity_ids=pair_nodes(home),
         )
 
     # Two examples: each half of the training pairs is predicted with the other as edges.

@@ -1,9 +1,10 @@
 """The graph model in the synergy ranking: :class:`GraphRanking` scores a night's candidates.
 
-It builds the home's graph (the home's own automations as ``automated`` edges, the miner's
-co-active pairs as ``co_activity`` edges), scores every candidate pair with the deployed
-graph model and blends that with the ranker's score in the regime of the home's history
-(:mod:`.blend`). It implements :class:`~..synergy.PairScorer`, so the synergy package never
+It builds the home's graph as the model was trained on it (its nodes every entity that
+triggers automations or that automations act on, :func:`~.build.pair_nodes`; the home's own
+automations as ``automated`` edges, the miner's co-active pairs as ``co_activity`` edges),
+scores every candidate pair with the deployed graph model and blends that with the ranker's
+score in the regime of the home's history (:mod:`.blend`). It implements :class:`~..synergy.PairScorer`, so the synergy package never
 imports this one.
 """
 
@@ -23,7 +24,7 @@ from ..ml.trees import ModelFileError
 from ..synergy import Candidate, GraphScores
 from ..synergy.ranking import automated_pairs
 from .blend import Blend, blend_from_dict, blended, graph_lift
-from .build import TextEmbedder, build_graph, coactive_pairs, feature_names
+from .build import TextEmbedder, build_graph, coactive_pairs, feature_names, pair_nodes
 from .model import DeployedGraphModel, load_graph_model
 
 BLEND_KEY = "blend"  # the blend's JSON form in the graph model's registry ``extra``
@@ -99,6 +100,7 @@ class GraphRanking:
             co_activity=coactive_pairs(candidates),
             known_pairs=[(t, a) for t, a in automated_pairs(home) if a in home.entities],
             now=now,
+            entity_ids=pair_nodes(home),
         )
         pairs = [(c.cause_id, c.effect_id or "notify") for c in candidates]
         gnn = model.score(graph, pairs)
