@@ -4,8 +4,8 @@ It builds the home's graph as the model was trained on it (its nodes every entit
 triggers automations or that automations act on, :func:`~.build.pair_nodes`; the home's own
 automations as ``automated`` edges, the miner's co-active pairs as ``co_activity`` edges),
 scores every candidate pair with the deployed graph model and blends that with the ranker's
-score in the regime of the home's history (:mod:`.blend`). It implements :class:`~..synergy.PairScorer`, so the synergy package never
-imports this one.
+score in the regime of the home's history (:mod:`.blend`). It implements
+:class:`~..synergy.PairScorer`, so the synergy package never imports this one.
 """
 
 from __future__ import annotations
