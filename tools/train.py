@@ -3,7 +3,9 @@
 Writes ``custom_components/homeiq/models/<name>/model.{npz,json}`` (registry format 2: one
 npz blob, version 0, ``trained_on: synthetic``) with held-out metrics measured on homes
 generated with another seed, and prints a JSON summary. Needs scikit-learn (the ``train``
-group).
+group). The graph model (``gnn``, :mod:`tools.gnn_train`: one safetensors blob) also needs
+torch and torch-geometric; it learns from the real configurations' training homes too, and
+its blend is fitted to the synergy ranker in ``--out``, so it is trained after that one.
 """
 
 from __future__ import annotations
@@ -43,6 +45,9 @@ from custom_components.homeiq.core.synergy.model import fit_ranker
 from tools.evaluation.anomaly import score_homes, train_cold_start_forest
 from tools.evaluation.common import macro_f1
 from tools.evaluation.home_type import features_and_labels
+from tools.evaluation.synergy import bundled_synergy_ranker
+from tools.gnn_train import name_embedder, train_gnn_bundle
+from tools.realconfigs import corpus_path, load_real_homes
 from tools.synergy_samples import mean_reciprocal_ranks, ranking_samples
 from tools.synthetic import generate_corpus
 
@@ -195,7 +200,25 @@ def train_synergy(out: Path, *, n_train: int, n_test: int, seed: int) -> dict[st
     return {"version": info.version, "n_samples": info.n_samples, "metrics": metrics}
 
 
-MODEL_NAMES = ("home_type", "failure", "anomaly", "synergy")
+def train_gnn(out: Path, *, quick: bool = False, realconfigs: Path | None = None) -> dict[str, Any]:
+    """Pretrain the graph model and fit its blend to the synergy ranker bundled in ``out``
+    (:func:`tools.gnn_train.train_gnn_bundle`); the real configurations from ``realconfigs``
+    (else :func:`~tools.realconfigs.corpus_path`; none when absent)."""
+    path = realconfigs or corpus_path()
+    real_homes = load_real_homes(path) if path is not None and path.is_file() else []
+    sizes: dict[str, Any] = (
+        {"synthetic_homes": 6, "real_seeds": (1,), "epochs": 4, "budget_s": 30.0} if quick else {}
+    )
+    return train_gnn_bundle(
+        out,
+        real_homes,
+        ranker=bundled_synergy_ranker(out),
+        embedder=name_embedder(),
+        **sizes,
+    )
+
+
+MODEL_NAMES = ("home_type", "failure", "anomaly", "synergy", "gnn")
 
 
 def run(out: Path, *, quick: bool = False, only: Sequence[str] | None = None) -> dict[str, Any]:
@@ -235,6 +258,8 @@ def run(out: Path, *, quick: bool = False, only: Sequence[str] | None = None) ->
     if "synergy" in chosen:
         synergy_sizes = {"n_train": 20, "n_test": 10} if quick else {"n_train": 200, "n_test": 80}
         result["synergy"] = train_synergy(out, seed=4, **synergy_sizes)
+    if "gnn" in chosen:
+        result["gnn"] = train_gnn(out, quick=quick)
     result["seconds"] = round(time.perf_counter() - t0, 1)
     return result
 
