@@ -23,8 +23,10 @@ from tools.evaluation.anomaly import evaluate_anomaly, evaluate_anomaly_stress
 from tools.evaluation.battery import evaluate_battery
 from tools.evaluation.common import DEVELOPMENT_SEEDS, REPORTING_SEEDS, SeedSet
 from tools.evaluation.failure import evaluate_failure
+from tools.evaluation.gnn import evaluate_gnn
 from tools.evaluation.home_type import evaluate_home_type, evaluate_home_type_names
 from tools.evaluation.synergy import evaluate_synergy
+from tools.gnn_train import REAL_SEEDS, SYNTHETIC_HOMES
 from tools.synthetic import Stress
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
     "evaluate_anomaly_stress",
     "evaluate_battery",
     "evaluate_failure",
+    "evaluate_gnn",
     "evaluate_home_type",
     "evaluate_home_type_names",
     "evaluate_synergy",
@@ -77,6 +80,13 @@ def run(*, quick: bool = False, dev: bool = False) -> dict[str, Any]:
         night_bursts_seed=seeds.stress_night_bursts,
         realconfigs_seed=seeds.realconfigs,
     )
+    gnn = evaluate_gnn(
+        realconfigs_seed=seeds.realconfigs,
+        synergy_seed=seeds.synergy,
+        n_homes=30 if quick else 200,
+        synthetic_training_homes=20 if quick else SYNTHETIC_HOMES,
+        real_seeds=REAL_SEEDS[:1] if quick else REAL_SEEDS,
+    )
     steps = Stress(battery_step=10)
     anomaly_stress = evaluate_anomaly_stress(
         n_homes=8 if quick else 40,
@@ -110,6 +120,7 @@ def run(*, quick: bool = False, dev: bool = False) -> dict[str, Any]:
         "battery": battery,
         "anomaly": anomaly,
         "synergy": synergy,
+        "gnn": gnn,
         "stress": stress,
     }
     result["seconds"] = round(time.perf_counter() - t0, 1)

@@ -3,8 +3,11 @@
 Writes ``custom_components/homeiq/models/<name>/model.{npz,json}`` (registry format 2: one
 npz blob, version 0, ``trained_on: synthetic``) with held-out metrics measured on homes
 generated with another seed, and prints a JSON summary. ``names`` is the name embedding
-table distilled from MiniLM (``tools/distill_names.py``; no synthetic homes). Needs
-scikit-learn, torch and sentence-transformers (the ``train`` group).
+table distilled from MiniLM (``tools/distill_names.py``; no synthetic homes). The graph
+model (``gnn``, :mod:`tools.gnn_train`: one safetensors blob) learns from the real
+configurations' training homes too, reads the bundled name embeddings, and its blend is
+fitted to the synergy ranker in ``--out``, so it is trained after those. Needs
+scikit-learn, torch, torch-geometric and sentence-transformers (the ``train`` group).
 """
 
 from __future__ import annotations
@@ -46,6 +49,9 @@ from tools.distill_names import distill as distill_names
 from tools.evaluation.anomaly import score_homes, train_cold_start_forest
 from tools.evaluation.common import macro_f1
 from tools.evaluation.home_type import features_and_labels
+from tools.evaluation.synergy import bundled_synergy_ranker
+from tools.gnn_train import name_embedder, train_gnn_bundle
+from tools.realconfigs import corpus_path, load_real_homes
 from tools.synergy_samples import mean_reciprocal_ranks, ranking_samples
 from tools.synthetic import generate_corpus
 
@@ -198,7 +204,25 @@ def train_synergy(out: Path, *, n_train: int, n_test: int, seed: int) -> dict[st
     return {"version": info.version, "n_samples": info.n_samples, "metrics": metrics}
 
 
-MODEL_NAMES = ("home_type", "failure", "anomaly", "synergy", NAMES_MODEL)
+def train_gnn(out: Path, *, quick: bool = False, realconfigs: Path | None = None) -> dict[str, Any]:
+    """Pretrain the graph model and fit its blend to the synergy ranker bundled in ``out``
+    (:func:`tools.gnn_train.train_gnn_bundle`); the real configurations from ``realconfigs``
+    (else :func:`~tools.realconfigs.corpus_path`; none when absent)."""
+    path = realconfigs or corpus_path()
+    real_homes = load_real_homes(path) if path is not None and path.is_file() else []
+    sizes: dict[str, Any] = (
+        {"synthetic_homes": 6, "real_seeds": (1,), "epochs": 4, "budget_s": 30.0} if quick else {}
+    )
+    return train_gnn_bundle(
+        out,
+        real_homes,
+        ranker=bundled_synergy_ranker(out),
+        embedder=name_embedder(),
+        **sizes,
+    )
+
+
+MODEL_NAMES = ("home_type", "failure", "anomaly", "synergy", NAMES_MODEL, "gnn")
 QUICK_NAME_TOKENS = 3000  # --quick distils the names table of the first tokens only
 
 
@@ -242,6 +266,8 @@ def run(out: Path, *, quick: bool = False, only: Sequence[str] | None = None) ->
     if NAMES_MODEL in chosen:
         max_tokens = QUICK_NAME_TOKENS if quick else None
         result[NAMES_MODEL] = distill_names(out / NAMES_MODEL, max_tokens=max_tokens)
+    if "gnn" in chosen:
+        result["gnn"] = train_gnn(out, quick=quick)
     result["seconds"] = round(time.perf_counter() - t0, 1)
     return result
 

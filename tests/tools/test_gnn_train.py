@@ -1,0 +1,254 @@
+"""Tests for the graph model's pretraining and blend (tools/gnn_train.py, scripts/train
+--only gnn): the training set reads no validation home and labels nothing the taxonomy or
+the miner says, the negatives come from the pair space, the blend leaves a noise score out
+and takes an informative one, the pair features of the baseline, and a loadable bundle."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from custom_components.homeiq.core.graph import build_graph, feature_names, load_graph_model
+from custom_components.homeiq.core.graph.blend import blend_from_dict
+from custom_components.homeiq.core.home import Area, Automation, Device, Entity, Home
+from custom_components.homeiq.core.ml.registry import ModelRegistry
+from tests.tools.real_records import real_record
+from tools import train
+from tools.gnn_samples import pair_space, real_part
+from tools.gnn_train import (
+    PAIR_FEATURE_NAMES,
+    BlendExample,
+    first_hit_rr,
+    fit_blend,
+    name_embedder,
+    pair_features,
+    pair_tie_codes,
+    ranking_order,
+    regime_of,
+    sample_negatives,
+    tie_code,
+    training_examples,
+    union_example,
+)
+from tools.realconfigs import real_home
+
+TRAIN_NAMES = [f"owner{i}/config" for i in (6, 7, 9)]  # real_part: "train"
+VALIDATION_NAMES = [f"owner{i}/config" for i in (0, 1, 2)]  # real_part: "validation"
+
+
+def test_the_names_fall_where_the_tests_say() -> None:
+    assert {real_part(n) for n in TRAIN_NAMES} == {"train"}
+    assert {real_part(n) for n in VALIDATION_NAMES} == {"validation"}
+
+
+def test_training_examples_read_no_validation_home_and_only_owner_pairs() -> None:
+    """Examples of training homes only (two draws and a cold one each); positives are the
+    owner's hidden pairs in the pair space, negatives from the pair space and never a
+    positive or a known pair; the automated edges are the known pairs, never a target."""
+    reals = [real_home(real_record(n)) for n in [*TRAIN_NAMES, *VALIDATION_NAMES]]
+    examples = training_examples(reals, [], ranker=None, embedder=None, real_seeds=(1, 2))
+    assert {e.name for e in examples} == set(TRAIN_NAMES)
+    assert len(examples) == 3 * len(TRAIN_NAMES)
+    owner = {p for a in reals[0].automations for p in a.pairs}
+    for e in examples:
+        space = set(pair_space(reals[0].home))
+        assert e.source == "real"
+        assert e.days == 0.0
+        assert set(e.positives) <= owner & space
+        assert set(e.negatives) <= space
+        assert not set(e.negatives) & (set(e.positives) | e.known)
+        assert len(set(e.negatives)) == len(e.negatives)
+        assert not e.known & set(e.positives)
+        automated = e.graph.edge_pairs("automated")
+        assert {(t, a) for t, a in e.known} <= automated
+        assert not set(e.positives) & automated
+        assert set(e.graph.node_ids) == {x for p in space for x in p}
+        # The candidates the blend reads: taxonomy pairs not automated, labels from owners.
+        assert not set(e.candidates.pairs) & e.known
+    cold = [e for e in examples if not e.known]
+    assert len(cold) == len(TRAIN_NAMES)
+    assert all(set(e.positives) == owner & set(pair_space(reals[0].home)) for e in cold)
+
+
+def test_negatives_are_uniform_and_same_trigger_pairs_of_the_space() -> None:
+    space = [(t, a) for t in ("s.a", "s.b", "s.c") for a in ("l.x", "l.y", "l.z", "s.a")]
+    space = [p for p in space if p[0] != p[1]]
+    positives = [("s.a", "l.x")]
+    excluded = {("s.a", "l.x"), ("s.b", "l.y")}
+    rng = np.random.default_rng(3)
+    negatives = sample_negatives(rng, space, positives, excluded, uniform=0, same_trigger=20)
+    assert negatives
+    assert all(t == "s.a" and a != "s.a" for t, a in negatives)
+    assert not set(negatives) & excluded
+    assert len(negatives) == len(set(negatives)) <= 2  # l.y and l.z only
+    uniform = sample_negatives(rng, space, positives, excluded, uniform=50, same_trigger=0)
+    assert set(uniform) <= set(space) - excluded
+    assert len(set(uniform)) > 3  # not only the positive's trigger
+    assert sample_negatives(rng, [], positives, excluded) == []
+
+
+def test_union_example_keeps_each_graph_apart() -> None:
+    reals = [real_home(real_record(n)) for n in TRAIN_NAMES[:2]]
+    examples = training_examples(reals, [], ranker=None, embedder=None, real_seeds=(1,))[:2]
+    union, positives, negatives = union_example(examples)
+    first, second = examples[0].graph, examples[1].graph
+    assert union.n_nodes == first.n_nodes + second.n_nodes
+    assert union.node_ids[first.n_nodes] == f"1/{second.node_ids[0]}"
+    assert np.array_equal(union.features[: first.n_nodes], first.features)
+    for edge_type, edges in union.edges.items():
+        assert edges.shape[1] == first.edges[edge_type].shape[1] + second.edges[edge_type].shape[1]
+        src, dst = edges
+        assert ((src < first.n_nodes) == (dst < first.n_nodes)).all()  # no edge across
+    assert len(positives) == len(examples[0].positives) + len(examples[1].positives)
+    assert positives[0] == ("0/" + examples[0].positives[0][0], "0/" + examples[0].positives[0][1])
+    assert len(negatives) == len(examples[0].negatives) + len(examples[1].negatives)
+
+
+def test_ranking_order_and_first_hit() -> None:
+    """Best score first; equal scores by ascending tie code; RR of the first label."""
+    scores = np.array([0.2, 0.9, 0.2, 0.5])
+    ties = np.array([7, 1, 3, 0])
+    assert ranking_order(scores, ties).tolist() == [1, 3, 2, 0]
+    labels = np.array([True, False, True, False])
+    assert first_hit_rr(scores, ties, labels) == pytest.approx(1 / 3)
+    assert first_hit_rr(scores, ties, np.zeros(4, dtype=np.bool_)) == 0.0
+    assert tie_code("a|b") == int(hashlib.sha256(b"a|b").hexdigest()[:15], 16)
+    codes = pair_tie_codes([("a", "b"), ("a", "b"), ("b", "a")])
+    assert codes[0] == codes[1] != codes[2]
+    assert codes.dtype == np.int64
+
+
+def _blend_examples(informative: bool, n: int = 300, rows: int = 30) -> list[BlendExample]:
+    """Hand-made candidate rows: one target per example; the ranker ranks it up on average
+    (a noisy score); the other score is either noise or close to the label."""
+    rng = np.random.default_rng(11)
+    out = []
+    for i in range(n):
+        labels = np.zeros(rows, dtype=np.bool_)
+        labels[rng.integers(rows)] = True
+        ranker = np.clip(0.3 + 0.15 * labels + rng.normal(0, 0.1, rows), 0.01, 0.99)
+        if informative:
+            other = 1 / (1 + np.exp(-(4.0 * labels - 2.0 + rng.normal(0, 1.0, rows))))
+        else:
+            other = rng.uniform(0.01, 0.99, rows)
+        days = (0.0, 7.0, 30.0)[i % 3]
+        ties = rng.integers(0, 2**40, rows)
+        out.append(BlendExample(f"home{i // 3}", (i // 3) % 2, days, ranker, other, labels, ties))
+    return out
+
+
+def test_blend_leaves_out_a_noise_score_and_takes_an_informative_one() -> None:
+    noise, noise_fit = fit_blend(_blend_examples(informative=False))
+    assert [r.max_days for r in noise.regimes] == [0.0, 7.0, math.inf]
+    assert not any(r.used for r in noise.regimes)
+    assert all(r.lift is not None and r.lift < 0.01 for r in noise.regimes)
+    assert noise_fit["0_days"]["examples"] == 100
+    useful, useful_fit = fit_blend(_blend_examples(informative=True))
+    assert all(r.used for r in useful.regimes)
+    for regime in useful.regimes:
+        assert regime.w_gnn > 0.5
+        assert regime.lift is not None
+        assert regime.lift > 0.2
+    figures = useful_fit["longer"]
+    assert figures["held_out_mrr_blend"] - figures["held_out_mrr_ranker"] == pytest.approx(
+        useful.regimes[2].lift, abs=1e-4
+    )
+    # A regime without examples is left out and says why.
+    only_cold = [e for e in _blend_examples(informative=True) if e.days == 0.0]
+    blend, fit = fit_blend(only_cold)
+    assert [r.used for r in blend.regimes] == [True, False, False]
+    assert blend.regimes[1].lift is None
+    assert fit["to_7_days"]["reason"] == "no positive and negative"
+    assert blend_from_dict(json.loads(json.dumps(blend.as_dict()))) == blend
+
+
+def test_regimes_by_history_length() -> None:
+    assert [regime_of(d) for d in (0.0, 0.5, 7.0, 7.1, 30.0)] == [0, 1, 1, 2, 2]
+
+
+def _two_room_home() -> Home:
+    areas = {"hall": Area("hall", "Hall"), "bath": Area("bath", "Bath")}
+    devices = {"d1": Device("d1", "Sensor", area_id="hall")}
+    entities = {
+        "binary_sensor.hall_motion": Entity(
+            "binary_sensor.hall_motion", device_class="motion", area_id="hall", device_id="d1"
+        ),
+        "sensor.hall_lux": Entity(
+            "sensor.hall_lux", device_class="illuminance", unit="lx", area_id="hall",
+            device_id="d1",
+        ),
+        "light.hall": Entity("light.hall", area_id="hall"),
+        "fan.bath": Entity("fan.bath", area_id="bath"),
+    }  # fmt: skip
+    automation = Automation(
+        "a1", "Hall", True, ("binary_sensor.hall_motion",), ("light.hall", "fan.bath"), ()
+    )
+    return Home(areas=areas, devices=devices, entities=entities, automations=[automation])
+
+
+def test_pair_features_of_the_baseline() -> None:
+    """Both ends' node features, then the pair's edges, known degrees and area sizes."""
+    home = _two_room_home()
+    known = [("binary_sensor.hall_motion", "light.hall"), ("binary_sensor.hall_motion", "fan.bath")]
+    graph = build_graph(
+        home,
+        co_activity=[("sensor.hall_lux", "light.hall")],
+        known_pairs=known,
+        entity_ids=list(home.entities),
+    )
+    pairs = [("binary_sensor.hall_motion", "light.hall"), ("sensor.hall_lux", "fan.bath"),
+             ("sensor.hall_lux", "light.hall")]  # fmt: skip
+    rows = pair_features(graph, pairs, known)
+    width = graph.features.shape[1]
+    assert rows.shape == (3, 2 * width + len(PAIR_FEATURE_NAMES))
+    assert np.array_equal(rows[1, :width], graph.features[graph.index["sensor.hall_lux"]])
+    assert np.array_equal(rows[1, width : 2 * width], graph.features[graph.index["fan.bath"]])
+    pair = dict(zip(PAIR_FEATURE_NAMES, rows[:, 2 * width :].T, strict=True))
+    assert pair["same_area"].tolist() == [1.0, 0.0, 1.0]
+    assert pair["same_device"].tolist() == [0.0, 0.0, 0.0]
+    assert pair["co_active"].tolist() == [0.0, 0.0, 1.0]
+    assert pair["trigger_known_out"] == pytest.approx(np.log1p([2.0, 0.0, 0.0]))
+    assert pair["action_known_in"] == pytest.approx(np.log1p([1.0, 1.0, 1.0]))
+    assert pair["trigger_known_in"].tolist() == [0.0, 0.0, 0.0]
+    assert pair["trigger_area_size"] == pytest.approx(np.log1p([2.0, 2.0, 2.0]))
+    assert pair["action_area_size"] == pytest.approx(np.log1p([2.0, 0.0, 2.0]))
+    with pytest.raises(ValueError, match="not a node"):
+        pair_features(graph, [("light.nowhere", "fan.bath")], known)
+
+
+def test_only_gnn_writes_a_loadable_bundle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """scripts/train --only gnn (quick) writes models/gnn only, loadable as the integration
+    loads it, with the blend and the training figures."""
+    corpus = tmp_path / "homes.jsonl"
+    corpus.write_text(
+        "\n".join(json.dumps(real_record(n)) for n in [*TRAIN_NAMES, *VALIDATION_NAMES]) + "\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("HOMEIQ_REALCONFIGS", str(corpus))
+    out = tmp_path / "models"
+    result = train.run(out, quick=True, only=["gnn"])
+    assert set(result) == {"gnn", "seconds"}
+    assert [p.name for p in out.iterdir()] == ["gnn"]
+    figures = result["gnn"]
+    assert figures["training"]["examples"]["real"]["homes"] == len(TRAIN_NAMES)
+    assert figures["training"]["examples"]["synthetic"]["homes"] > 0
+    registry = ModelRegistry(tmp_path / "live", bundled_root=out)
+    try:
+        embedder = name_embedder()
+        deployed = load_graph_model(
+            registry, feature_names(0 if embedder is None else embedder.dim)
+        )
+    finally:
+        registry.close()
+    assert deployed is not None
+    assert deployed.source == "bundled"
+    blend = blend_from_dict(deployed.info.extra["blend"])
+    assert [r.max_days for r in blend.regimes] == [0.0, 7.0, math.inf]
+    assert deployed.info.extra["training"]["pretrain_s"] >= 0
+    assert "held_out_auc" in deployed.info.metrics
+    assert sum(p.stat().st_size for p in (out / "gnn").iterdir()) < 1_000_000

@@ -1,0 +1,760 @@
+"""Pretraining the graph model and fitting its blend: ``scripts/train --only gnn``.
+
+**Training set, without circularity.** A positive is a pair someone automated
+(:mod:`tools.gnn_samples`): the owners' pairs of the real *training* homes (several draws
+with half of the automations known and the other half's pairs the targets, and one draw with
+nothing known: a new user) and the planted synergies nobody automated of synthetic homes of
+:data:`SYNTHETIC_SEED` — a corpus seed no evaluation uses — at 0, 7 and 30 days of history,
+with the miner's co-activity as edges where there is history. Negatives are drawn from the
+home's pair space (:func:`~tools.gnn_samples.pair_space`): uniform pairs and pairs of a
+positive's trigger with another action, never a known pair or a target. The taxonomy's and
+the miner's output are never labels. The nodes are the pair space's entities; the
+``automated`` edges are the example's known pairs, never its targets.
+
+**Blend.** The graph model's probability joins the bundled synergy ranker's
+(:mod:`custom_components.homeiq.core.graph.blend`) with one logistic regression per history
+regime (0 days, up to 7, longer) of the label on ``[logit(ranker), logit(graph)]`` over the
+taxonomy candidates the integration ranks (:func:`~custom_components.homeiq.core.synergy.
+find_candidates`, automated pairs left out, one row per pair) of the training homes — the
+real ones for the 0-day regime, the synthetic ones for all. The graph scores it reads are
+out of fold: the training homes are split in two by home (:func:`home_fold`), a model
+trained on one half scores the other. The regression's lift is measured the same way: fitted
+on one half, the MRR of the first target among the other half's candidates, blend against
+the ranker alone; a regime whose lift is under :data:`MIN_LIFT` (or whose graph weight is
+not positive) is marked unused. Then the model is trained on every example and written with
+the blend to ``custom_components/homeiq/models/gnn/``.
+
+**Baseline.** :func:`fit_pair_baseline` is the learned non-graph model the evaluation sets
+next to the graph model: gradient boosting on the same node features of both ends and pair
+features (same area, device, floor, co-activity, known degrees, area sizes), on the same
+examples with the same negatives and the same weight per home.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+import hashlib
+import importlib
+import importlib.util
+import math
+from pathlib import Path
+import time
+from typing import Any, Final
+import zlib
+
+import numpy as np
+import numpy.typing as npt
+
+from custom_components.homeiq.core.graph import (
+    GraphModel,
+    GraphWeights,
+    HomeGraph,
+    TextEmbedder,
+    build_graph,
+    coactive_pairs,
+    write_bundled_graph,
+)
+from custom_components.homeiq.core.graph.blend import Blend, Regime, blended, logit
+from custom_components.homeiq.core.home import Home
+from custom_components.homeiq.core.ml.models import DeployedModel
+from custom_components.homeiq.core.synergy import Candidate, find_candidates, score_candidates
+from custom_components.homeiq.core.synergy.ranking import automated_pairs, best_per_pair, tie_break
+from tools.gnn_samples import (
+    LinkHome,
+    pair_space,
+    real_training_homes,
+    synthetic_link_home,
+)
+from tools.realconfigs import RealHome
+from tools.synthetic import SyntheticHome, generate_corpus
+
+type Pair = tuple[str, str]
+type Floats = npt.NDArray[np.float64]
+type Ints = npt.NDArray[np.int64]
+
+SYNTHETIC_SEED: Final = 6  # corpus seed of the synthetic training homes (no evaluation uses it)
+SYNTHETIC_HOMES: Final = 120
+SYNTHETIC_DAYS: Final = (0, 7, 30)
+REAL_SEEDS: Final = (1, 2)  # half-known draws per real training home (and one cold)
+UNIFORM_NEGATIVES: Final = 3  # per positive, uniform from the pair space
+SAME_TRIGGER_NEGATIVES: Final = 3  # per positive, its trigger with another action
+FOLDS: Final = 2
+REGIME_MAX_DAYS: Final = (0.0, 7.0, math.inf)
+MIN_LIFT: Final = 0.01
+EPOCHS: Final = 80
+SYNTHETIC_BATCH: Final = 5  # synthetic examples per union graph in training
+BUDGET_S: Final = 240.0
+HIDDEN: Final = 32
+LAYERS: Final = 2
+CHUNK: Final = 50_000  # pairs scored at once (a home's pair space can hold a million)
+NAMES_MODULE: Final = "custom_components.homeiq.core.names"
+
+
+def name_embedder() -> TextEmbedder | None:
+    """The integration's bundled name embedder when this checkout has one (``core.names``),
+    else ``None``: the graphs then have no name columns."""
+    if importlib.util.find_spec(NAMES_MODULE) is None:
+        return None
+    embedder: TextEmbedder | None = importlib.import_module(NAMES_MODULE).bundled_embedder()
+    return embedder
+
+
+# --- examples --------------------------------------------------------------------------
+
+
+def home_fold(name: str, folds: int = FOLDS) -> int:
+    """The internal fold of a training home, fixed by its name (every draw and history
+    length of one home in the same fold)."""
+    return zlib.crc32(f"homeiq-gnn-fold|{name}".encode()) % folds
+
+
+def tie_code(key: str) -> int:
+    """An int64 order equal to the order of the key's SHA-256 hex digest (its first 15
+    digits): ties broken stably and arbitrarily, as the synergy ranking does."""
+    return int(hashlib.sha256(key.encode()).hexdigest()[:15], 16)
+
+
+def pair_tie_codes(pairs: Sequence[Pair]) -> Ints:
+    """:func:`tie_code` of each pair (``trigger|action``)."""
+    return np.array([tie_code(f"{t}|{a}") for t, a in pairs], dtype=np.int64)
+
+
+def ranking_order(scores: npt.ArrayLike, ties: Ints) -> Ints:
+    """Indexes by descending score, equal scores by ascending tie code."""
+    values = np.asarray(scores, dtype=np.float64)
+    order: Ints = np.lexsort((ties, -values)).astype(np.int64)
+    return order
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateRows:
+    """An example's taxonomy candidates as the integration ranks them: automated pairs left
+    out, one row per pair (its best candidate by the ranker), with the ranker's probability
+    and the best prior of the pair's candidates (``rules``), and the candidate's tie-break
+    order; notification pairs have ``notify`` as action."""
+
+    pairs: tuple[Pair, ...]
+    ranker: Floats
+    rules: Floats
+    ties: Ints
+
+
+def candidate_rows(
+    home: Home,
+    candidates: Sequence[Candidate],
+    ranker: DeployedModel | None,
+    *,
+    notifications: bool = True,
+) -> CandidateRows:
+    """The rows of the home's ``candidates`` (found on ``home``) the rankings read; the
+    ``rules`` of a pair is its best candidate's prior. Notification pairs only with
+    ``notifications``."""
+    automated = automated_pairs(home)
+    fresh = [
+        c
+        for c in candidates
+        if c.pair not in automated and (notifications or c.effect_id is not None)
+    ]
+    scores = score_candidates(fresh, None if ranker is None else ranker.ensemble)
+    best = best_per_pair(fresh, scores["combined"].tolist())
+    rules: dict[Pair, float] = {}
+    for candidate, prior in zip(fresh, scores["rules"].tolist(), strict=True):
+        rules[candidate.pair] = max(prior, rules.get(candidate.pair, 0.0))
+    pairs = tuple(fresh[i].pair for i in best)
+    return CandidateRows(
+        pairs=pairs,
+        ranker=np.asarray(scores["combined"][best], dtype=np.float64),
+        rules=np.array([rules[p] for p in pairs], dtype=np.float64),
+        ties=np.array([int(tie_break(fresh[i])[:15], 16) for i in best], dtype=np.int64),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingExample:
+    """One training home at one history length: its graph, the positives (targets in the
+    pair space), the negatives drawn from the pair space, and its candidates."""
+
+    name: str
+    source: str
+    days: float
+    fold: int
+    graph: HomeGraph
+    known: frozenset[Pair]
+    positives: tuple[Pair, ...]
+    negatives: tuple[Pair, ...]
+    candidates: CandidateRows
+
+    @property
+    def targets(self) -> frozenset[Pair]:
+        """The pairs to find."""
+        return frozenset(self.positives)
+
+
+def graph_nodes(space: Iterable[Pair]) -> list[str]:
+    """The nodes of a home's graph: every entity of its pair space, sorted."""
+    return sorted({entity for pair in space for entity in pair})
+
+
+def link_graph(
+    link: LinkHome,
+    space: Sequence[Pair],
+    candidates: Sequence[Candidate],
+    embedder: TextEmbedder | None,
+) -> HomeGraph:
+    """The graph of an example: the pair space's entities, the known pairs as ``automated``
+    edges and the miner's co-active pairs among ``candidates``."""
+    return build_graph(
+        link.home,
+        embedder=embedder,
+        co_activity=coactive_pairs(candidates),
+        known_pairs=link.known,
+        entity_ids=graph_nodes(space),
+    )
+
+
+def sample_negatives(
+    rng: np.random.Generator,
+    space: Sequence[Pair],
+    positives: Sequence[Pair],
+    excluded: frozenset[Pair] | set[Pair],
+    *,
+    uniform: int = UNIFORM_NEGATIVES,
+    same_trigger: int = SAME_TRIGGER_NEGATIVES,
+) -> list[Pair]:
+    """Negatives of an example from its pair space: ``uniform`` pairs per positive drawn
+    uniformly and ``same_trigger`` pairs per positive of its trigger with another action of
+    the space; never a pair of ``excluded`` (positives and known pairs), each pair once."""
+    if not space or not positives:
+        return []
+    actions = sorted({a for _, a in space})
+    out: dict[Pair, None] = {}
+    for index in rng.integers(len(space), size=uniform * len(positives)).tolist():
+        pair = space[index]
+        if pair not in excluded:
+            out[pair] = None
+    picks = rng.integers(len(actions), size=same_trigger * len(positives)).tolist()
+    triggers = [t for t, _ in positives for _ in range(same_trigger)]
+    for trigger, index in zip(triggers, picks, strict=True):
+        pair = (trigger, actions[index])
+        if pair[1] != trigger and pair not in excluded:
+            out[pair] = None
+    return list(out)
+
+
+def make_example(
+    link: LinkHome,
+    days: float,
+    *,
+    ranker: DeployedModel | None,
+    embedder: TextEmbedder | None,
+    seed: int,
+    draw: int = 0,
+) -> TrainingExample | None:
+    """The training example of ``link`` (``None`` when no target is in its pair space)."""
+    space = pair_space(link.home)
+    in_space = set(space)
+    positives = sorted(link.targets & in_space)
+    if not positives:
+        return None
+    candidates = find_candidates(link.home)
+    rng = np.random.default_rng([seed, zlib.crc32(link.name.encode()), int(days), draw])
+    negatives = sample_negatives(rng, space, positives, link.targets | link.known)
+    return TrainingExample(
+        name=link.name,
+        source=link.source,
+        days=days,
+        fold=home_fold(link.name),
+        graph=link_graph(link, space, candidates, embedder),
+        known=link.known,
+        positives=tuple(positives),
+        negatives=tuple(negatives),
+        candidates=candidate_rows(link.home, candidates, ranker),
+    )
+
+
+def synthetic_training_corpus(n_homes: int, seed: int = SYNTHETIC_SEED) -> list[SyntheticHome]:
+    """The synthetic training homes (30 days each)."""
+    return generate_corpus(n_homes, seed, days=max(SYNTHETIC_DAYS))
+
+
+def training_examples(
+    real_homes: Sequence[RealHome],
+    synthetic: Sequence[SyntheticHome],
+    *,
+    ranker: DeployedModel | None,
+    embedder: TextEmbedder | None,
+    real_seeds: Sequence[int] = REAL_SEEDS,
+    days: Sequence[float] = SYNTHETIC_DAYS,
+    seed: int = 0,
+) -> list[TrainingExample]:
+    """Every training example: the real *training* homes (validation homes are never read)
+    with each of ``real_seeds`` and nothing known, the ``synthetic`` homes at each of
+    ``days``."""
+    out: list[TrainingExample] = []
+    for draw, link in enumerate(real_training_homes(real_homes, real_seeds, cold=True)):
+        example = make_example(link, 0.0, ranker=ranker, embedder=embedder, seed=seed, draw=draw)
+        if example is not None:
+            out.append(example)
+    for index, home in enumerate(synthetic):
+        for length in days:
+            link = synthetic_link_home(home, f"synthetic-{index}", length)
+            example = make_example(link, length, ranker=ranker, embedder=embedder, seed=seed)
+            if example is not None:
+                out.append(example)
+    return out
+
+
+# --- the graph model -------------------------------------------------------------------
+
+
+def union_example(
+    examples: Sequence[TrainingExample],
+) -> tuple[HomeGraph, list[Pair], list[Pair]]:
+    """Several examples as one training example: the disjoint union of their graphs (node
+    ``k/<entity id>`` for the ``k``-th example) with their positives and negatives."""
+    first = examples[0].graph
+    node_ids: list[str] = []
+    features = []
+    edges: dict[str, list[Ints]] = {edge_type: [] for edge_type in first.edges}
+    positives: list[Pair] = []
+    negatives: list[Pair] = []
+    offset = 0
+    for k, example in enumerate(examples):
+        graph = example.graph
+        node_ids += [f"{k}/{node}" for node in graph.node_ids]
+        features.append(graph.features)
+        for edge_type, edge_index in graph.edges.items():
+            edges[edge_type].append(edge_index + offset)
+        offset += graph.n_nodes
+        positives += [(f"{k}/{t}", f"{k}/{a}") for t, a in example.positives]
+        negatives += [(f"{k}/{t}", f"{k}/{a}") for t, a in example.negatives]
+    union = HomeGraph(
+        node_ids=tuple(node_ids),
+        index={node: i for i, node in enumerate(node_ids)},
+        features=np.vstack(features),
+        feature_names=first.feature_names,
+        groups=first.groups,
+        edges={t: np.concatenate(parts, axis=1) for t, parts in edges.items()},
+    )
+    return union, positives, negatives
+
+
+def pretrain(
+    examples: Sequence[TrainingExample],
+    *,
+    epochs: int = EPOCHS,
+    budget_s: float = BUDGET_S,
+    seed: int = 0,
+    hidden: int = HIDDEN,
+    layers: int = LAYERS,
+    threads: int = 1,
+    synthetic_batch: int = SYNTHETIC_BATCH,
+) -> GraphWeights:
+    """The link model trained on ``examples`` (imports torch; blocking). Each real example
+    weighs as one home; the small synthetic ones go in unions of ``synthetic_batch``
+    examples (one torch step per example costs more than their graphs)."""
+    from custom_components.homeiq.core.graph.training import train_link_model
+
+    real = [(e.graph, e.positives, e.negatives) for e in examples if e.source != "synthetic"]
+    synthetic = [e for e in examples if e.source == "synthetic"]
+    batches = [
+        union_example(synthetic[i : i + synthetic_batch])
+        for i in range(0, len(synthetic), synthetic_batch)
+    ]
+    return train_link_model(
+        [*real, *batches],
+        epochs=epochs,
+        budget_s=budget_s,
+        seed=seed,
+        hidden=hidden,
+        layers=layers,
+        threads=threads,
+    )
+
+
+def graph_scores(model: GraphModel, graph: HomeGraph, pairs: Sequence[Pair]) -> Floats:
+    """The graph model's probability of each pair (NaN where a pair names no node), the
+    graph encoded once and the pairs scored :data:`CHUNK` at a time."""
+    embeddings = model.encode(graph)
+    parts = [
+        model.score(graph, pairs[i : i + CHUNK], embeddings) for i in range(0, len(pairs), CHUNK)
+    ]
+    return np.concatenate(parts) if parts else np.empty(0)
+
+
+# --- the non-graph baseline ------------------------------------------------------------
+
+PAIR_FEATURE_NAMES: Final = (
+    "same_area",
+    "same_device",
+    "same_floor",
+    "co_active",
+    "trigger_known_out",
+    "trigger_known_in",
+    "action_known_in",
+    "action_known_out",
+    "trigger_area_size",
+    "action_area_size",
+)
+
+
+def pair_features(graph: HomeGraph, pairs: Sequence[Pair], known: Iterable[Pair]) -> Any:
+    """One float32 row per pair (every pair must name nodes): the trigger's node features,
+    the action's, then :data:`PAIR_FEATURE_NAMES` (edges between the two; ``log1p`` of the
+    known pairs leaving and entering each end and of each end's same-area neighbours)."""
+    index = graph.pair_index(pairs)
+    if (index < 0).any():
+        raise ValueError("a pair names an entity that is not a node")
+    n = graph.n_nodes
+    src, dst = index
+    columns = []
+    for edge_type in ("same_area", "same_device", "same_floor", "co_activity"):
+        edges = graph.edges[edge_type]
+        keys = edges[0] * n + edges[1]
+        columns.append(np.isin(src * n + dst, keys))
+    out_degree = np.zeros(n)
+    in_degree = np.zeros(n)
+    known_index = graph.pair_index(known)
+    known_index = known_index[:, (known_index >= 0).all(axis=0)]
+    np.add.at(out_degree, known_index[0], 1.0)
+    np.add.at(in_degree, known_index[1], 1.0)
+    area_size = np.bincount(graph.edges["same_area"][0], minlength=n).astype(np.float64)
+    columns += [
+        np.log1p(out_degree[src]),
+        np.log1p(in_degree[src]),
+        np.log1p(in_degree[dst]),
+        np.log1p(out_degree[dst]),
+        np.log1p(area_size[src]),
+        np.log1p(area_size[dst]),
+    ]
+    pair_part = np.stack([np.asarray(c, dtype=np.float32) for c in columns], axis=1)
+    return np.concatenate([graph.features[src], graph.features[dst], pair_part], axis=1)
+
+
+@dataclass(frozen=True, slots=True)
+class PairBaseline:
+    """The fitted non-graph baseline (a scikit-learn classifier: evaluation only)."""
+
+    classifier: Any
+    threads: int = 1
+
+    def predict(self, graph: HomeGraph, pairs: Sequence[Pair], known: Iterable[Pair]) -> Floats:
+        """The probability of each pair, :data:`CHUNK` pairs at a time."""
+        from threadpoolctl import threadpool_limits
+
+        known = list(known)
+        with threadpool_limits(limits=self.threads):
+            parts = [
+                self.classifier.predict_proba(pair_features(graph, pairs[i : i + CHUNK], known))
+                for i in range(0, len(pairs), CHUNK)
+            ]
+        return np.concatenate([p[:, 1] for p in parts]).astype(np.float64) if parts else np.empty(0)
+
+
+def fit_pair_baseline(
+    examples: Sequence[TrainingExample], *, seed: int = 0, threads: int = 1
+) -> PairBaseline:
+    """Gradient boosting on :func:`pair_features` of the examples' positives and negatives,
+    every example weighing the same, on ``threads`` threads (imports scikit-learn)."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from threadpoolctl import threadpool_limits
+
+    rows, labels, weights = [], [], []
+    for e in examples:
+        pairs = [*e.positives, *e.negatives]
+        rows.append(pair_features(e.graph, pairs, e.known))
+        labels.append(np.r_[np.ones(len(e.positives)), np.zeros(len(e.negatives))])
+        weights.append(np.full(len(pairs), 1.0 / len(pairs)))
+    weight = np.concatenate(weights)
+    classifier = HistGradientBoostingClassifier(
+        max_iter=200,
+        learning_rate=0.05,
+        max_leaf_nodes=31,
+        l2_regularization=1.0,
+        early_stopping=False,
+        random_state=seed,
+    )
+    with threadpool_limits(limits=threads):
+        classifier.fit(
+            np.vstack(rows), np.concatenate(labels), sample_weight=weight / weight.mean()
+        )
+    return PairBaseline(classifier, threads)
+
+
+# --- the blend -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BlendExample:
+    """One example's candidate rows for the blend: the ranker's probability, the other
+    model's (graph or baseline; NaN where it has none), the labels and tie order."""
+
+    name: str
+    fold: int
+    days: float
+    ranker: Floats
+    other: Floats
+    labels: npt.NDArray[np.bool_]
+    ties: Ints
+
+
+def blend_example(example: TrainingExample, other: Floats) -> BlendExample:
+    """The blend rows of a training example with the other model's scores of its
+    candidates."""
+    rows = example.candidates
+    targets = example.targets
+    return BlendExample(
+        name=example.name,
+        fold=example.fold,
+        days=example.days,
+        ranker=rows.ranker,
+        other=np.asarray(other, dtype=np.float64),
+        labels=np.array([p in targets for p in rows.pairs], dtype=np.bool_),
+        ties=rows.ties,
+    )
+
+
+def regime_of(days: float, max_days: Sequence[float] = REGIME_MAX_DAYS) -> int:
+    """The index of the regime of a home with ``days`` of history."""
+    return next((i for i, limit in enumerate(max_days) if days <= limit), len(max_days) - 1)
+
+
+def first_hit_rr(scores: Floats, ties: Ints, labels: npt.NDArray[np.bool_]) -> float:
+    """1 / the rank of the first labelled row in the order of ``scores`` (0 if none)."""
+    hits = np.flatnonzero(labels[ranking_order(scores, ties)])
+    return 1.0 / (hits[0] + 1) if hits.size else 0.0
+
+
+def _logistic(examples: Sequence[BlendExample]) -> tuple[float, float, float] | None:
+    """(bias, w_ranker, w_other) of a logistic regression of the label on the logits, rows
+    with an ``other`` score only, each example weighing the same; None without both
+    labels."""
+    from sklearn.linear_model import LogisticRegression
+
+    xs, ys, ws = [], [], []
+    for e in examples:
+        keep = np.isfinite(e.other)
+        if not keep.any():
+            continue
+        xs.append(np.column_stack([logit(e.ranker[keep]), logit(e.other[keep])]))
+        ys.append(e.labels[keep])
+        ws.append(np.full(int(keep.sum()), 1.0 / int(keep.sum())))
+    if not xs:
+        return None
+    y = np.concatenate(ys)
+    if y.all() or not y.any():
+        return None
+    weight = np.concatenate(ws)
+    fitted = LogisticRegression(C=1.0, max_iter=1000)
+    fitted.fit(np.vstack(xs), y, sample_weight=weight / weight.mean())
+    return float(fitted.intercept_[0]), float(fitted.coef_[0, 0]), float(fitted.coef_[0, 1])
+
+
+def fit_regime(
+    examples: Sequence[BlendExample], max_days: float, *, min_lift: float = MIN_LIFT
+) -> tuple[Regime, dict[str, Any]]:
+    """The regime's weights on all ``examples`` and its lift: for each fold, the weights
+    fitted on the other folds rank the fold's candidates; lift = MRR of the first target
+    (blend) - MRR (ranker alone), over the examples with a target among their candidates."""
+    weights = _logistic(examples)
+    figures: dict[str, Any] = {
+        "examples": len(examples),
+        "rows": int(sum(e.labels.size for e in examples)),
+        "positives": int(sum(e.labels.sum() for e in examples)),
+    }
+    if weights is None:
+        return Regime(max_days, used=False), {**figures, "reason": "no positive and negative"}
+    ranked_rr, blended_rr = [], []
+    for fold in sorted({e.fold for e in examples}):
+        fitted = _logistic([e for e in examples if e.fold != fold])
+        if fitted is None:
+            continue
+        regime = Regime(max_days, True, *fitted)
+        for e in examples:
+            if e.fold != fold or not e.labels.any():
+                continue
+            ranked_rr.append(first_hit_rr(e.ranker, e.ties, e.labels))
+            blended_rr.append(first_hit_rr(blended(e.ranker, e.other, regime), e.ties, e.labels))
+    lift = float(np.mean(blended_rr) - np.mean(ranked_rr)) if ranked_rr else None
+    used = lift is not None and lift >= min_lift and weights[2] > 0
+    regime = Regime(max_days, used, *weights, lift=None if lift is None else round(lift, 4))
+    figures.update(
+        held_out_examples=len(ranked_rr),
+        held_out_mrr_ranker=round(float(np.mean(ranked_rr)), 4) if ranked_rr else None,
+        held_out_mrr_blend=round(float(np.mean(blended_rr)), 4) if blended_rr else None,
+    )
+    return regime, figures
+
+
+def fit_blend(
+    examples: Sequence[BlendExample],
+    *,
+    max_days: Sequence[float] = REGIME_MAX_DAYS,
+    min_lift: float = MIN_LIFT,
+) -> tuple[Blend, dict[str, Any]]:
+    """One regime per ``max_days`` fitted on the examples of that history length."""
+    regimes, figures = [], {}
+    for i, limit in enumerate(max_days):
+        chosen = [e for e in examples if regime_of(e.days, max_days) == i]
+        regime, fit = fit_regime(chosen, limit, min_lift=min_lift)
+        regimes.append(regime)
+        figures[regime_name(limit)] = fit
+    return Blend(tuple(regimes)), figures
+
+
+def regime_name(max_days: float) -> str:
+    """``0_days``, ``to_7_days``, ``longer``: how the figures name a regime."""
+    if math.isinf(max_days):
+        return "longer"
+    return "0_days" if max_days == 0 else f"to_{max_days:g}_days"
+
+
+def out_of_fold(
+    examples: Sequence[TrainingExample],
+    fit: Callable[[list[TrainingExample]], Any],
+    score: Callable[[Any, TrainingExample], Floats],
+) -> list[Floats]:
+    """Each example's scores from the model fitted on the other folds' examples."""
+    out: list[Floats | None] = [None] * len(examples)
+    for fold in sorted({e.fold for e in examples}):
+        model = fit([e for e in examples if e.fold != fold])
+        for i, e in enumerate(examples):
+            if e.fold == fold:
+                out[i] = score(model, e)
+    return [np.empty(0) if scores is None else scores for scores in out]
+
+
+def fitted_blend(
+    examples: Sequence[TrainingExample],
+    fit: Callable[[list[TrainingExample]], Any],
+    score: Callable[[Any, TrainingExample], Floats],
+) -> tuple[Blend, dict[str, Any]]:
+    """The blend of the ranker and the model ``fit`` trains, on out-of-fold scores of the
+    examples' candidates."""
+    scores = out_of_fold(examples, fit, score)
+    return fit_blend([blend_example(e, s) for e, s in zip(examples, scores, strict=True)])
+
+
+def gnn_candidate_scores(weights: GraphWeights, example: TrainingExample) -> Floats:
+    """The graph model's probability of each of the example's candidate pairs."""
+    return graph_scores(GraphModel(weights), example.graph, example.candidates.pairs)
+
+
+def baseline_candidate_scores(baseline: PairBaseline, example: TrainingExample) -> Floats:
+    """The baseline's probability of each candidate pair (NaN for a notification)."""
+    pairs = example.candidates.pairs
+    nodes = example.graph.index
+    inside = [i for i, (t, a) in enumerate(pairs) if t in nodes and a in nodes]
+    out = np.full(len(pairs), np.nan)
+    if inside:
+        out[inside] = baseline.predict(example.graph, [pairs[i] for i in inside], example.known)
+    return out
+
+
+# --- the bundle ------------------------------------------------------------------------
+
+
+def example_summary(examples: Sequence[TrainingExample]) -> dict[str, Any]:
+    """How many examples, homes and pairs of each source."""
+    out: dict[str, Any] = {}
+    for source in ("real", "synthetic"):
+        chosen = [e for e in examples if e.source == source]
+        out[source] = {
+            "examples": len(chosen),
+            "homes": len({e.name for e in chosen}),
+            "positives": sum(len(e.positives) for e in chosen),
+            "negatives": sum(len(e.negatives) for e in chosen),
+        }
+    return out
+
+
+def held_out_auc(examples: Sequence[TrainingExample], scores: Sequence[Floats]) -> float | None:
+    """ROC AUC of out-of-fold scores: the examples' positives against their negatives
+    (scores in the order positives, negatives; imports scikit-learn)."""
+    from sklearn.metrics import roc_auc_score
+
+    labels = np.concatenate(
+        [np.r_[np.ones(len(e.positives)), np.zeros(len(e.negatives))] for e in examples]
+    )
+    if labels.all() or not labels.any():
+        return None
+    return float(roc_auc_score(labels, np.concatenate(scores)))
+
+
+def train_gnn_bundle(
+    out: Path,
+    real_homes: Sequence[RealHome],
+    *,
+    ranker: DeployedModel | None,
+    embedder: TextEmbedder | None = None,
+    synthetic_homes: int = SYNTHETIC_HOMES,
+    real_seeds: Sequence[int] = REAL_SEEDS,
+    epochs: int = EPOCHS,
+    budget_s: float = BUDGET_S,
+    seed: int = 0,
+    threads: int = 1,
+) -> dict[str, Any]:
+    """Build the examples, fit the blend on out-of-fold graph scores, pretrain on every
+    example and write the bundled graph model; return the figures."""
+    began = time.perf_counter()
+    synthetic = synthetic_training_corpus(synthetic_homes)
+    examples = training_examples(
+        real_homes, synthetic, ranker=ranker, embedder=embedder, real_seeds=real_seeds, seed=seed
+    )
+    built_s = time.perf_counter() - began
+
+    def fit(chosen: list[TrainingExample]) -> GraphWeights:
+        return pretrain(chosen, epochs=epochs, budget_s=budget_s, seed=seed, threads=threads)
+
+    def pair_scores(weights: GraphWeights, e: TrainingExample) -> Floats:
+        return graph_scores(GraphModel(weights), e.graph, [*e.positives, *e.negatives])
+
+    folds_began = time.perf_counter()
+    fold_models = {fold: fit([e for e in examples if e.fold != fold]) for fold in range(FOLDS)}
+    held_out = [pair_scores(fold_models[e.fold], e) for e in examples]
+    candidate_scores = [gnn_candidate_scores(fold_models[e.fold], e) for e in examples]
+    blend, blend_figures = fit_blend(
+        [blend_example(e, s) for e, s in zip(examples, candidate_scores, strict=True)]
+    )
+    folds_s = time.perf_counter() - folds_began
+    weights = fit(examples)
+    auc = held_out_auc(examples, held_out)
+    metrics = {"held_out_auc": round(auc, 4) if auc is not None else 0.0}
+    for regime in blend.regimes:
+        metrics[f"lift_{regime_name(regime.max_days)}"] = regime.lift or 0.0
+    training = {
+        **dict(weights.training),
+        "examples": example_summary(examples),
+        "fold_epochs": [int(m.training["epochs"]) for m in fold_models.values()],
+        "build_s": round(built_s, 1),
+        "folds_s": round(folds_s, 1),
+        "pretrain_s": float(weights.training["seconds"]),
+    }
+    info = write_bundled_graph(
+        out,
+        weights,
+        n_samples=sum(len(e.positives) + len(e.negatives) for e in examples),
+        metrics=metrics,
+        primary_metric="held_out_auc",
+        extra={
+            "blend": blend.as_dict(),
+            "blend_fit": blend_figures,
+            "training": training,
+            "data": f"real training homes ({len({e.name for e in examples if e.source == 'real'})}"
+            f"; half known with seeds {list(real_seeds)} and none known), {synthetic_homes} "
+            f"synthetic homes (seed {SYNTHETIC_SEED}) at {list(SYNTHETIC_DAYS)} days; "
+            f"negatives from each home's pair space; blend on out-of-fold scores "
+            f"({FOLDS} folds by home)",
+            "name_embedder": None if embedder is None else type(embedder).__name__,
+        },
+    )
+    return {
+        "version": info.version,
+        "n_samples": info.n_samples,
+        "metrics": metrics,
+        "blend": blend.as_dict(),
+        "blend_fit": blend_figures,
+        "training": training,
+        "seconds": round(time.perf_counter() - began, 1),
+    }
