@@ -71,6 +71,9 @@ def test_too_few_pairs_or_no_model_is_not_enough(tmp_path: Path) -> None:
     """Five automated pairs are not enough; without a loadable model nothing is tuned."""
     with pytest.raises(NotEnoughData, match="5 automated pairs"):
         finetune_on_home(_home(5), _registry(tmp_path), T0, embedder=None)
+    with pytest.raises(NotEnoughData, match="0 automated pairs"):  # a home of no entity
+        finetune_on_home(Home(), _registry(tmp_path / "again"), T0, embedder=None)
+    assert build_graph(Home(), co_activity=()).n_nodes == 0
     empty = ModelRegistry(tmp_path / "empty", bundled_root=tmp_path / "nothing")
     with pytest.raises(NotEnoughData, match="no graph model"):
         finetune_on_home(_home(9), empty, T0, embedder=None)

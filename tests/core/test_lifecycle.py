@@ -100,9 +100,8 @@ def test_bundled_models_load_and_classify(registry: ModelRegistry) -> None:
     """The shipped models load (version 0, synthetic) and classify a generated home."""
     models = pipeline.load_models(registry)
     assert set(models) == {HOME_TYPE_MODEL, FAILURE_MODEL, ANOMALY_MODEL, SYNERGY_MODEL, GNN_MODEL}
-    for name, model in models.items():
-        if name == GNN_MODEL and model is None:  # not bundled yet
-            continue
+    assert isinstance(models[GNN_MODEL], GraphRanking)
+    for model in models.values():
         assert isinstance(model, DeployedModel | GraphRanking)
         assert (model.source, model.info.version, model.info.trained_on) == (
             "bundled",
@@ -806,6 +805,6 @@ def test_the_bundled_anomaly_forest_is_not_in_use() -> None:
         "failure": True,
         "anomaly": False,
         "synergy": True,
-        "gnn": False,  # not bundled yet
+        "gnn": True,  # with no history and up to 7 days
     }
     assert pipeline.model_in_use("failure", None) is False

@@ -88,7 +88,9 @@ async def test_train_now_returns_counts(
     assert steps[2]["outcome"] == "skipped"
     # No graph model to fine-tune on a home with no automations.
     assert steps[3]["outcome"] == "skipped"
-    assert "automated pairs" in steps[3]["reason"] or "no graph model" in steps[3]["reason"]
+    assert steps[3]["reason"] == (
+        "0 automated pairs among this home's entities; fine-tuning the graph model needs 6"
+    )
     assert [step["outcome"] for step in steps[4:]] == ["ok", "ok", "ok"]
     assert steps[:1] == [
         {

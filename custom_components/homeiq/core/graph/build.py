@@ -341,14 +341,15 @@ def build_graph(
         [e.device_class or "none" for e in entities], (*DEVICE_CLASSES, "other", "none")
     )
     features[:, groups["unit"]] = _one_hot([unit_group(e.unit) for e in entities], UNIT_GROUPS)
-    features[:, groups["place"]] = [
-        [float(_area_id(home, e) is not None), float(_floor_id(home, e) is not None)]
-        for e in entities
-    ]
-    features[:, groups["activity"]] = [
-        hourly_activity(home.histories.get(e.entity_id), start, end, home.time_zone)
-        for e in entities
-    ]
+    if entities:  # a home of no node has an empty feature matrix
+        features[:, groups["place"]] = [
+            [float(_area_id(home, e) is not None), float(_floor_id(home, e) is not None)]
+            for e in entities
+        ]
+        features[:, groups["activity"]] = [
+            hourly_activity(home.histories.get(e.entity_id), start, end, home.time_zone)
+            for e in entities
+        ]
     if embedder is not None and entities:
         features[:, groups["name"]] = embedder.embed([name_text(e) for e in entities])
         features[:, groups["area_name"]] = _area_embeddings(home, entities, embedder)

@@ -82,16 +82,7 @@ def finetune_on_home(
         raise NotEnoughData("no graph model could be loaded to fine-tune")
     model = current.deployed.model
     width = None if embedder is not None else model.name_dim
-    nodes = set(
-        build_graph(
-            home,
-            embedder=embedder,
-            name_dim=width,
-            co_activity=(),
-            now=now,
-            entity_ids=pair_nodes(home),
-        ).node_ids
-    )
+    nodes = set(pair_nodes(home))
     pairs = sorted((t, a) for t, a in automated_pairs(home) if t in nodes and a in nodes and t != a)
     if len(pairs) < min_pairs:
         raise NotEnoughData(

@@ -82,7 +82,7 @@ class GraphRanking:
     ) -> GraphScores:
         """The graph's probability of every candidate and the blended scores (blocking)."""
         regime = self.blend.regime(days)
-        label = _regime_label(regime.max_days)
+        label = _regime_label(self.blend, regime.max_days)
         if not regime.used or not candidates:
             return GraphScores(
                 gnn=np.full(len(candidates), np.nan),
@@ -114,9 +114,10 @@ class GraphRanking:
         )
 
 
-def _regime_label(max_days: float) -> str:
+def _regime_label(blend: Blend, max_days: float) -> str:
     if math.isinf(max_days):
-        return "any history"
+        shorter = [r.max_days for r in blend.regimes if not math.isinf(r.max_days)]
+        return f"more than {max(shorter):g} days of history" if shorter else "any history"
     return "no history" if max_days == 0 else f"up to {max_days:g} days of history"
 
 
