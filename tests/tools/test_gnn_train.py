@@ -19,9 +19,11 @@ from custom_components.homeiq.core.home import Area, Automation, Device, Entity,
 from custom_components.homeiq.core.ml.registry import ModelRegistry
 from tests.tools.real_records import real_record
 from tools import train
+from tools.evaluation.common import DEVELOPMENT_SEEDS, REPORTING_SEEDS
 from tools.gnn_samples import pair_space, real_part
 from tools.gnn_train import (
     PAIR_FEATURE_NAMES,
+    SYNTHETIC_SEED,
     BlendExample,
     first_hit_rr,
     fit_blend,
@@ -44,6 +46,12 @@ VALIDATION_NAMES = [f"owner{i}/config" for i in (0, 1, 2)]  # real_part: "valida
 def test_the_names_fall_where_the_tests_say() -> None:
     assert {real_part(n) for n in TRAIN_NAMES} == {"train"}
     assert {real_part(n) for n in VALIDATION_NAMES} == {"validation"}
+
+
+def test_synthetic_training_seed_is_no_evaluation_seed() -> None:
+    """Nor the synergy ranker's training (4) or held-out (1004) corpus."""
+    evaluated = {*DEVELOPMENT_SEEDS.seeds(), *REPORTING_SEEDS.seeds(), 4, 1004}
+    assert SYNTHETIC_SEED not in evaluated
 
 
 def test_training_examples_read_no_validation_home_and_only_owner_pairs() -> None:
