@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
@@ -27,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..ml.blobs import ArrayBlob, Blob
-from ..ml.models import GNN_MODEL, load_usable
+from ..ml.models import GNN_MODEL, bundled_info, load_usable
 from ..ml.registry import MAIN_BLOB, ModelInfo, ModelRegistry, ModelSource, StoredModel, write_model
 from ..ml.trees import ModelFileError
 from .build import EDGE_TYPES, HomeGraph, Pair
@@ -300,13 +299,10 @@ def write_bundled_graph(
 ) -> ModelInfo:
     """Write the bundled (version 0, synthetic) graph model — ``scripts/train`` does."""
     GraphModel(weights)
-    info = ModelInfo(
-        name=GNN_MODEL,
-        version=0,
-        trained_on="synthetic",
-        trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    info = bundled_info(
+        GNN_MODEL,
         n_samples=n_samples,
-        metrics={key: float(value) for key, value in metrics.items()},
+        metrics=metrics,
         primary_metric=primary_metric,
         higher_is_better=higher_is_better,
         extra=graph_extra(weights, **dict(extra or {})),

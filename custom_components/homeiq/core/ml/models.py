@@ -113,6 +113,30 @@ def save_candidate(
     )
 
 
+def bundled_info(
+    name: str,
+    *,
+    n_samples: int,
+    metrics: Mapping[str, float],
+    primary_metric: str,
+    higher_is_better: bool,
+    extra: Mapping[str, Any],
+) -> ModelInfo:
+    """The registry information of a bundled model: version 0, trained on synthetic homes
+    by ``scripts/train`` now."""
+    return ModelInfo(
+        name=name,
+        version=0,
+        trained_on="synthetic",
+        trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        n_samples=n_samples,
+        metrics={key: float(value) for key, value in metrics.items()},
+        primary_metric=primary_metric,
+        higher_is_better=higher_is_better,
+        extra=dict(extra),
+    )
+
+
 def write_bundled(
     bundled_root: Path,
     name: str,
@@ -126,13 +150,10 @@ def write_bundled(
     extra: Mapping[str, Any] | None = None,
 ) -> ModelInfo:
     """Write the bundled (version 0, synthetic) model of ``name`` — ``scripts/train`` does."""
-    info = ModelInfo(
-        name=name,
-        version=0,
-        trained_on="synthetic",
-        trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    info = bundled_info(
+        name,
         n_samples=n_samples,
-        metrics={key: float(value) for key, value in metrics.items()},
+        metrics=metrics,
         primary_metric=primary_metric,
         higher_is_better=higher_is_better,
         extra=model_extra(ensemble, feature_names, **dict(extra or {})),
@@ -203,6 +224,7 @@ __all__ = [
     "HOME_TYPE_MODEL",
     "DeployedModel",
     "Models",
+    "bundled_info",
     "ensemble_blobs",
     "ensemble_of",
     "load_deployed",
