@@ -65,6 +65,7 @@ from custom_components.homeiq.core.graph import (
     build_graph,
     coactive_pairs,
     initial_weights,
+    pair_nodes,
 )
 from custom_components.homeiq.core.home.history import is_numeric
 from custom_components.homeiq.core.home.store import DerivedStore
@@ -83,7 +84,7 @@ from custom_components.homeiq.home.recorder import (
 )
 from tools.evaluation.synergy import bundled_synergy_ranker
 from tools.gnn_samples import entity_pairs, pair_space
-from tools.gnn_train import EPOCHS, graph_nodes, name_embedder
+from tools.gnn_train import EPOCHS, name_embedder
 from tools.legacy_store import save_format_1
 from tools.recorder_db import write_recorder_db
 from tools.synergy_samples import relevant_pairs
@@ -389,7 +390,7 @@ def bench_gnn_train(entities: int = 150, days: int = 30) -> dict[str, Any]:
         home,
         embedder=name_embedder(),
         co_activity=coactive_pairs(candidates),
-        entity_ids=graph_nodes(space),
+        entity_ids=pair_nodes(home),
     )
     positives = sorted(set(known) | (relevant_pairs(synthetic) & set(space)))
     started = time.perf_counter()

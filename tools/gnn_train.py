@@ -8,8 +8,9 @@ nothing known: a new user) and the planted synergies nobody automated of synthet
 with the miner's co-activity as edges where there is history. Negatives are drawn from the
 home's pair space (:func:`~tools.gnn_samples.pair_space`): uniform pairs and pairs of a
 positive's trigger with another action, never a known pair or a target. The taxonomy's and
-the miner's output are never labels. The nodes are the pair space's entities; the
-``automated`` edges are the example's known pairs, never its targets.
+the miner's output are never labels. The nodes are those the integration's graph has
+(every entity that can trigger or be acted on); the ``automated`` edges are the example's
+known pairs, never its targets.
 
 **Blend.** The graph model's probability joins the bundled synergy ranker's
 (:mod:`custom_components.homeiq.core.graph.blend`) with one logistic regression per history
@@ -26,13 +27,14 @@ the blend to ``custom_components/homeiq/models/gnn/``.
 
 **Baseline.** :func:`fit_pair_baseline` is the learned non-graph model the evaluation sets
 next to the graph model: gradient boosting on the same node features of both ends and pair
-features (same area, device, floor, co-activity, known degrees, area sizes), on the same
+features the graph model's scorer reads (same area, device, floor, co-activity; the node
+features hold the known pairs' degrees and the area sizes), on the same
 examples with the same negatives and the same weight per home.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 import hashlib
 import importlib
@@ -56,6 +58,7 @@ from custom_components.homeiq.core.graph import (
     write_bundled_graph,
 )
 from custom_components.homeiq.core.graph.blend import Blend, Regime, blended, logit
+from custom_components.homeiq.core.graph.build import PAIR_EDGE_TYPES, pair_nodes
 from custom_components.homeiq.core.home import Home
 from custom_components.homeiq.core.ml.models import DeployedModel
 from custom_components.homeiq.core.synergy import Candidate, find_candidates, score_candidates
@@ -191,25 +194,18 @@ class TrainingExample:
         return frozenset(self.positives)
 
 
-def graph_nodes(space: Iterable[Pair]) -> list[str]:
-    """The nodes of a home's graph: every entity of its pair space, sorted."""
-    return sorted({entity for pair in space for entity in pair})
-
-
 def link_graph(
-    link: LinkHome,
-    space: Sequence[Pair],
-    candidates: Sequence[Candidate],
-    embedder: TextEmbedder | None,
+    link: LinkHome, candidates: Sequence[Candidate], embedder: TextEmbedder | None
 ) -> HomeGraph:
-    """The graph of an example: the pair space's entities, the known pairs as ``automated``
-    edges and the miner's co-active pairs among ``candidates``."""
+    """The graph of an example as the integration builds it (nodes: :func:`~custom_components.
+    homeiq.core.graph.build.pair_nodes`), the known pairs as ``automated`` edges and the
+    miner's co-active pairs among ``candidates``."""
     return build_graph(
         link.home,
         embedder=embedder,
         co_activity=coactive_pairs(candidates),
         known_pairs=link.known,
-        entity_ids=graph_nodes(space),
+        entity_ids=pair_nodes(link.home),
     )
 
 
@@ -265,7 +261,7 @@ def make_example(
         source=link.source,
         days=days,
         fold=home_fold(link.name),
-        graph=link_graph(link, space, candidates, embedder),
+        graph=link_graph(link, candidates, embedder),
         known=link.known,
         positives=tuple(positives),
         negatives=tuple(negatives),
@@ -385,51 +381,21 @@ def graph_scores(model: GraphModel, graph: HomeGraph, pairs: Sequence[Pair]) -> 
 
 # --- the non-graph baseline ------------------------------------------------------------
 
-PAIR_FEATURE_NAMES: Final = (
-    "same_area",
-    "same_device",
-    "same_floor",
-    "co_active",
-    "trigger_known_out",
-    "trigger_known_in",
-    "action_known_in",
-    "action_known_out",
-    "trigger_area_size",
-    "action_area_size",
-)
+PAIR_FEATURE_NAMES: Final = tuple(f"pair:{edge_type}" for edge_type in PAIR_EDGE_TYPES)
 
 
-def pair_features(graph: HomeGraph, pairs: Sequence[Pair], known: Iterable[Pair]) -> Any:
+def pair_features(graph: HomeGraph, pairs: Sequence[Pair]) -> Any:
     """One float32 row per pair (every pair must name nodes): the trigger's node features,
-    the action's, then :data:`PAIR_FEATURE_NAMES` (edges between the two; ``log1p`` of the
-    known pairs leaving and entering each end and of each end's same-area neighbours)."""
+    the action's (their ``structure`` columns hold the known pairs' degrees and the area
+    sizes), then :data:`PAIR_FEATURE_NAMES` — what the graph model's scorer reads besides
+    the embeddings."""
     index = graph.pair_index(pairs)
     if (index < 0).any():
         raise ValueError("a pair names an entity that is not a node")
-    n = graph.n_nodes
     src, dst = index
-    columns = []
-    for edge_type in ("same_area", "same_device", "same_floor", "co_activity"):
-        edges = graph.edges[edge_type]
-        keys = edges[0] * n + edges[1]
-        columns.append(np.isin(src * n + dst, keys))
-    out_degree = np.zeros(n)
-    in_degree = np.zeros(n)
-    known_index = graph.pair_index(known)
-    known_index = known_index[:, (known_index >= 0).all(axis=0)]
-    np.add.at(out_degree, known_index[0], 1.0)
-    np.add.at(in_degree, known_index[1], 1.0)
-    area_size = np.bincount(graph.edges["same_area"][0], minlength=n).astype(np.float64)
-    columns += [
-        np.log1p(out_degree[src]),
-        np.log1p(in_degree[src]),
-        np.log1p(in_degree[dst]),
-        np.log1p(out_degree[dst]),
-        np.log1p(area_size[src]),
-        np.log1p(area_size[dst]),
-    ]
-    pair_part = np.stack([np.asarray(c, dtype=np.float32) for c in columns], axis=1)
-    return np.concatenate([graph.features[src], graph.features[dst], pair_part], axis=1)
+    return np.concatenate(
+        [graph.features[src], graph.features[dst], graph.pair_flags(index)], axis=1
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -439,14 +405,13 @@ class PairBaseline:
     classifier: Any
     threads: int = 1
 
-    def predict(self, graph: HomeGraph, pairs: Sequence[Pair], known: Iterable[Pair]) -> Floats:
+    def predict(self, graph: HomeGraph, pairs: Sequence[Pair]) -> Floats:
         """The probability of each pair, :data:`CHUNK` pairs at a time."""
         from threadpoolctl import threadpool_limits
 
-        known = list(known)
         with threadpool_limits(limits=self.threads):
             parts = [
-                self.classifier.predict_proba(pair_features(graph, pairs[i : i + CHUNK], known))
+                self.classifier.predict_proba(pair_features(graph, pairs[i : i + CHUNK]))
                 for i in range(0, len(pairs), CHUNK)
             ]
         return np.concatenate([p[:, 1] for p in parts]).astype(np.float64) if parts else np.empty(0)
@@ -463,7 +428,7 @@ def fit_pair_baseline(
     rows, labels, weights = [], [], []
     for e in examples:
         pairs = [*e.positives, *e.negatives]
-        rows.append(pair_features(e.graph, pairs, e.known))
+        rows.append(pair_features(e.graph, pairs))
         labels.append(np.r_[np.ones(len(e.positives)), np.zeros(len(e.negatives))])
         weights.append(np.full(len(pairs), 1.0 / len(pairs)))
     weight = np.concatenate(weights)
@@ -648,7 +613,7 @@ def baseline_candidate_scores(baseline: PairBaseline, example: TrainingExample) 
     inside = [i for i, (t, a) in enumerate(pairs) if t in nodes and a in nodes]
     out = np.full(len(pairs), np.nan)
     if inside:
-        out[inside] = baseline.predict(example.graph, [pairs[i] for i in inside], example.known)
+        out[inside] = baseline.predict(example.graph, [pairs[i] for i in inside])
     return out
 
 

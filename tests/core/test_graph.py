@@ -28,6 +28,7 @@ from custom_components.homeiq.core.graph import (
     save_graph_candidate,
     write_bundled_graph,
 )
+from custom_components.homeiq.core.graph.build import PAIR_EDGE_TYPES
 from custom_components.homeiq.core.graph.model import graph_extra, neighbour_mean
 from custom_components.homeiq.core.home import Area, Device, Entity, Home
 from custom_components.homeiq.core.ml.blobs import ArrayBlob
@@ -180,6 +181,29 @@ def test_hand_made_home_nodes_and_every_edge_type() -> None:
         assert edges.shape[0] == 2
         keys = edges[0] * graph.n_nodes + edges[1]
         assert np.array_equal(keys, np.unique(keys))  # sorted, no edge twice
+
+
+def test_structure_columns_and_pair_flags() -> None:
+    """Known pairs count per end (each pair once, the non-node end left out); area sizes
+    count the other nodes of the area; pair flags say which edges join a pair's ends."""
+    graph = build_graph(
+        hand_made_home(),
+        co_activity=[(MOTION, CEILING)],
+        known_pairs=[("person.anna", HALL), ("person.anna", HALL), ("person.anna", CEILING),
+                     ("sensor.weather_temperature", HALL)],
+    )  # fmt: skip
+    structure = {node: row(graph, node, "structure").tolist() for node in graph.node_ids}
+    assert structure["person.anna"] == pytest.approx([np.log1p(2.0), 0.0, 0.0])
+    assert structure[HALL] == pytest.approx([0.0, np.log1p(1.0), 0.0])
+    assert structure[CEILING] == pytest.approx([0.0, np.log1p(1.0), np.log1p(2.0)])
+    assert structure[MOTION] == pytest.approx([0.0, 0.0, np.log1p(2.0)])
+    assert structure[POWER] == [0.0, 0.0, 0.0]  # no area
+    pairs = [(MOTION, CEILING), (MOTION, ILLUMINANCE), (HALL, MOTION), ("person.anna", HALL)]
+    flags = graph.pair_flags(graph.pair_index(pairs))
+    assert PAIR_EDGE_TYPES == ("same_area", "same_device", "same_floor", "co_activity")
+    assert flags.dtype == np.float32
+    assert flags.tolist() == [[1, 0, 0, 1], [1, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 0]]
+    assert graph.pair_flags(graph.pair_index([])).shape == (0, 4)
 
 
 def test_hand_made_home_features() -> None:
@@ -438,8 +462,11 @@ def test_invalid_weights_are_refused(trained: tuple[HomeGraph, list[Pair], Graph
         GraphModel(GraphWeights(arrays, weights.config))
     with pytest.raises(ModelFileError, match="edge types"):
         GraphModel(GraphWeights(weights.arrays, {**weights.config, "edge_types": ["same_area"]}))
-    with pytest.raises(ModelFileError, match="version"):
-        GraphModel(GraphWeights(weights.arrays, {**weights.config, "format_version": 2}))
+    with pytest.raises(ModelFileError, match="pair edges"):
+        GraphModel(GraphWeights(weights.arrays, {**weights.config, "pair_edge_types": []}))
+    # A version-1 model (its scorer read no pair flags) is not run.
+    with pytest.raises(ModelFileError, match="version 2"):
+        GraphModel(GraphWeights(weights.arrays, {**weights.config, "format_version": 1}))
 
 
 # --- training -----------------------------------------------------------------------------

@@ -200,7 +200,8 @@ def _two_room_home() -> Home:
 
 
 def test_pair_features_of_the_baseline() -> None:
-    """Both ends' node features, then the pair's edges, known degrees and area sizes."""
+    """Both ends' node features (known degrees and area sizes among them), then the pair's
+    edges: what the graph model's scorer reads besides the embeddings."""
     home = _two_room_home()
     known = [("binary_sensor.hall_motion", "light.hall"), ("binary_sensor.hall_motion", "fan.bath")]
     graph = build_graph(
@@ -211,22 +212,26 @@ def test_pair_features_of_the_baseline() -> None:
     )
     pairs = [("binary_sensor.hall_motion", "light.hall"), ("sensor.hall_lux", "fan.bath"),
              ("sensor.hall_lux", "light.hall")]  # fmt: skip
-    rows = pair_features(graph, pairs, known)
+    rows = pair_features(graph, pairs)
     width = graph.features.shape[1]
     assert rows.shape == (3, 2 * width + len(PAIR_FEATURE_NAMES))
     assert np.array_equal(rows[1, :width], graph.features[graph.index["sensor.hall_lux"]])
     assert np.array_equal(rows[1, width : 2 * width], graph.features[graph.index["fan.bath"]])
     pair = dict(zip(PAIR_FEATURE_NAMES, rows[:, 2 * width :].T, strict=True))
-    assert pair["same_area"].tolist() == [1.0, 0.0, 1.0]
-    assert pair["same_device"].tolist() == [0.0, 0.0, 0.0]
-    assert pair["co_active"].tolist() == [0.0, 0.0, 1.0]
-    assert pair["trigger_known_out"] == pytest.approx(np.log1p([2.0, 0.0, 0.0]))
-    assert pair["action_known_in"] == pytest.approx(np.log1p([1.0, 1.0, 1.0]))
-    assert pair["trigger_known_in"].tolist() == [0.0, 0.0, 0.0]
-    assert pair["trigger_area_size"] == pytest.approx(np.log1p([2.0, 2.0, 2.0]))
-    assert pair["action_area_size"] == pytest.approx(np.log1p([2.0, 0.0, 2.0]))
+    assert pair["pair:same_area"].tolist() == [1.0, 0.0, 1.0]
+    assert pair["pair:same_device"].tolist() == [0.0, 0.0, 0.0]
+    assert pair["pair:same_floor"].tolist() == [0.0, 0.0, 0.0]
+    assert pair["pair:co_activity"].tolist() == [0.0, 0.0, 1.0]
+    column = {name: i for i, name in enumerate(graph.feature_names)}
+    as_trigger = column["structure:log1p_known_as_trigger"]
+    as_action = width + column["structure:log1p_known_as_action"]
+    area_nodes = column["structure:log1p_area_nodes"]
+    assert rows[:, as_trigger] == pytest.approx(np.log1p([2.0, 0.0, 0.0]))
+    assert rows[:, as_action] == pytest.approx(np.log1p([1.0, 1.0, 1.0]))
+    assert rows[:, area_nodes] == pytest.approx(np.log1p([2.0, 2.0, 2.0]))
+    assert rows[:, width + area_nodes] == pytest.approx(np.log1p([2.0, 0.0, 2.0]))
     with pytest.raises(ValueError, match="not a node"):
-        pair_features(graph, [("light.nowhere", "fan.bath")], known)
+        pair_features(graph, [("light.nowhere", "fan.bath")])
 
 
 def test_only_gnn_writes_a_loadable_bundle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -254,13 +254,13 @@ def evaluate_real_validation(
         candidates = find_candidates(link.home)
         rows = candidate_rows(link.home, candidates, ranker)
         expressible += len(targets & set(rows.pairs))
-        home_graph = link_graph(link, full_space, candidates, embedder)
+        home_graph = link_graph(link, candidates, embedder)
         rules = dict(zip(rows.pairs, rows.rules.tolist(), strict=True))
         ties = pair_tie_codes(space)
         space_scores = {
             "rules": np.array([rules.get(p, 0.0) for p in space]),
             "gnn": graph_scores(graph.model, home_graph, space),
-            "baseline": baseline.model.predict(home_graph, space, link.known),
+            "baseline": baseline.model.predict(home_graph, space),
         }
         for name, scores in space_scores.items():
             tops[name].add(*ranked_head(space, scores, ties, targets), targets)
@@ -269,7 +269,7 @@ def evaluate_real_validation(
         baseline_scores = np.full(len(rows.pairs), np.nan)
         if inside:
             baseline_scores[inside] = baseline.model.predict(
-                home_graph, [rows.pairs[i] for i in inside], link.known
+                home_graph, [rows.pairs[i] for i in inside]
             )
         by_candidate = candidate_scores(
             rows,
@@ -323,7 +323,7 @@ def evaluate_gnn_synthetic(
             rankings["combined"].append([pair for pair, _ in scored["combined"]])
             link = synthetic_link_home(synthetic, f"held-out-{index}", d)
             rows = candidate_rows(home, found, ranker, notifications=False)
-            home_graph = link_graph(link, pair_space(home), found, embedder)
+            home_graph = link_graph(link, found, embedder)
             scores = blended(rows.ranker, graph_scores(graph.model, home_graph, rows.pairs), regime)
             order = ranking_order(scores, rows.ties)
             rankings["combined_with_gnn"].append([rows.pairs[i] for i in order.tolist()])

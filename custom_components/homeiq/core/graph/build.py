@@ -13,6 +13,9 @@ disabled entities are left out). Each node's features, in column groups
 * ``place``: has an area, has a floor;
 * ``activity``: the share of the entity's state changes in each local hour (24 columns,
   zeros without history) and ``log1p`` of its changes per day of history;
+* ``structure``: ``log1p`` of the known pairs the entity triggers and of those acting on
+  it (the home's own automations: an entity already automated is likely automated again),
+  and of the other nodes in its area;
 * ``name`` and ``area_name``: the text embedding of the entity's friendly name and object id
   words, and of its area's name (zeros without an embedder, or without an area).
 
@@ -21,6 +24,9 @@ Edges are undirected (both directions stored), one edge index per type
 not the same area), ``co_activity`` (the pairs the miner counted: their binned onsets met
 at least twice and more often than chance, :mod:`~..synergy.miner`) and ``automated``
 (trigger → action pairs someone decided to automate, given by the caller).
+
+The pair scorer also reads, for each pair, which of :data:`PAIR_EDGE_TYPES` join its two
+ends (:meth:`HomeGraph.pair_flags`).
 """
 
 from __future__ import annotations
@@ -121,10 +127,17 @@ FEATURE_GROUPS: Final = (
     "unit",
     "place",
     "activity",
+    "structure",
     "name",
     "area_name",
 )
 EDGE_TYPES: Final = ("same_area", "same_device", "same_floor", "co_activity", "automated")
+PAIR_EDGE_TYPES: Final = ("same_area", "same_device", "same_floor", "co_activity")
+STRUCTURE_COLUMNS: Final = (
+    "structure:log1p_known_as_trigger",
+    "structure:log1p_known_as_action",
+    "structure:log1p_area_nodes",
+)
 # Domains whose entities trigger automations, and those automations act on (the domains of
 # the real configurations' pairs, less those that stand for time or for nothing in a home).
 TRIGGER_DOMAINS: Final = frozenset(
@@ -234,6 +247,7 @@ def _group_columns(name_dim: int) -> dict[str, tuple[str, ...]]:
         "unit": tuple(f"unit:{u}" for u in UNIT_GROUPS),
         "place": ("place:has_area", "place:has_floor"),
         "activity": (*hours, "activity:log1p_changes_per_day"),
+        "structure": STRUCTURE_COLUMNS,
         "name": tuple(f"name:{i}" for i in range(name_dim)),
         "area_name": tuple(f"area_name:{i}" for i in range(name_dim)),
     }
@@ -280,6 +294,17 @@ class HomeGraph:
         that is not a node."""
         rows = [(self.index.get(a, -1), self.index.get(b, -1)) for a, b in pairs]
         return np.array(rows, dtype=np.int64).reshape(-1, 2).T.copy()
+
+    def pair_flags(self, index: EdgeIndex, edge_types: Sequence[str] = PAIR_EDGE_TYPES) -> Floats32:
+        """For node index pairs of shape ``(2, P)`` (all valid), one float32 row per pair:
+        1 where an edge of each of ``edge_types`` joins the two ends, else 0."""
+        n = self.n_nodes
+        keys = index[0] * n + index[1]
+        out = np.zeros((keys.shape[0], len(edge_types)), dtype=np.float32)
+        for column, edge_type in enumerate(edge_types):
+            edges = self.edges[edge_type]
+            out[:, column] = np.isin(keys, edges[0] * n + edges[1])
+        return out
 
     def action_nodes(self) -> npt.NDArray[np.int64]:
         """Indexes of the nodes an automation can act on (:data:`ACTION_DOMAINS`)."""
@@ -354,6 +379,8 @@ def build_graph(
         features[:, groups["name"]] = embedder.embed([name_text(e) for e in entities])
         features[:, groups["area_name"]] = _area_embeddings(home, entities, embedder)
     areas = [_area_id(home, e) for e in entities]
+    known_pairs = list(known_pairs)
+    features[:, groups["structure"]] = _structure(known_pairs, index, areas)
     if co_activity is None:
         co_activity = coactive_pairs(find_candidates(home, now)) if end > start else set()
     edges = {
@@ -404,6 +431,25 @@ def hourly_activity(
     out[:24] = (counts / counts.sum()).tolist()
     days = (end - start) / DAY
     out[24] = math.log1p(times.size / days) if days > 0 else 0.0
+    return out
+
+
+def _structure(
+    known_pairs: Sequence[Pair], index: Mapping[str, int], areas: Sequence[str | None]
+) -> Floats32:
+    """The ``structure`` columns: ``log1p`` of each node's known pairs as trigger and as
+    action (each distinct pair once, both ends nodes) and of the other nodes in its area."""
+    n = len(areas)
+    out = np.zeros((n, len(STRUCTURE_COLUMNS)), dtype=np.float32)
+    kept = {(index[t], index[a]) for t, a in known_pairs if t in index and a in index and t != a}
+    if kept:
+        pairs = np.array(sorted(kept), dtype=np.int64)
+        out[:, 0] = np.log1p(np.bincount(pairs[:, 0], minlength=n))
+        out[:, 1] = np.log1p(np.bincount(pairs[:, 1], minlength=n))
+    codes = _codes(areas)
+    placed = codes >= 0
+    sizes = np.bincount(codes[placed])
+    out[placed, 2] = np.log1p(sizes[codes[placed]] - 1)
     return out
 
 

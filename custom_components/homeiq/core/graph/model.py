@@ -4,9 +4,11 @@ The model (trained in :mod:`.training` with torch-geometric) encodes every node 
 :class:`~.build.HomeGraph` with ``layers`` GraphSAGE layers, one per edge type, summed:
 ``h' = Σ_type [mean of the type's neighbours' h · W_l + b_l + h · W_r]``, ReLU between
 layers; then scores a directed trigger → action pair with a small MLP on
-``(h_trigger, h_action, h_trigger * h_action)``. The weights are plain float32 arrays named
-as the torch module's ``state_dict`` (:func:`weight_shapes`) with a JSON config (the node
-feature columns, the edge types, the sizes); :class:`GraphModel` runs the same forward with
+``(h_trigger, h_action, h_trigger * h_action, flags)``, the flags saying which of the
+config's ``pair_edge_types`` join the two ends (:meth:`~.build.HomeGraph.pair_flags`).
+The weights are plain float32 arrays named as the torch module's ``state_dict``
+(:func:`weight_shapes`) with a JSON config (the node feature columns, the edge types, the
+pair edge types, the sizes); :class:`GraphModel` runs the same forward with
 numpy alone, so the graph model works on Home Assistant OS.
 
 In the model registry the arrays are one safetensors blob (:data:`~..ml.registry.MAIN_BLOB`)
@@ -29,13 +31,13 @@ from ..ml.blobs import ArrayBlob, Blob
 from ..ml.models import GNN_MODEL, bundled_info, load_usable
 from ..ml.registry import MAIN_BLOB, ModelInfo, ModelRegistry, ModelSource, StoredModel, write_model
 from ..ml.trees import ModelFileError
-from .build import EDGE_TYPES, HomeGraph, Pair
+from .build import EDGE_TYPES, PAIR_EDGE_TYPES, HomeGraph, Pair
 
 type Floats32 = npt.NDArray[np.float32]
 type Floats64 = npt.NDArray[np.float64]
 
 FORMAT: Final = "homeiq-link-model"
-FORMAT_VERSION: Final = 1
+FORMAT_VERSION: Final = 2  # 2: the scorer reads pair flags
 EXTRA_KEY: Final = "gnn"
 MAX_HIDDEN: Final = 1024
 MAX_LAYERS: Final = 4
@@ -61,6 +63,7 @@ def model_config(
         "format_version": FORMAT_VERSION,
         "feature_names": list(feature_names),
         "edge_types": list(EDGE_TYPES),
+        "pair_edge_types": list(PAIR_EDGE_TYPES),
         "hidden": hidden,
         "layers": layers,
     }
@@ -77,7 +80,7 @@ def weight_shapes(config: Mapping[str, Any]) -> dict[str, tuple[int, ...]]:
             shapes[f"{prefix}.lin_l.weight"] = (hidden, fan_in)
             shapes[f"{prefix}.lin_l.bias"] = (hidden,)
             shapes[f"{prefix}.lin_r.weight"] = (hidden, fan_in)
-    shapes["scorer.0.weight"] = (hidden, 3 * hidden)
+    shapes["scorer.0.weight"] = (hidden, 3 * hidden + len(config["pair_edge_types"]))
     shapes["scorer.0.bias"] = (hidden,)
     shapes["scorer.2.weight"] = (1, hidden)
     shapes["scorer.2.bias"] = (1,)
@@ -102,6 +105,11 @@ def check_weights(arrays: Mapping[str, npt.NDArray[Any]], config: Mapping[str, A
         raise ModelFileError(
             f"the graph model reads edge types {config.get('edge_types')!r}, "
             f"this HomeIQ builds {list(EDGE_TYPES)}"
+        )
+    if config.get("pair_edge_types") != list(PAIR_EDGE_TYPES):
+        raise ModelFileError(
+            f"the graph model's scorer reads pair edges {config.get('pair_edge_types')!r}, "
+            f"this HomeIQ builds {list(PAIR_EDGE_TYPES)}"
         )
     for key, limit in (("hidden", MAX_HIDDEN), ("layers", MAX_LAYERS)):
         value = config.get(key)
@@ -196,8 +204,10 @@ class GraphModel:
         valid = (index >= 0).all(axis=0)
         if not valid.any():
             return out
-        src, dst = h[index[0, valid]], h[index[1, valid]]
-        joined = np.concatenate([src, dst, src * dst], axis=1)
+        pairs = index[:, valid]
+        src, dst = h[pairs[0]], h[pairs[1]]
+        flags = graph.pair_flags(pairs, self.config["pair_edge_types"])
+        joined = np.concatenate([src, dst, src * dst, flags], axis=1)
         hidden = np.maximum(
             joined @ self._arrays["scorer.0.weight"].T + self._arrays["scorer.0.bias"], 0.0
         )

@@ -2,12 +2,13 @@
 
 :func:`train_link_model` fits the model of :mod:`.model` — GraphSAGE layers (mean
 aggregation, one per edge type, summed) and an MLP scorer of directed trigger → action
-pairs — on examples ``(graph, positive pairs, negative pairs)`` with binary cross-entropy,
-full batch, every home weighing the same. Without given negatives each epoch samples some
-per positive: the same trigger with a random entity an automation can act on (not one of
-the trigger's positives). Torch runs on ``threads`` threads (restored afterwards), seeded,
-and stops after ``epochs`` or once ``budget_s`` seconds have passed; ``init`` fine-tunes
-earlier weights. The result is exported to numpy arrays (:class:`~.model.GraphWeights`)
+pairs (their embeddings and which pair edges join them) — on examples ``(graph, positive
+pairs, negative pairs)`` with binary cross-entropy, full batch, every home weighing the
+same. Without given negatives each epoch samples some per positive: the same trigger with a
+random entity an automation can act on (not one of the trigger's positives). Torch runs on
+``threads`` threads (restored afterwards), seeded, and stops after ``epochs`` or once
+``budget_s`` seconds have passed; ``init`` fine-tunes earlier weights. The result is
+exported to numpy arrays (:class:`~.model.GraphWeights`)
 that :class:`~.model.GraphModel` runs without torch.
 """
 
@@ -40,7 +41,7 @@ def _link_model_class() -> Any:
     class LinkModel(nn.Module):
         """GraphSAGE encoder (one SAGE convolution per edge type, summed) + MLP pair scorer."""
 
-        def __init__(self, n_features: int, hidden: int, layers: int) -> None:
+        def __init__(self, n_features: int, hidden: int, layers: int, n_flags: int) -> None:
             super().__init__()
             self.convs = nn.ModuleList(
                 nn.ModuleDict(
@@ -52,7 +53,7 @@ def _link_model_class() -> Any:
                 for layer in range(layers)
             )
             self.scorer = nn.Sequential(
-                nn.Linear(3 * hidden, hidden), nn.ReLU(), nn.Linear(hidden, 1)
+                nn.Linear(3 * hidden + n_flags, hidden), nn.ReLU(), nn.Linear(hidden, 1)
             )
 
         def encode(self, x: Any, edges: Mapping[str, Any]) -> Any:
@@ -65,11 +66,12 @@ def _link_model_class() -> Any:
                     h = torch.relu(h)
             return h
 
-        def forward(self, x: Any, edges: Mapping[str, Any], pairs: Any) -> Any:
-            """The logit of each directed (trigger, action) pair, ``pairs`` of shape (2, P)."""
+        def forward(self, x: Any, edges: Mapping[str, Any], pairs: Any, flags: Any) -> Any:
+            """The logit of each directed (trigger, action) pair, ``pairs`` of shape (2, P),
+            ``flags`` (P, n_flags) the pair edges joining its ends."""
             h = self.encode(x, edges)
             trigger, action = h[pairs[0]], h[pairs[1]]
-            joined = torch.cat([trigger, action, trigger * action], dim=-1)
+            joined = torch.cat([trigger, action, trigger * action, flags], dim=-1)
             return self.scorer(joined).squeeze(-1)
 
     return LinkModel
@@ -77,13 +79,16 @@ def _link_model_class() -> Any:
 
 @dataclass(slots=True)
 class _Prepared:
-    """One example as tensors: features, edges, positives, given negatives, sampling pool."""
+    """One example as tensors: its graph, features, edges, positives, given negatives,
+    sampling pool, and the pair flags of positives and given negatives."""
 
+    graph: HomeGraph
     x: Any
     edges: dict[str, Any]
     positives: npt.NDArray[np.int64]  # (2, P)
     negatives: npt.NDArray[np.int64] | None  # (2, N), None: sampled each epoch
     pool: npt.NDArray[np.int64]  # action nodes negatives are drawn from
+    flags: Any  # (P + N, flags) with given negatives, else None
 
 
 def _tensors(graph: HomeGraph) -> tuple[Any, dict[str, Any]]:
@@ -101,6 +106,12 @@ def _known(graph: HomeGraph, pairs: Sequence[Pair] | None) -> npt.NDArray[np.int
     return index[:, (index >= 0).all(axis=0)]
 
 
+def _flags(graph: HomeGraph, index: npt.NDArray[np.int64]) -> Any:
+    import torch
+
+    return torch.from_numpy(graph.pair_flags(index))
+
+
 def _prepare(examples: Sequence[LinkExample]) -> list[_Prepared]:
     prepared = []
     for graph, positives, negatives in examples:
@@ -111,7 +122,11 @@ def _prepare(examples: Sequence[LinkExample]) -> list[_Prepared]:
         if not pool.size:
             pool = np.arange(graph.n_nodes, dtype=np.int64)
         x, edges = _tensors(graph)
-        prepared.append(_Prepared(x, edges, known, _known(graph, negatives), pool))
+        given = _known(graph, negatives)
+        flags = None
+        if given is not None:
+            flags = _flags(graph, np.concatenate([known, given], axis=1))
+        prepared.append(_Prepared(graph, x, edges, known, given, pool, flags))
     return prepared
 
 
@@ -206,11 +221,13 @@ def _fit(  # noqa: PLR0917 - the private body of train_link_model
             negatives = example.negatives
             if negatives is None:
                 negatives = sample_negatives(rng, example.positives, example.pool)
-            pairs = torch.from_numpy(np.concatenate([example.positives, negatives], axis=1))
+            index = np.concatenate([example.positives, negatives], axis=1)
+            pairs = torch.from_numpy(index)
+            flags = example.flags if example.flags is not None else _flags(example.graph, index)
             labels = torch.cat(
                 [torch.ones(example.positives.shape[1]), torch.zeros(negatives.shape[1])]
             )
-            losses.append(loss_fn(model(example.x, example.edges, pairs), labels))
+            losses.append(loss_fn(model(example.x, example.edges, pairs, flags), labels))
         loss: Any = torch.stack(losses).mean()
         loss.backward()
         optimizer.step()
@@ -237,7 +254,10 @@ def new_torch_model(config: Mapping[str, Any], weights: GraphWeights | None = No
     import torch
 
     model = _link_model_class()(
-        len(config["feature_names"]), int(config["hidden"]), int(config["layers"])
+        len(config["feature_names"]),
+        int(config["hidden"]),
+        int(config["layers"]),
+        len(config["pair_edge_types"]),
     )
     if weights is not None:
         state = {key: torch.from_numpy(np.array(value)) for key, value in weights.arrays.items()}
@@ -269,7 +289,8 @@ def torch_forward(
     index = graph.pair_index(pairs)
     if (index < 0).any():
         raise ValueError("a pair names an entity that is not a node")
+    flags = torch.from_numpy(graph.pair_flags(index, weights.config["pair_edge_types"]))
     with torch.no_grad():
         h = model.encode(x, edges)
-        logits = model(x, edges, torch.from_numpy(index))
+        logits = model(x, edges, torch.from_numpy(index), flags)
     return h.numpy().astype(np.float32), torch.sigmoid(logits.double()).numpy()
