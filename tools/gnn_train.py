@@ -346,6 +346,8 @@ def pretrain(
     layers: int = LAYERS,
     threads: int = 1,
     synthetic_batch: int = SYNTHETIC_BATCH,
+    batch: int | None = None,
+    learning_rate: float = 0.01,
 ) -> GraphWeights:
     """The link model trained on ``examples`` (imports torch; blocking). Each real example
     weighs as one home; the small synthetic ones go in unions of ``synthetic_batch``
@@ -366,6 +368,8 @@ def pretrain(
         hidden=hidden,
         layers=layers,
         threads=threads,
+        batch=batch,
+        learning_rate=learning_rate,
     )
 
 

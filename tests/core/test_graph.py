@@ -499,6 +499,21 @@ def test_training_is_seeded_budgeted_and_fine_tunes(
         train_link_model([(graph, [("light.nowhere", HALL)], None)], epochs=1)
 
 
+def test_mini_batches_take_one_step_per_batch(
+    trained: tuple[HomeGraph, list[Pair], GraphWeights],
+) -> None:
+    graph, pairs, _ = trained
+    examples = [(graph, pairs[i : i + 1], pairs[-5:]) for i in range(3)]
+    full = train_link_model(examples, epochs=2, budget_s=60, seed=2)
+    batched = [train_link_model(examples, epochs=2, budget_s=60, seed=2, batch=2) for _ in "ab"]
+    assert full.training["steps"] == 2
+    assert batched[0].training["steps"] == 4  # batches of 2 and 1, twice
+    assert batched[0].training["epochs"] == 2
+    key = "scorer.2.weight"
+    assert np.array_equal(batched[0].arrays[key], batched[1].arrays[key])
+    assert not np.array_equal(batched[0].arrays[key], full.arrays[key])
+
+
 def test_sampled_negatives_keep_the_trigger_and_avoid_positives() -> None:
     positives = np.array([[0, 0, 1], [2, 3, 2]])
     pool = np.array([0, 2, 3, 4, 5])

@@ -164,10 +164,13 @@ def train_link_model(
     learning_rate: float = 0.01,
     weight_decay: float = 1e-4,
     threads: int = 1,
+    batch: int | None = None,
 ) -> GraphWeights:
     """Train (or, from ``init``, fine-tune) the link model on ``examples`` (blocking: CPU
-    work; imports torch). ``ValueError`` if no example has a positive pair among its nodes
-    or the graphs' node features differ from each other or from ``init``'s."""
+    work; imports torch). One optimizer step per ``batch`` examples (in a new random order
+    each epoch; ``None``: one step per epoch on all). ``ValueError`` if no example has a
+    positive pair among its nodes or the graphs' node features differ from each other or
+    from ``init``'s."""
     import torch
 
     prepared = _prepare(examples)
@@ -189,7 +192,15 @@ def train_link_model(
     previous_threads = torch.get_num_threads()
     torch.set_num_threads(threads)
     try:
-        return _fit(prepared, config, init, epochs, budget_s, seed, learning_rate, weight_decay)
+        return _fit(
+            prepared,
+            config,
+            init,
+            (epochs, budget_s, batch or len(prepared)),
+            seed,
+            learning_rate,
+            weight_decay,
+        )
     finally:
         torch.set_num_threads(previous_threads)
 
@@ -198,8 +209,7 @@ def _fit(  # noqa: PLR0917 - the private body of train_link_model
     prepared: list[_Prepared],
     config: dict[str, Any],
     init: GraphWeights | None,
-    epochs: int,
-    budget_s: float,
+    schedule: tuple[int, float, int],
     seed: int,
     learning_rate: float,
     weight_decay: float,
@@ -208,36 +218,33 @@ def _fit(  # noqa: PLR0917 - the private body of train_link_model
 
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
+    epochs, budget_s, batch = schedule
     model = new_torch_model(config, init)  # imports torch-geometric: before the clock starts
     started = time.monotonic()
     optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate, weight_decay=weight_decay)
     loss_fn = torch.nn.BCEWithLogitsLoss()
-    run, loss_value, stopped = 0, float("nan"), "epochs"
+    run, steps, loss_value, stopped = 0, 0, float("nan"), "epochs"
     model.train()
     for _ in range(epochs):
-        optimizer.zero_grad()
-        losses = []
-        for example in prepared:
-            negatives = example.negatives
-            if negatives is None:
-                negatives = sample_negatives(rng, example.positives, example.pool)
-            index = np.concatenate([example.positives, negatives], axis=1)
-            pairs = torch.from_numpy(index)
-            flags = example.flags if example.flags is not None else _flags(example.graph, index)
-            labels = torch.cat(
-                [torch.ones(example.positives.shape[1]), torch.zeros(negatives.shape[1])]
-            )
-            losses.append(loss_fn(model(example.x, example.edges, pairs, flags), labels))
-        loss: Any = torch.stack(losses).mean()
-        loss.backward()
-        optimizer.step()
-        run, loss_value = run + 1, float(loss.item())
+        order = rng.permutation(len(prepared)) if batch < len(prepared) else range(len(prepared))
+        chunks = [order[i : i + batch] for i in range(0, len(prepared), batch)]
+        epoch_losses = []
+        for chunk in chunks:
+            optimizer.zero_grad()
+            losses = [_example_loss(model, prepared[int(i)], rng, loss_fn) for i in chunk]
+            loss: Any = torch.stack(losses).mean()
+            loss.backward()
+            optimizer.step()
+            steps += 1
+            epoch_losses.append(float(loss.item()) * len(chunk))
+        run, loss_value = run + 1, sum(epoch_losses) / len(prepared)
         if time.monotonic() - started >= budget_s:
             stopped = "budget"
             break
     weights = export_weights(model, config)
     training = {
         "epochs": run,
+        "steps": steps,
         "stopped": stopped,
         "seconds": round(time.monotonic() - started, 3),
         "loss": loss_value,
@@ -247,6 +254,20 @@ def _fit(  # noqa: PLR0917 - the private body of train_link_model
         "fine_tuned": init is not None,
     }
     return GraphWeights(weights.arrays, weights.config, training)
+
+
+def _example_loss(model: Any, example: _Prepared, rng: np.random.Generator, loss_fn: Any) -> Any:
+    """The binary cross-entropy of one example's positives and (given or sampled)
+    negatives."""
+    import torch
+
+    negatives = example.negatives
+    if negatives is None:
+        negatives = sample_negatives(rng, example.positives, example.pool)
+    index = np.concatenate([example.positives, negatives], axis=1)
+    flags = example.flags if example.flags is not None else _flags(example.graph, index)
+    labels = torch.cat([torch.ones(example.positives.shape[1]), torch.zeros(negatives.shape[1])])
+    return loss_fn(model(example.x, example.edges, torch.from_numpy(index), flags), labels)
 
 
 def new_torch_model(config: Mapping[str, Any], weights: GraphWeights | None = None) -> Any:
