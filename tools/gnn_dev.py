@@ -21,14 +21,16 @@ from typing import Any, Final
 import numpy as np
 
 from custom_components.homeiq.core.graph import GraphModel
-from custom_components.homeiq.core.graph.blend import Blend, Regime
+from custom_components.homeiq.core.graph.blend import Blend, Regime, logit
 from tools.evaluation.gnn import Baseline, BundledGraph, evaluate_real_validation
 from tools.evaluation.synergy import bundled_synergy_ranker
 from tools.gnn_samples import split_real_homes
 from tools.gnn_train import (
     FOLDS,
     REAL_SEEDS,
+    PairBaseline,
     fit_pair_baseline,
+    graph_scores,
     home_fold,
     name_embedder,
     pretrain,
@@ -50,6 +52,25 @@ class _Zero:
         return np.zeros(len(pairs))
 
 
+def _stacked(examples: list[Any], train: Any, threads: int) -> PairBaseline:
+    """``--stack``: the baseline with one more column, the graph model's logit (out of fold
+    on its own training examples, by a finer split of them by home) — whether the graph
+    adds to what gradient boosting finds."""
+    inner = [home_fold(e.name, 2 * FOLDS) for e in examples]
+    columns: list[Any] = [None] * len(examples)
+    for part in sorted(set(inner)):
+        model = GraphModel(train([e for e, k in zip(examples, inner, strict=True) if k != part]))
+        for i, e in enumerate(examples):
+            if inner[i] == part:
+                columns[i] = logit(graph_scores(model, e.graph, [*e.positives, *e.negatives]))
+    graph = GraphModel(train(examples))
+
+    def extra(home: Any, pairs: Any) -> Any:
+        return logit(graph_scores(graph, home, pairs))
+
+    return fit_pair_baseline(examples, threads=threads, extra=extra, extra_columns=columns)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Train on one fold of the training homes, rank the other; print the figures."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -59,8 +80,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--batch", type=int, default=None, help="examples per step")
     parser.add_argument("--hidden", type=int, default=32)
+    parser.add_argument("--layers", type=int, default=2)
     parser.add_argument("--lr", type=float, default=0.01)
     parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--stack", action="store_true", help="baseline: GBM + graph logit")
+    parser.add_argument("--seed", type=int, default=0, help="training seed")
+    parser.add_argument("--wd", type=float, default=1e-4, help="weight decay")
+    parser.add_argument("--real-draws", type=int, default=len(REAL_SEEDS), help="half-known draws")
     args = parser.parse_args(argv)
     began = time.perf_counter()
     path = corpus_path()
@@ -74,26 +100,41 @@ def main(argv: list[str] | None = None) -> int:
         synthetic_training_corpus(args.synthetic_homes),
         ranker=ranker,
         embedder=embedder,
-        real_seeds=REAL_SEEDS,
+        real_seeds=tuple(range(1, args.real_draws + 1)),
     )
     out: dict[str, Any] = {"training_homes": len(train), "folds": {}}
-    for fold in range(FOLDS):
-        fit_on = [e for e in examples if e.fold != fold]
-        weights = pretrain(
-            fit_on,
+
+    def train_graph(chosen: list[Any]) -> Any:
+        return pretrain(
+            chosen,
             epochs=args.epochs,
             budget_s=args.budget_s,
             threads=args.threads,
             batch=args.batch,
             hidden=args.hidden,
+            layers=args.layers,
             learning_rate=args.lr,
+            seed=args.seed,
+            weight_decay=args.wd,
         )
+
+    for fold in range(FOLDS):
+        fit_on = [e for e in examples if e.fold != fold]
+        weights = train_graph(fit_on)
         graph = BundledGraph(GraphModel(weights), UNUSED, None)  # type: ignore[arg-type]
-        fitted = _Zero() if args.skip_baseline else fit_pair_baseline(fit_on, threads=args.threads)
-        baseline = Baseline(fitted, UNUSED, {})  # type: ignore[arg-type]
+        fitted: Any
+        if args.stack:
+            fitted = _stacked(fit_on, train_graph, args.threads)
+        elif args.skip_baseline:
+            fitted = _Zero()
+        else:
+            fitted = fit_pair_baseline(fit_on, threads=args.threads)
+        baseline = Baseline(fitted, UNUSED, {})
         homes = [h for h in train if home_fold(h.repo) == fold]
         out["folds"][str(fold)] = {
             "epochs": weights.training.get("epochs"),
+            "steps": weights.training.get("steps"),
+            "loss": weights.training.get("loss"),
             **{
                 setting: {
                     key: value

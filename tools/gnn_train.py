@@ -348,6 +348,7 @@ def pretrain(
     synthetic_batch: int = SYNTHETIC_BATCH,
     batch: int | None = None,
     learning_rate: float = 0.01,
+    weight_decay: float = 1e-4,
 ) -> GraphWeights:
     """The link model trained on ``examples`` (imports torch; blocking). Each real example
     weighs as one home; the small synthetic ones go in unions of ``synthetic_batch``
@@ -370,6 +371,7 @@ def pretrain(
         threads=threads,
         batch=batch,
         learning_rate=learning_rate,
+        weight_decay=weight_decay,
     )
 
 
@@ -404,10 +406,20 @@ def pair_features(graph: HomeGraph, pairs: Sequence[Pair]) -> Any:
 
 @dataclass(frozen=True, slots=True)
 class PairBaseline:
-    """The fitted non-graph baseline (a scikit-learn classifier: evaluation only)."""
+    """The fitted non-graph baseline (a scikit-learn classifier: evaluation only). With
+    ``extra``, its rows end in that column of each pair (a development study: the graph
+    model's logit, :mod:`tools.gnn_dev` ``--stack``)."""
 
     classifier: Any
     threads: int = 1
+    extra: Callable[[HomeGraph, Sequence[Pair]], Floats] | None = None
+
+    def rows(self, graph: HomeGraph, pairs: Sequence[Pair]) -> Any:
+        """The classifier's rows of ``pairs``."""
+        features = pair_features(graph, pairs)
+        if self.extra is None:
+            return features
+        return np.column_stack([features, self.extra(graph, pairs)])
 
     def predict(self, graph: HomeGraph, pairs: Sequence[Pair]) -> Floats:
         """The probability of each pair, :data:`CHUNK` pairs at a time."""
@@ -415,24 +427,34 @@ class PairBaseline:
 
         with threadpool_limits(limits=self.threads):
             parts = [
-                self.classifier.predict_proba(pair_features(graph, pairs[i : i + CHUNK]))
+                self.classifier.predict_proba(self.rows(graph, pairs[i : i + CHUNK]))
                 for i in range(0, len(pairs), CHUNK)
             ]
         return np.concatenate([p[:, 1] for p in parts]).astype(np.float64) if parts else np.empty(0)
 
 
 def fit_pair_baseline(
-    examples: Sequence[TrainingExample], *, seed: int = 0, threads: int = 1
+    examples: Sequence[TrainingExample],
+    *,
+    seed: int = 0,
+    threads: int = 1,
+    extra: Callable[[HomeGraph, Sequence[Pair]], Floats] | None = None,
+    extra_columns: Sequence[Floats] | None = None,
 ) -> PairBaseline:
     """Gradient boosting on :func:`pair_features` of the examples' positives and negatives,
-    every example weighing the same, on ``threads`` threads (imports scikit-learn)."""
+    every example weighing the same, on ``threads`` threads (imports scikit-learn). With
+    ``extra``, each example's rows end in its ``extra_columns`` entry (scores of its
+    positives, then negatives) and predictions in ``extra``'s."""
     from sklearn.ensemble import HistGradientBoostingClassifier
     from threadpoolctl import threadpool_limits
 
     rows, labels, weights = [], [], []
-    for e in examples:
+    for i, e in enumerate(examples):
         pairs = [*e.positives, *e.negatives]
-        rows.append(pair_features(e.graph, pairs))
+        features = pair_features(e.graph, pairs)
+        if extra_columns is not None:
+            features = np.column_stack([features, extra_columns[i]])
+        rows.append(features)
         labels.append(np.r_[np.ones(len(e.positives)), np.zeros(len(e.negatives))])
         weights.append(np.full(len(pairs), 1.0 / len(pairs)))
     weight = np.concatenate(weights)
@@ -448,7 +470,7 @@ def fit_pair_baseline(
         classifier.fit(
             np.vstack(rows), np.concatenate(labels), sample_weight=weight / weight.mean()
         )
-    return PairBaseline(classifier, threads)
+    return PairBaseline(classifier, threads, extra)
 
 
 # --- the blend -------------------------------------------------------------------------
@@ -466,6 +488,7 @@ class BlendExample:
     other: Floats
     labels: npt.NDArray[np.bool_]
     ties: Ints
+    source: str = "real"
 
 
 def blend_example(example: TrainingExample, other: Floats) -> BlendExample:
@@ -481,6 +504,7 @@ def blend_example(example: TrainingExample, other: Floats) -> BlendExample:
         other=np.asarray(other, dtype=np.float64),
         labels=np.array([p in targets for p in rows.pairs], dtype=np.bool_),
         ties=rows.ties,
+        source=example.source,
     )
 
 
@@ -534,7 +558,7 @@ def fit_regime(
     }
     if weights is None:
         return Regime(max_days, used=False), {**figures, "reason": "no positive and negative"}
-    ranked_rr, blended_rr = [], []
+    held_out: list[tuple[str, float, float]] = []  # (source, ranker RR, blend RR)
     for fold in sorted({e.fold for e in examples}):
         fitted = _logistic([e for e in examples if e.fold != fold])
         if fitted is None:
@@ -543,17 +567,36 @@ def fit_regime(
         for e in examples:
             if e.fold != fold or not e.labels.any():
                 continue
-            ranked_rr.append(first_hit_rr(e.ranker, e.ties, e.labels))
-            blended_rr.append(first_hit_rr(blended(e.ranker, e.other, regime), e.ties, e.labels))
+            held_out.append(
+                (
+                    e.source,
+                    first_hit_rr(e.ranker, e.ties, e.labels),
+                    first_hit_rr(blended(e.ranker, e.other, regime), e.ties, e.labels),
+                )
+            )
+    ranked_rr, blended_rr = [r for _, r, _ in held_out], [b for _, _, b in held_out]
     lift = float(np.mean(blended_rr) - np.mean(ranked_rr)) if ranked_rr else None
     used = lift is not None and lift >= min_lift and weights[2] > 0
     regime = Regime(max_days, used, *weights, lift=None if lift is None else round(lift, 4))
-    figures.update(
-        held_out_examples=len(ranked_rr),
-        held_out_mrr_ranker=round(float(np.mean(ranked_rr)), 4) if ranked_rr else None,
-        held_out_mrr_blend=round(float(np.mean(blended_rr)), 4) if blended_rr else None,
-    )
+    figures.update(_held_out_figures(held_out))
+    figures["by_source"] = {
+        source: _held_out_figures([h for h in held_out if h[0] == source])
+        for source in sorted({h[0] for h in held_out})
+    }
     return regime, figures
+
+
+def _held_out_figures(held_out: Sequence[tuple[str, float, float]]) -> dict[str, Any]:
+    """The held-out examples' count and mean reciprocal ranks, ranker alone and blend."""
+    return {
+        "held_out_examples": len(held_out),
+        "held_out_mrr_ranker": round(float(np.mean([h[1] for h in held_out])), 4)
+        if held_out
+        else None,
+        "held_out_mrr_blend": round(float(np.mean([h[2] for h in held_out])), 4)
+        if held_out
+        else None,
+    }
 
 
 def fit_blend(

@@ -5,6 +5,7 @@ and takes an informative one, the pair features of the baseline, and a loadable 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -27,6 +28,7 @@ from tools.gnn_train import (
     BlendExample,
     first_hit_rr,
     fit_blend,
+    fit_pair_baseline,
     name_embedder,
     pair_features,
     pair_tie_codes,
@@ -117,6 +119,35 @@ def test_union_example_keeps_each_graph_apart() -> None:
     assert len(negatives) == len(examples[0].negatives) + len(examples[1].negatives)
 
 
+def test_pair_baseline_learns_and_reads_an_extra_column() -> None:
+    """The baseline fits the examples' pairs; an extra column (here the label itself) is
+    read at fit and at predict time, after the pair features."""
+    reals = [real_home(real_record(n)) for n in TRAIN_NAMES]
+    examples = training_examples(reals, [], ranker=None, embedder=None, real_seeds=(1,))
+    plain = fit_pair_baseline(examples)
+    e = examples[0]
+    pairs = [*e.positives, *e.negatives]
+    assert plain.rows(e.graph, pairs).shape == (
+        len(pairs),
+        2 * len(e.graph.feature_names) + len(PAIR_FEATURE_NAMES),
+    )
+    assert plain.predict(e.graph, pairs).shape == (len(pairs),)
+    columns = [np.r_[np.ones(len(x.positives)), np.zeros(len(x.negatives))] for x in examples]
+    targets = set(e.positives)  # the oracle of the example predicted
+
+    def oracle(_graph: object, chosen: object) -> np.ndarray:
+        return np.array([float(p in targets) for p in chosen])  # type: ignore[attr-defined]
+
+    stacked = fit_pair_baseline(examples, extra=oracle, extra_columns=columns)
+    rows = stacked.rows(e.graph, pairs)
+    assert np.array_equal(rows[:, :-1], plain.rows(e.graph, pairs))
+    assert np.array_equal(rows[:, -1], columns[0])  # the oracle at predict = the fit column
+    assert stacked.classifier.n_features_in_ == plain.classifier.n_features_in_ + 1
+    assert stacked.predict(e.graph, pairs).shape == (len(pairs),)
+    with pytest.raises(ValueError, match="features"):
+        plain.classifier.predict_proba(rows)  # one column too many for the plain model
+
+
 def test_ranking_order_and_first_hit() -> None:
     """Best score first; equal scores by ascending tie code; RR of the first label."""
     scores = np.array([0.2, 0.9, 0.2, 0.5])
@@ -173,6 +204,26 @@ def test_blend_leaves_out_a_noise_score_and_takes_an_informative_one() -> None:
     assert blend.regimes[1].lift is None
     assert fit["to_7_days"]["reason"] == "no positive and negative"
     assert blend_from_dict(json.loads(json.dumps(blend.as_dict()))) == blend
+
+
+def test_blend_figures_by_source_split_the_held_out_examples() -> None:
+    examples = [
+        dataclasses.replace(e, source="synthetic" if i % 2 else "real")
+        for i, e in enumerate(_blend_examples(informative=True))
+    ]
+    _, fit = fit_blend(examples)
+    figures = fit["0_days"]
+    by_source = figures["by_source"]
+    assert set(by_source) == {"real", "synthetic"}
+    counts = [by_source[s]["held_out_examples"] for s in ("real", "synthetic")]
+    assert sum(counts) == figures["held_out_examples"] == 100
+    assert counts == [50, 50]  # every third example is at 0 days; sources alternate
+    for key in ("held_out_mrr_ranker", "held_out_mrr_blend"):
+        mean = sum(
+            by_source[s][key] * n for s, n in zip(("real", "synthetic"), counts, strict=True)
+        )
+        assert mean / 100 == pytest.approx(figures[key], abs=1e-4)
+    assert by_source["real"]["held_out_mrr_blend"] > by_source["real"]["held_out_mrr_ranker"]
 
 
 def test_regimes_by_history_length() -> None:
