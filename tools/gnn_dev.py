@@ -52,6 +52,23 @@ class _Zero:
         return np.zeros(len(pairs))
 
 
+class _Ensemble:
+    """``--ensemble K``: the graph models of ``K`` training seeds, their logits averaged
+    (whether the seeds' spread hides a better model)."""
+
+    def __init__(self, models: list[GraphModel]) -> None:
+        self.models = models
+
+    def encode(self, graph: Any) -> list[Any]:
+        return [m.encode(graph) for m in self.models]
+
+    def score(self, graph: Any, pairs: Any, embeddings: list[Any]) -> Any:
+        logits = [
+            logit(m.score(graph, pairs, h)) for m, h in zip(self.models, embeddings, strict=True)
+        ]
+        return 1.0 / (1.0 + np.exp(-np.mean(logits, axis=0)))
+
+
 def _stacked(examples: list[Any], train: Any, threads: int) -> PairBaseline:
     """``--stack``: the baseline with one more column, the graph model's logit (out of fold
     on its own training examples, by a finer split of them by home) — whether the graph
@@ -85,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--stack", action="store_true", help="baseline: GBM + graph logit")
     parser.add_argument("--seed", type=int, default=0, help="training seed")
+    parser.add_argument("--ensemble", type=int, default=1, help="seeds averaged")
     parser.add_argument("--wd", type=float, default=1e-4, help="weight decay")
     parser.add_argument("--real-draws", type=int, default=len(REAL_SEEDS), help="half-known draws")
     args = parser.parse_args(argv)
@@ -104,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     out: dict[str, Any] = {"training_homes": len(train), "folds": {}}
 
-    def train_graph(chosen: list[Any]) -> Any:
+    def train_graph(chosen: list[Any], seed: int | None = None) -> Any:
         return pretrain(
             chosen,
             epochs=args.epochs,
@@ -114,14 +132,18 @@ def main(argv: list[str] | None = None) -> int:
             hidden=args.hidden,
             layers=args.layers,
             learning_rate=args.lr,
-            seed=args.seed,
+            seed=args.seed if seed is None else seed,
             weight_decay=args.wd,
         )
 
     for fold in range(FOLDS):
         fit_on = [e for e in examples if e.fold != fold]
         weights = train_graph(fit_on)
-        graph = BundledGraph(GraphModel(weights), UNUSED, None)  # type: ignore[arg-type]
+        model: Any = GraphModel(weights)
+        if args.ensemble > 1:
+            seeds = range(args.seed + 1, args.seed + args.ensemble)
+            model = _Ensemble([model, *(GraphModel(train_graph(fit_on, s)) for s in seeds)])
+        graph = BundledGraph(model, UNUSED, None)  # type: ignore[arg-type]
         fitted: Any
         if args.stack:
             fitted = _stacked(fit_on, train_graph, args.threads)
