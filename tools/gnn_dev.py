@@ -69,9 +69,9 @@ class _Ensemble:
         return 1.0 / (1.0 + np.exp(-np.mean(logits, axis=0)))
 
 
-def _stacked(examples: list[Any], train: Any, threads: int) -> PairBaseline:
-    """``--stack``: the baseline with one more column, the graph model's logit (out of fold
-    on its own training examples, by a finer split of them by home) — whether the graph
+def _stacked(examples: list[Any], train: Any, threads: int, graph: GraphModel) -> PairBaseline:
+    """``--stack``: the baseline with one more column, the logit of ``graph`` (trained on
+    all ``examples``; out of fold on them, by a finer split by home) — whether the graph
     adds to what gradient boosting finds."""
     inner = [home_fold(e.name, 2 * FOLDS) for e in examples]
     columns: list[Any] = [None] * len(examples)
@@ -80,7 +80,6 @@ def _stacked(examples: list[Any], train: Any, threads: int) -> PairBaseline:
         for i, e in enumerate(examples):
             if inner[i] == part:
                 columns[i] = logit(graph_scores(model, e.graph, [*e.positives, *e.negatives]))
-    graph = GraphModel(train(examples))
 
     def extra(home: Any, pairs: Any) -> Any:
         return logit(graph_scores(graph, home, pairs))
@@ -157,12 +156,9 @@ def main(argv: list[str] | None = None) -> int:
         graph = BundledGraph(model, UNUSED, None)  # type: ignore[arg-type]
         fitted: Any
         if args.stack:
-            fitted = _stacked(fit_on, train_graph, args.threads)
+            fitted = _stacked(fit_on, train_graph, args.threads, GraphModel(weights))
         elif args.name_similarity:
-            columns = [name_similarity(e.graph, [*e.positives, *e.negatives]) for e in fit_on]
-            fitted = fit_pair_baseline(
-                fit_on, threads=args.threads, extra=name_similarity, extra_columns=columns
-            )
+            fitted = fit_pair_baseline(fit_on, threads=args.threads, extra=name_similarity)
         elif args.skip_baseline:
             fitted = _Zero()
         else:

@@ -443,8 +443,9 @@ def fit_pair_baseline(
 ) -> PairBaseline:
     """Gradient boosting on :func:`pair_features` of the examples' positives and negatives,
     every example weighing the same, on ``threads`` threads (imports scikit-learn). With
-    ``extra``, each example's rows end in its ``extra_columns`` entry (scores of its
-    positives, then negatives) and predictions in ``extra``'s."""
+    ``extra``, every row ends in one more column: ``extra`` of the pairs at predict time,
+    and at fit time each example's ``extra_columns`` entry (scores of its positives, then
+    negatives; default: ``extra`` of them)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
     from threadpoolctl import threadpool_limits
 
@@ -452,8 +453,9 @@ def fit_pair_baseline(
     for i, e in enumerate(examples):
         pairs = [*e.positives, *e.negatives]
         features = pair_features(e.graph, pairs)
-        if extra_columns is not None:
-            features = np.column_stack([features, extra_columns[i]])
+        if extra is not None:
+            column = extra(e.graph, pairs) if extra_columns is None else extra_columns[i]
+            features = np.column_stack([features, column])
         rows.append(features)
         labels.append(np.r_[np.ones(len(e.positives)), np.zeros(len(e.negatives))])
         weights.append(np.full(len(pairs), 1.0 / len(pairs)))
