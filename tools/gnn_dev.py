@@ -87,16 +87,6 @@ def _stacked(examples: list[Any], train: Any, threads: int, graph: GraphModel) -
     return fit_pair_baseline(examples, threads=threads, extra=extra, extra_columns=columns)
 
 
-def name_similarity(graph: Any, pairs: Any) -> Any:
-    """Cosine similarity of the two ends' name embeddings (0 where one has none)."""
-    names = graph.group("name")
-    index = graph.pair_index(pairs)
-    t, a = names[index[0]], names[index[1]]
-    norms = np.linalg.norm(t, axis=1) * np.linalg.norm(a, axis=1)
-    dots = (t * a).sum(axis=1)
-    return np.divide(dots, norms, out=np.zeros_like(dots), where=norms > 0)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Train on one fold of the training homes, rank the other; print the figures."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -110,7 +100,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lr", type=float, default=0.01)
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--stack", action="store_true", help="baseline: GBM + graph logit")
-    parser.add_argument("--name-similarity", action="store_true", help="baseline: + name cosine")
     parser.add_argument("--seed", type=int, default=0, help="training seed")
     parser.add_argument("--ensemble", type=int, default=1, help="seeds averaged")
     parser.add_argument("--wd", type=float, default=1e-4, help="weight decay")
@@ -157,8 +146,6 @@ def main(argv: list[str] | None = None) -> int:
         fitted: Any
         if args.stack:
             fitted = _stacked(fit_on, train_graph, args.threads, GraphModel(weights))
-        elif args.name_similarity:
-            fitted = fit_pair_baseline(fit_on, threads=args.threads, extra=name_similarity)
         elif args.skip_baseline:
             fitted = _Zero()
         else:

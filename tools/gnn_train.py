@@ -58,7 +58,11 @@ from custom_components.homeiq.core.graph import (
     write_bundled_graph,
 )
 from custom_components.homeiq.core.graph.blend import Blend, Regime, blended, logit
-from custom_components.homeiq.core.graph.build import PAIR_EDGE_TYPES, pair_nodes
+from custom_components.homeiq.core.graph.build import (
+    PAIR_EDGE_TYPES,
+    PAIR_SIMILARITIES,
+    pair_nodes,
+)
 from custom_components.homeiq.core.home import Home
 from custom_components.homeiq.core.ml.models import DeployedModel
 from custom_components.homeiq.core.synergy import Candidate, find_candidates, score_candidates
@@ -387,20 +391,23 @@ def graph_scores(model: GraphModel, graph: HomeGraph, pairs: Sequence[Pair]) -> 
 
 # --- the non-graph baseline ------------------------------------------------------------
 
-PAIR_FEATURE_NAMES: Final = tuple(f"pair:{edge_type}" for edge_type in PAIR_EDGE_TYPES)
+PAIR_FEATURE_NAMES: Final = (
+    *(f"pair:{edge_type}" for edge_type in PAIR_EDGE_TYPES),
+    *(f"pair:{group}_similarity" for group in PAIR_SIMILARITIES),
+)
 
 
 def pair_features(graph: HomeGraph, pairs: Sequence[Pair]) -> Any:
     """One float32 row per pair (every pair must name nodes): the trigger's node features,
     the action's (their ``structure`` columns hold the known pairs' degrees and the area
-    sizes), then :data:`PAIR_FEATURE_NAMES` — what the graph model's scorer reads besides
-    the embeddings."""
+    sizes), then :data:`PAIR_FEATURE_NAMES` (the pair edges joining the ends, the cosine of
+    their names) — what the graph model's scorer reads besides the embeddings."""
     index = graph.pair_index(pairs)
     if (index < 0).any():
         raise ValueError("a pair names an entity that is not a node")
     src, dst = index
     return np.concatenate(
-        [graph.features[src], graph.features[dst], graph.pair_flags(index)], axis=1
+        [graph.features[src], graph.features[dst], graph.pair_inputs(index)], axis=1
     )
 
 

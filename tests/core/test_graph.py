@@ -206,6 +206,31 @@ def test_structure_columns_and_pair_flags() -> None:
     assert graph.pair_flags(graph.pair_index([])).shape == (0, 4)
 
 
+def test_pair_similarity_is_the_cosine_of_the_two_names() -> None:
+    """The pair inputs end in the cosine of the ends' name embeddings: exact against the
+    embedder's rows, 0 without an embedder (names all zero), and after the pair flags."""
+    embedder = HashedWords(8)
+    graph = build_graph(hand_made_home(), embedder=embedder, co_activity=())
+    pairs = [(MOTION, CEILING), (MOTION, MOTION), (HALL, BEDROOM)]
+    index = graph.pair_index(pairs)
+    names = graph.group("name").astype(np.float64)
+    expected = [
+        float(names[a] @ names[b] / np.linalg.norm(names[a]) / np.linalg.norm(names[b]))
+        for a, b in index.T
+    ]
+    similarity = graph.pair_similarity(index, "name")
+    assert similarity.dtype == np.float32
+    assert similarity.tolist() == pytest.approx(expected, abs=1e-6)
+    assert similarity[1] == pytest.approx(1.0)  # an entity is its own closest name
+    assert 0.0 < abs(similarity[0]) < 1.0
+    inputs = graph.pair_inputs(index)
+    assert inputs.shape == (3, len(PAIR_EDGE_TYPES) + 1)
+    assert np.array_equal(inputs[:, :-1], graph.pair_flags(index))
+    assert inputs[:, -1].tolist() == similarity.tolist()
+    unnamed = build_graph(hand_made_home(), co_activity=())
+    assert unnamed.pair_similarity(unnamed.pair_index(pairs), "name").tolist() == [0.0] * 3
+
+
 def test_hand_made_home_features() -> None:
     embedder = HashedWords(8)
     home = hand_made_home()
@@ -464,9 +489,33 @@ def test_invalid_weights_are_refused(trained: tuple[HomeGraph, list[Pair], Graph
         GraphModel(GraphWeights(weights.arrays, {**weights.config, "edge_types": ["same_area"]}))
     with pytest.raises(ModelFileError, match="pair edges"):
         GraphModel(GraphWeights(weights.arrays, {**weights.config, "pair_edge_types": []}))
+    with pytest.raises(ModelFileError, match="similarities"):
+        GraphModel(GraphWeights(weights.arrays, {**weights.config, "pair_similarities": ["x"]}))
+    with pytest.raises(ModelFileError, match="similarities"):  # version 2 read none
+        GraphModel(GraphWeights(weights.arrays, {**weights.config, "format_version": 2}))
     # A version-1 model (its scorer read no pair flags) is not run.
-    with pytest.raises(ModelFileError, match="version 2"):
+    with pytest.raises(ModelFileError, match="version 3"):
         GraphModel(GraphWeights(weights.arrays, {**weights.config, "format_version": 1}))
+
+
+def test_a_version_2_model_runs_without_the_similarity_input(
+    trained: tuple[HomeGraph, list[Pair], GraphWeights],
+) -> None:
+    """A model stored before the scorer read name similarity (version 2: the pair flags
+    only) still loads, and scores as its own weights say, in numpy as in torch."""
+    graph, pairs, weights = trained
+    config = {k: v for k, v in weights.config.items() if k != "pair_similarities"}
+    config["format_version"] = 2
+    arrays = dict(weights.arrays)
+    arrays["scorer.0.weight"] = arrays["scorer.0.weight"][:, :-1].copy()
+    old = GraphWeights(arrays, config)
+    model = GraphModel(old)
+    _, probabilities = torch_forward(old, graph, pairs)
+    assert np.abs(model.score(graph, pairs) - probabilities).max() <= 1e-5
+    # Without the similarity column it scores differently from the version-3 model.
+    assert np.abs(model.score(graph, pairs) - GraphModel(weights).score(graph, pairs)).max() > 1e-4
+    tuned = train_link_model([(graph, pairs[:3], None)], init=old, epochs=1, budget_s=60)
+    assert tuned.config == old.config  # fine-tuning keeps the stored model's layout
 
 
 # --- training -----------------------------------------------------------------------------

@@ -26,7 +26,9 @@ at least twice and more often than chance, :mod:`~..synergy.miner`) and ``automa
 (trigger → action pairs someone decided to automate, given by the caller).
 
 The pair scorer also reads, for each pair, which of :data:`PAIR_EDGE_TYPES` join its two
-ends (:meth:`HomeGraph.pair_flags`).
+ends and the cosine similarity of the two ends' :data:`PAIR_SIMILARITIES` columns (their
+names: "hallway motion" and "hallway ceiling light" are close) —
+:meth:`HomeGraph.pair_inputs`.
 """
 
 from __future__ import annotations
@@ -133,6 +135,7 @@ FEATURE_GROUPS: Final = (
 )
 EDGE_TYPES: Final = ("same_area", "same_device", "same_floor", "co_activity", "automated")
 PAIR_EDGE_TYPES: Final = ("same_area", "same_device", "same_floor", "co_activity")
+PAIR_SIMILARITIES: Final = ("name",)  # feature groups whose cosine across a pair is an input
 STRUCTURE_COLUMNS: Final = (
     "structure:log1p_known_as_trigger",
     "structure:log1p_known_as_action",
@@ -305,6 +308,29 @@ class HomeGraph:
             edges = self.edges[edge_type]
             out[:, column] = np.isin(keys, edges[0] * n + edges[1])
         return out
+
+    def pair_similarity(self, index: EdgeIndex, group: str) -> Floats32:
+        """For node index pairs of shape ``(2, P)`` (all valid), the cosine similarity of
+        the two ends' columns of feature ``group``; 0 where either end's are all zero."""
+        columns = self.group(group).astype(np.float64)
+        trigger, action = columns[index[0]], columns[index[1]]
+        norms = np.linalg.norm(trigger, axis=1) * np.linalg.norm(action, axis=1)
+        dots = (trigger * action).sum(axis=1)
+        cosine = np.divide(dots, norms, out=np.zeros_like(dots), where=norms > 0)
+        return cosine.astype(np.float32)
+
+    def pair_inputs(
+        self,
+        index: EdgeIndex,
+        edge_types: Sequence[str] = PAIR_EDGE_TYPES,
+        similarities: Sequence[str] = PAIR_SIMILARITIES,
+    ) -> Floats32:
+        """What the pair scorer reads of node index pairs ``(2, P)`` besides the ends'
+        embeddings: :meth:`pair_flags` of ``edge_types``, then :meth:`pair_similarity` of
+        each of ``similarities``."""
+        columns = [self.pair_flags(index, edge_types)]
+        columns += [self.pair_similarity(index, group)[:, None] for group in similarities]
+        return np.concatenate(columns, axis=1)
 
     def action_nodes(self) -> npt.NDArray[np.int64]:
         """Indexes of the nodes an automation can act on (:data:`ACTION_DOMAINS`)."""

@@ -4,11 +4,12 @@ The model (trained in :mod:`.training` with torch-geometric) encodes every node 
 :class:`~.build.HomeGraph` with ``layers`` GraphSAGE layers, one per edge type, summed:
 ``h' = Σ_type [mean of the type's neighbours' h · W_l + b_l + h · W_r]``, ReLU between
 layers; then scores a directed trigger → action pair with a small MLP on
-``(h_trigger, h_action, h_trigger * h_action, flags)``, the flags saying which of the
-config's ``pair_edge_types`` join the two ends (:meth:`~.build.HomeGraph.pair_flags`).
+``(h_trigger, h_action, h_trigger * h_action, pair inputs)``, the pair inputs saying which
+of the config's ``pair_edge_types`` join the two ends and how similar the ends' columns of
+its ``pair_similarities`` groups are (their names; :meth:`~.build.HomeGraph.pair_inputs`).
 The weights are plain float32 arrays named as the torch module's ``state_dict``
 (:func:`weight_shapes`) with a JSON config (the node feature columns, the edge types, the
-pair edge types, the sizes); :class:`GraphModel` runs the same forward with
+pair edge types and similarities, the sizes); :class:`GraphModel` runs the same forward with
 numpy alone, so the graph model works on Home Assistant OS.
 
 In the model registry the arrays are one safetensors blob (:data:`~..ml.registry.MAIN_BLOB`)
@@ -31,13 +32,21 @@ from ..ml.blobs import ArrayBlob, Blob
 from ..ml.models import GNN_MODEL, bundled_info, load_usable
 from ..ml.registry import MAIN_BLOB, ModelInfo, ModelRegistry, ModelSource, StoredModel, write_model
 from ..ml.trees import ModelFileError
-from .build import EDGE_TYPES, PAIR_EDGE_TYPES, HomeGraph, Pair
+from .build import (
+    EDGE_TYPES,
+    FEATURE_GROUPS,
+    PAIR_EDGE_TYPES,
+    PAIR_SIMILARITIES,
+    HomeGraph,
+    Pair,
+)
 
 type Floats32 = npt.NDArray[np.float32]
 type Floats64 = npt.NDArray[np.float64]
 
 FORMAT: Final = "homeiq-link-model"
-FORMAT_VERSION: Final = 2  # 2: the scorer reads pair flags
+FORMAT_VERSION: Final = 3  # 2: the scorer reads pair flags; 3: and pair similarities
+READABLE_VERSIONS: Final = (2, 3)  # version 2 models (no similarities) still run
 EXTRA_KEY: Final = "gnn"
 MAX_HIDDEN: Final = 1024
 MAX_LAYERS: Final = 4
@@ -64,9 +73,28 @@ def model_config(
         "feature_names": list(feature_names),
         "edge_types": list(EDGE_TYPES),
         "pair_edge_types": list(PAIR_EDGE_TYPES),
+        "pair_similarities": list(PAIR_SIMILARITIES),
         "hidden": hidden,
         "layers": layers,
     }
+
+
+def pair_similarities(config: Mapping[str, Any]) -> tuple[str, ...]:
+    """The feature groups whose cosine across a pair the model's scorer reads (none for a
+    version 2 model)."""
+    return tuple(config.get("pair_similarities", ()))
+
+
+def pair_width(config: Mapping[str, Any]) -> int:
+    """How many pair inputs the scorer reads besides the two ends' embeddings."""
+    return len(config["pair_edge_types"]) + len(pair_similarities(config))
+
+
+def pair_inputs(
+    graph: HomeGraph, index: npt.NDArray[np.int64], config: Mapping[str, Any]
+) -> Floats32:
+    """The pair inputs of node index pairs ``(2, P)`` (all valid) for a model of ``config``."""
+    return graph.pair_inputs(index, config["pair_edge_types"], pair_similarities(config))
 
 
 def weight_shapes(config: Mapping[str, Any]) -> dict[str, tuple[int, ...]]:
@@ -80,7 +108,7 @@ def weight_shapes(config: Mapping[str, Any]) -> dict[str, tuple[int, ...]]:
             shapes[f"{prefix}.lin_l.weight"] = (hidden, fan_in)
             shapes[f"{prefix}.lin_l.bias"] = (hidden,)
             shapes[f"{prefix}.lin_r.weight"] = (hidden, fan_in)
-    shapes["scorer.0.weight"] = (hidden, 3 * hidden + len(config["pair_edge_types"]))
+    shapes["scorer.0.weight"] = (hidden, 3 * hidden + pair_width(config))
     shapes["scorer.0.bias"] = (hidden,)
     shapes["scorer.2.weight"] = (1, hidden)
     shapes["scorer.2.bias"] = (1,)
@@ -93,7 +121,8 @@ def check_weights(arrays: Mapping[str, npt.NDArray[Any]], config: Mapping[str, A
     float32 and finite."""
     if not isinstance(config, Mapping):
         raise ModelFileError("the graph model has no config")
-    if config.get("format") != FORMAT or config.get("format_version") != FORMAT_VERSION:
+    version = config.get("format_version")
+    if config.get("format") != FORMAT or version not in READABLE_VERSIONS:
         raise ModelFileError(
             f"the graph model is not a {FORMAT} version {FORMAT_VERSION} "
             f"(it says {config.get('format')!r} {config.get('format_version')!r})"
@@ -110,6 +139,19 @@ def check_weights(arrays: Mapping[str, npt.NDArray[Any]], config: Mapping[str, A
         raise ModelFileError(
             f"the graph model's scorer reads pair edges {config.get('pair_edge_types')!r}, "
             f"this HomeIQ builds {list(PAIR_EDGE_TYPES)}"
+        )
+    similarities = config.get("pair_similarities", [])
+    if (version == 2 and "pair_similarities" in config) or (
+        version != 2
+        and (
+            not isinstance(similarities, list)
+            or len(set(map(str, similarities))) != len(similarities)
+            or not set(similarities) <= set(FEATURE_GROUPS)
+        )
+    ):
+        raise ModelFileError(
+            f"the graph model's scorer reads similarities {similarities!r}, this HomeIQ "
+            f"builds the feature groups {list(FEATURE_GROUPS)}"
         )
     for key, limit in (("hidden", MAX_HIDDEN), ("layers", MAX_LAYERS)):
         value = config.get(key)
@@ -206,8 +248,8 @@ class GraphModel:
             return out
         pairs = index[:, valid]
         src, dst = h[pairs[0]], h[pairs[1]]
-        flags = graph.pair_flags(pairs, self.config["pair_edge_types"])
-        joined = np.concatenate([src, dst, src * dst, flags], axis=1)
+        inputs = pair_inputs(graph, pairs, self.config)
+        joined = np.concatenate([src, dst, src * dst, inputs], axis=1)
         hidden = np.maximum(
             joined @ self._arrays["scorer.0.weight"].T + self._arrays["scorer.0.bias"], 0.0
         )

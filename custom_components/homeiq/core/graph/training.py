@@ -2,7 +2,7 @@
 
 :func:`train_link_model` fits the model of :mod:`.model` — GraphSAGE layers (mean
 aggregation, one per edge type, summed) and an MLP scorer of directed trigger → action
-pairs (their embeddings and which pair edges join them) — on examples ``(graph, positive
+pairs (their embeddings, which pair edges join them, how alike their names are) — on examples ``(graph, positive
 pairs, negative pairs)`` with binary cross-entropy, full batch, every home weighing the
 same. Without given negatives each epoch samples some per positive: the same trigger with a
 random entity an automation can act on (not one of the trigger's positives). Torch runs on
@@ -24,7 +24,14 @@ import numpy as np
 import numpy.typing as npt
 
 from .build import EDGE_TYPES, HomeGraph, Pair
-from .model import GraphWeights, check_weights, model_config, weight_shapes
+from .model import (
+    GraphWeights,
+    check_weights,
+    model_config,
+    pair_inputs,
+    pair_width,
+    weight_shapes,
+)
 
 type LinkExample = tuple[HomeGraph, Sequence[Pair], Sequence[Pair] | None]
 
@@ -41,7 +48,7 @@ def _link_model_class() -> Any:
     class LinkModel(nn.Module):
         """GraphSAGE encoder (one SAGE convolution per edge type, summed) + MLP pair scorer."""
 
-        def __init__(self, n_features: int, hidden: int, layers: int, n_flags: int) -> None:
+        def __init__(self, n_features: int, hidden: int, layers: int, n_pair: int) -> None:
             super().__init__()
             self.convs = nn.ModuleList(
                 nn.ModuleDict(
@@ -53,7 +60,7 @@ def _link_model_class() -> Any:
                 for layer in range(layers)
             )
             self.scorer = nn.Sequential(
-                nn.Linear(3 * hidden + n_flags, hidden), nn.ReLU(), nn.Linear(hidden, 1)
+                nn.Linear(3 * hidden + n_pair, hidden), nn.ReLU(), nn.Linear(hidden, 1)
             )
 
         def encode(self, x: Any, edges: Mapping[str, Any]) -> Any:
@@ -66,12 +73,13 @@ def _link_model_class() -> Any:
                     h = torch.relu(h)
             return h
 
-        def forward(self, x: Any, edges: Mapping[str, Any], pairs: Any, flags: Any) -> Any:
+        def forward(self, x: Any, edges: Mapping[str, Any], pairs: Any, inputs: Any) -> Any:
             """The logit of each directed (trigger, action) pair, ``pairs`` of shape (2, P),
-            ``flags`` (P, n_flags) the pair edges joining its ends."""
+            ``inputs`` (P, n_pair) its pair inputs (the pair edges joining its ends, the
+            similarity of their names)."""
             h = self.encode(x, edges)
             trigger, action = h[pairs[0]], h[pairs[1]]
-            joined = torch.cat([trigger, action, trigger * action, flags], dim=-1)
+            joined = torch.cat([trigger, action, trigger * action, inputs], dim=-1)
             return self.scorer(joined).squeeze(-1)
 
     return LinkModel
@@ -80,7 +88,8 @@ def _link_model_class() -> Any:
 @dataclass(slots=True)
 class _Prepared:
     """One example as tensors: its graph, features, edges, positives, given negatives,
-    sampling pool, and the pair flags of positives and given negatives."""
+    sampling pool, and the pair inputs of positives and given negatives (as the model's
+    ``config`` reads them)."""
 
     graph: HomeGraph
     x: Any
@@ -88,7 +97,8 @@ class _Prepared:
     positives: npt.NDArray[np.int64]  # (2, P)
     negatives: npt.NDArray[np.int64] | None  # (2, N), None: sampled each epoch
     pool: npt.NDArray[np.int64]  # action nodes negatives are drawn from
-    flags: Any  # (P + N, flags) with given negatives, else None
+    inputs: Any  # (P + N, pair inputs) with given negatives, else None
+    config: Mapping[str, Any]
 
 
 def _tensors(graph: HomeGraph) -> tuple[Any, dict[str, Any]]:
@@ -106,13 +116,13 @@ def _known(graph: HomeGraph, pairs: Sequence[Pair] | None) -> npt.NDArray[np.int
     return index[:, (index >= 0).all(axis=0)]
 
 
-def _flags(graph: HomeGraph, index: npt.NDArray[np.int64]) -> Any:
+def _inputs(graph: HomeGraph, index: npt.NDArray[np.int64], config: Mapping[str, Any]) -> Any:
     import torch
 
-    return torch.from_numpy(graph.pair_flags(index))
+    return torch.from_numpy(pair_inputs(graph, index, config))
 
 
-def _prepare(examples: Sequence[LinkExample]) -> list[_Prepared]:
+def _prepare(examples: Sequence[LinkExample], config: Mapping[str, Any]) -> list[_Prepared]:
     prepared = []
     for graph, positives, negatives in examples:
         known = _known(graph, positives)
@@ -123,10 +133,10 @@ def _prepare(examples: Sequence[LinkExample]) -> list[_Prepared]:
             pool = np.arange(graph.n_nodes, dtype=np.int64)
         x, edges = _tensors(graph)
         given = _known(graph, negatives)
-        flags = None
+        inputs = None
         if given is not None:
-            flags = _flags(graph, np.concatenate([known, given], axis=1))
-        prepared.append(_Prepared(graph, x, edges, known, given, pool, flags))
+            inputs = _inputs(graph, np.concatenate([known, given], axis=1), config)
+        prepared.append(_Prepared(graph, x, edges, known, given, pool, inputs, config))
     return prepared
 
 
@@ -173,12 +183,11 @@ def train_link_model(
     from ``init``'s."""
     import torch
 
-    prepared = _prepare(examples)
-    if not prepared:
-        raise ValueError("no example has a positive pair among its graph's nodes")
     names = {graph.feature_names for graph, _, _ in examples}
-    if len(names) != 1:
+    if len(names) > 1:
         raise ValueError("the examples' graphs have different node features")
+    if not names:
+        raise ValueError("no example has a positive pair among its graph's nodes")
     feature_names = next(iter(names))
     if init is not None:
         check_weights(init.arrays, init.config)
@@ -189,6 +198,9 @@ def train_link_model(
         if init is not None
         else model_config(feature_names, hidden=hidden, layers=layers)
     )
+    prepared = _prepare(examples, config)
+    if not prepared:
+        raise ValueError("no example has a positive pair among its graph's nodes")
     previous_threads = torch.get_num_threads()
     torch.set_num_threads(threads)
     try:
@@ -265,9 +277,11 @@ def _example_loss(model: Any, example: _Prepared, rng: np.random.Generator, loss
     if negatives is None:
         negatives = sample_negatives(rng, example.positives, example.pool)
     index = np.concatenate([example.positives, negatives], axis=1)
-    flags = example.flags if example.flags is not None else _flags(example.graph, index)
+    inputs = example.inputs
+    if inputs is None:
+        inputs = _inputs(example.graph, index, example.config)
     labels = torch.cat([torch.ones(example.positives.shape[1]), torch.zeros(negatives.shape[1])])
-    return loss_fn(model(example.x, example.edges, torch.from_numpy(index), flags), labels)
+    return loss_fn(model(example.x, example.edges, torch.from_numpy(index), inputs), labels)
 
 
 def new_torch_model(config: Mapping[str, Any], weights: GraphWeights | None = None) -> Any:
@@ -278,7 +292,7 @@ def new_torch_model(config: Mapping[str, Any], weights: GraphWeights | None = No
         len(config["feature_names"]),
         int(config["hidden"]),
         int(config["layers"]),
-        len(config["pair_edge_types"]),
+        pair_width(config),
     )
     if weights is not None:
         state = {key: torch.from_numpy(np.array(value)) for key, value in weights.arrays.items()}
@@ -310,8 +324,8 @@ def torch_forward(
     index = graph.pair_index(pairs)
     if (index < 0).any():
         raise ValueError("a pair names an entity that is not a node")
-    flags = torch.from_numpy(graph.pair_flags(index, weights.config["pair_edge_types"]))
+    inputs = _inputs(graph, index, weights.config)
     with torch.no_grad():
         h = model.encode(x, edges)
-        logits = model(x, edges, torch.from_numpy(index), flags)
+        logits = model(x, edges, torch.from_numpy(index), inputs)
     return h.numpy().astype(np.float32), torch.sigmoid(logits.double()).numpy()
