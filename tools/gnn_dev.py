@@ -103,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="training seed")
     parser.add_argument("--ensemble", type=int, default=1, help="seeds averaged")
     parser.add_argument("--wd", type=float, default=1e-4, help="weight decay")
+    parser.add_argument("--dropout", type=float, default=0.0, help="while training")
     parser.add_argument("--real-draws", type=int, default=len(REAL_SEEDS), help="half-known draws")
     args = parser.parse_args(argv)
     began = time.perf_counter()
@@ -133,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
             learning_rate=args.lr,
             seed=args.seed if seed is None else seed,
             weight_decay=args.wd,
+            dropout=args.dropout,
         )
 
     for fold in range(FOLDS):

@@ -353,6 +353,7 @@ def pretrain(
     batch: int | None = None,
     learning_rate: float = 0.01,
     weight_decay: float = 1e-4,
+    dropout: float = 0.0,
 ) -> GraphWeights:
     """The link model trained on ``examples`` (imports torch; blocking). Each real example
     weighs as one home; the small synthetic ones go in unions of ``synthetic_batch``
@@ -376,6 +377,7 @@ def pretrain(
         batch=batch,
         learning_rate=learning_rate,
         weight_decay=weight_decay,
+        dropout=dropout,
     )
 
 

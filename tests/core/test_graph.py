@@ -521,6 +521,26 @@ def test_a_version_2_model_runs_without_the_similarity_input(
 # --- training -----------------------------------------------------------------------------
 
 
+def test_dropout_regularises_training_only(
+    trained: tuple[HomeGraph, list[Pair], GraphWeights],
+) -> None:
+    """Dropout changes the fitted weights (seeded: the same twice), not the exported model's
+    layout, and the exported model runs in numpy as in torch (no dropout there)."""
+    graph, pairs, _ = trained
+    example = [(graph, pairs[:3], pairs[-5:])]
+    plain = train_link_model(example, epochs=3, budget_s=60, seed=4)
+    dropped = [
+        train_link_model(example, epochs=3, budget_s=60, seed=4, dropout=0.5) for _ in range(2)
+    ]
+    assert dropped[0].training["dropout"] == 0.5
+    assert plain.training["dropout"] == 0.0
+    assert dropped[0].arrays.keys() == plain.arrays.keys()
+    assert all(np.array_equal(dropped[0].arrays[k], dropped[1].arrays[k]) for k in plain.arrays)
+    assert not np.array_equal(dropped[0].arrays["scorer.0.weight"], plain.arrays["scorer.0.weight"])
+    _, probabilities = torch_forward(dropped[0], graph, pairs)
+    assert np.abs(GraphModel(dropped[0]).score(graph, pairs) - probabilities).max() <= 1e-5
+
+
 def test_training_is_seeded_budgeted_and_fine_tunes(
     trained: tuple[HomeGraph, list[Pair], GraphWeights],
 ) -> None:

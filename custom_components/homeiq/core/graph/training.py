@@ -6,7 +6,8 @@ pairs (their embeddings, which pair edges join them, how alike their names are) 
 pairs, negative pairs)`` with binary cross-entropy, full batch, every home weighing the
 same. Without given negatives each epoch samples some per positive: the same trigger with a
 random entity an automation can act on (not one of the trigger's positives). Torch runs on
-``threads`` threads (restored afterwards), seeded, and stops after ``epochs`` or once
+``threads`` threads (restored afterwards), seeded, with ``dropout`` on the node features
+and between layers while training (none by default), and stops after ``epochs`` or once
 ``budget_s`` seconds have passed; ``init`` fine-tunes earlier weights. The result is
 exported to numpy arrays (:class:`~.model.GraphWeights`)
 that :class:`~.model.GraphModel` runs without torch.
@@ -62,15 +63,16 @@ def _link_model_class() -> Any:
             self.scorer = nn.Sequential(
                 nn.Linear(3 * hidden + n_pair, hidden), nn.ReLU(), nn.Linear(hidden, 1)
             )
+            self.dropout = 0.0  # while training only; not a parameter (the numpy side has none)
 
         def encode(self, x: Any, edges: Mapping[str, Any]) -> Any:
             """Node embeddings: each layer sums the edge types' SAGE convolutions."""
-            h = x
+            h = nn.functional.dropout(x, self.dropout, self.training)
             convs: Any
             for layer, convs in enumerate(self.convs):
                 h = torch.stack([convs[t](h, edges[t]) for t in EDGE_TYPES]).sum(dim=0)
                 if layer < len(self.convs) - 1:
-                    h = torch.relu(h)
+                    h = nn.functional.dropout(torch.relu(h), self.dropout, self.training)
             return h
 
         def forward(self, x: Any, edges: Mapping[str, Any], pairs: Any, inputs: Any) -> Any:
@@ -175,10 +177,12 @@ def train_link_model(
     weight_decay: float = 1e-4,
     threads: int = 1,
     batch: int | None = None,
+    dropout: float = 0.0,
 ) -> GraphWeights:
     """Train (or, from ``init``, fine-tune) the link model on ``examples`` (blocking: CPU
     work; imports torch). One optimizer step per ``batch`` examples (in a new random order
-    each epoch; ``None``: one step per epoch on all). ``ValueError`` if no example has a
+    each epoch; ``None``: one step per epoch on all); ``dropout``: the share of node
+    features and hidden units zeroed in each training step. ``ValueError`` if no example has a
     positive pair among its nodes or the graphs' node features differ from each other or
     from ``init``'s."""
     import torch
@@ -211,7 +215,7 @@ def train_link_model(
             (epochs, budget_s, batch or len(prepared)),
             seed,
             learning_rate,
-            weight_decay,
+            (weight_decay, dropout),
         )
     finally:
         torch.set_num_threads(previous_threads)
@@ -224,14 +228,16 @@ def _fit(  # noqa: PLR0917 - the private body of train_link_model
     schedule: tuple[int, float, int],
     seed: int,
     learning_rate: float,
-    weight_decay: float,
+    regularisation: tuple[float, float],
 ) -> GraphWeights:
     import torch
 
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     epochs, budget_s, batch = schedule
+    weight_decay, model_dropout = regularisation
     model = new_torch_model(config, init)  # imports torch-geometric: before the clock starts
+    model.dropout = model_dropout
     started = time.monotonic()
     optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate, weight_decay=weight_decay)
     loss_fn = torch.nn.BCEWithLogitsLoss()
@@ -264,6 +270,7 @@ def _fit(  # noqa: PLR0917 - the private body of train_link_model
         "positives": int(sum(p.positives.shape[1] for p in prepared)),
         "seed": seed,
         "fine_tuned": init is not None,
+        "dropout": model_dropout,
     }
     return GraphWeights(weights.arrays, weights.config, training)
 
