@@ -26,6 +26,7 @@ from tools.evaluation.gnn import Baseline, BundledGraph, evaluate_real_validatio
 from tools.evaluation.synergy import bundled_synergy_ranker
 from tools.gnn_samples import split_real_homes
 from tools.gnn_train import (
+    BASELINE_PARAMS,
     FOLDS,
     REAL_SEEDS,
     PairBaseline,
@@ -104,8 +105,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ensemble", type=int, default=1, help="seeds averaged")
     parser.add_argument("--wd", type=float, default=1e-4, help="weight decay")
     parser.add_argument("--dropout", type=float, default=0.0, help="while training")
+    parser.add_argument("--gbm", action="append", default=[], help="baseline KEY=VALUE")
     parser.add_argument("--real-draws", type=int, default=len(REAL_SEEDS), help="half-known draws")
     args = parser.parse_args(argv)
+    gbm_params = {
+        key: (int(value) if key in {"max_iter", "max_leaf_nodes", "min_samples_leaf"}
+              else float(value))
+        for key, _, value in (item.partition("=") for item in args.gbm)
+    }  # fmt: skip
+    unknown = set(gbm_params) - {*BASELINE_PARAMS, "min_samples_leaf"}
+    if unknown:
+        parser.error(f"unknown --gbm parameters {sorted(unknown)}")
     began = time.perf_counter()
     path = corpus_path()
     if path is None:
@@ -151,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.skip_baseline:
             fitted = _Zero()
         else:
-            fitted = fit_pair_baseline(fit_on, threads=args.threads)
+            fitted = fit_pair_baseline(fit_on, threads=args.threads, params=gbm_params)
         baseline = Baseline(fitted, UNUSED, {})
         homes = [h for h in train if home_fold(h.repo) == fold]
         out["folds"][str(fold)] = {

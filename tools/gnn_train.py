@@ -34,7 +34,7 @@ examples with the same negatives and the same weight per home.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 import hashlib
 import importlib
@@ -442,6 +442,14 @@ class PairBaseline:
         return np.concatenate([p[:, 1] for p in parts]).astype(np.float64) if parts else np.empty(0)
 
 
+BASELINE_PARAMS: Final[Mapping[str, float]] = {
+    "max_iter": 200,
+    "learning_rate": 0.05,
+    "max_leaf_nodes": 31,
+    "l2_regularization": 1.0,
+}
+
+
 def fit_pair_baseline(
     examples: Sequence[TrainingExample],
     *,
@@ -449,9 +457,11 @@ def fit_pair_baseline(
     threads: int = 1,
     extra: Callable[[HomeGraph, Sequence[Pair]], Floats] | None = None,
     extra_columns: Sequence[Floats] | None = None,
+    params: Mapping[str, float] | None = None,
 ) -> PairBaseline:
     """Gradient boosting on :func:`pair_features` of the examples' positives and negatives,
-    every example weighing the same, on ``threads`` threads (imports scikit-learn). With
+    every example weighing the same, on ``threads`` threads (imports scikit-learn), with
+    :data:`BASELINE_PARAMS` (``params`` override some: a development study). With
     ``extra``, every row ends in one more column: ``extra`` of the pairs at predict time,
     and at fit time each example's ``extra_columns`` entry (scores of its positives, then
     negatives; default: ``extra`` of them)."""
@@ -470,12 +480,7 @@ def fit_pair_baseline(
         weights.append(np.full(len(pairs), 1.0 / len(pairs)))
     weight = np.concatenate(weights)
     classifier = HistGradientBoostingClassifier(
-        max_iter=200,
-        learning_rate=0.05,
-        max_leaf_nodes=31,
-        l2_regularization=1.0,
-        early_stopping=False,
-        random_state=seed,
+        **{**BASELINE_PARAMS, **dict(params or {})}, early_stopping=False, random_state=seed
     )
     with threadpool_limits(limits=threads):
         classifier.fit(
