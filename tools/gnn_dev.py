@@ -27,8 +27,10 @@ from tools.evaluation.synergy import bundled_synergy_ranker
 from tools.gnn_samples import split_real_homes
 from tools.gnn_train import (
     BASELINE_PARAMS,
+    BATCH,
     FOLDS,
     REAL_SEEDS,
+    WEIGHT_DECAY,
     PairBaseline,
     fit_pair_baseline,
     graph_scores,
@@ -95,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget-s", type=float, default=120.0)
     parser.add_argument("--epochs", type=int, default=80)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--batch", type=int, default=None, help="examples per step")
+    parser.add_argument("--batch", type=int, default=BATCH, help="examples per step (0: all)")
     parser.add_argument("--hidden", type=int, default=32)
     parser.add_argument("--layers", type=int, default=2)
     parser.add_argument("--lr", type=float, default=0.01)
@@ -103,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stack", action="store_true", help="baseline: GBM + graph logit")
     parser.add_argument("--seed", type=int, default=0, help="training seed")
     parser.add_argument("--ensemble", type=int, default=1, help="seeds averaged")
-    parser.add_argument("--wd", type=float, default=1e-4, help="weight decay")
+    parser.add_argument("--wd", type=float, default=WEIGHT_DECAY, help="weight decay")
     parser.add_argument("--dropout", type=float, default=0.0, help="while training")
     parser.add_argument("--gbm", action="append", default=[], help="baseline KEY=VALUE")
     parser.add_argument("--real-draws", type=int, default=len(REAL_SEEDS), help="half-known draws")
@@ -138,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
             epochs=args.epochs,
             budget_s=args.budget_s,
             threads=args.threads,
-            batch=args.batch,
+            batch=args.batch or None,
             hidden=args.hidden,
             layers=args.layers,
             learning_rate=args.lr,

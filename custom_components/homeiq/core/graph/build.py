@@ -317,7 +317,7 @@ class HomeGraph:
         norms = np.linalg.norm(trigger, axis=1) * np.linalg.norm(action, axis=1)
         dots = (trigger * action).sum(axis=1)
         cosine = np.divide(dots, norms, out=np.zeros_like(dots), where=norms > 0)
-        return cosine.astype(np.float32)
+        return np.asarray(cosine, dtype=np.float32)
 
     def pair_inputs(
         self,

@@ -2,14 +2,15 @@
 
 :func:`train_link_model` fits the model of :mod:`.model` — GraphSAGE layers (mean
 aggregation, one per edge type, summed) and an MLP scorer of directed trigger → action
-pairs (their embeddings, which pair edges join them, how alike their names are) — on examples ``(graph, positive
-pairs, negative pairs)`` with binary cross-entropy, full batch, every home weighing the
-same. Without given negatives each epoch samples some per positive: the same trigger with a
-random entity an automation can act on (not one of the trigger's positives). Torch runs on
-``threads`` threads (restored afterwards), seeded, with ``dropout`` on the node features
-and between layers while training (none by default), and stops after ``epochs`` or once
-``budget_s`` seconds have passed; ``init`` fine-tunes earlier weights. The result is
-exported to numpy arrays (:class:`~.model.GraphWeights`)
+pairs (their embeddings, which pair edges join them, how alike their names are) — on
+examples ``(graph, positive pairs, negative pairs)`` with binary cross-entropy and Adam
+(an L2 penalty of ``weight_decay``), in full batch or mini-batches of examples, every
+home weighing the same. Without given negatives each epoch samples some per positive: the
+same trigger with a random entity an automation can act on (not one of the trigger's
+positives). Torch runs on ``threads`` threads (restored afterwards), seeded, with
+``dropout`` on the node features and between layers while training (none by default), and
+stops after ``epochs`` or once ``budget_s`` seconds have passed; ``init`` fine-tunes
+earlier weights. The result is exported to numpy arrays (:class:`~.model.GraphWeights`)
 that :class:`~.model.GraphModel` runs without torch.
 """
 
