@@ -90,6 +90,24 @@ def _stacked(examples: list[Any], train: Any, threads: int, graph: GraphModel) -
     return fit_pair_baseline(examples, threads=threads, extra=extra, extra_columns=columns)
 
 
+GBM_INTEGERS: Final = frozenset({"max_iter", "max_leaf_nodes", "min_samples_leaf"})
+
+
+def parse_gbm(items: list[str]) -> dict[str, float]:
+    """``--gbm KEY=VALUE`` items as the baseline's parameter overrides; ``ValueError`` for
+    a parameter it does not take or a value that is not a number."""
+    out: dict[str, float] = {}
+    for item in items:
+        key, _, value = item.partition("=")
+        if key not in {*BASELINE_PARAMS, *GBM_INTEGERS}:
+            raise ValueError(f"unknown --gbm parameter {key!r}")
+        try:
+            out[key] = int(value) if key in GBM_INTEGERS else float(value)
+        except ValueError:
+            raise ValueError(f"--gbm {key} needs a number, not {value!r}") from None
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """Train on one fold of the training homes, rank the other; print the figures."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -110,14 +128,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gbm", action="append", default=[], help="baseline KEY=VALUE")
     parser.add_argument("--real-draws", type=int, default=len(REAL_SEEDS), help="half-known draws")
     args = parser.parse_args(argv)
-    gbm_params = {
-        key: (int(value) if key in {"max_iter", "max_leaf_nodes", "min_samples_leaf"}
-              else float(value))
-        for key, _, value in (item.partition("=") for item in args.gbm)
-    }  # fmt: skip
-    unknown = set(gbm_params) - {*BASELINE_PARAMS, "min_samples_leaf"}
-    if unknown:
-        parser.error(f"unknown --gbm parameters {sorted(unknown)}")
+    try:
+        gbm_params = parse_gbm(args.gbm)
+    except ValueError as err:
+        parser.error(str(err))
     began = time.perf_counter()
     path = corpus_path()
     if path is None:

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from tools.gnn_dev import _Ensemble
+from tools.gnn_dev import _Ensemble, parse_gbm
 
 
 class _Fixed:
@@ -32,3 +32,15 @@ def test_ensemble_averages_logits() -> None:
     scores = ensemble.score(None, ["p", "q", "r"], embeddings)
     mean_logit = (math.log(0.5 / 0.5) + math.log(0.1 / 0.9)) / 2
     assert scores == pytest.approx([0.5, 0.9, 1 / (1 + math.exp(-mean_logit))])
+
+
+def test_gbm_overrides_are_parsed_and_checked() -> None:
+    assert parse_gbm(["max_leaf_nodes=15", "l2_regularization=10"]) == {
+        "max_leaf_nodes": 15,
+        "l2_regularization": 10.0,
+    }
+    assert isinstance(parse_gbm(["max_leaf_nodes=15"])["max_leaf_nodes"], int)
+    with pytest.raises(ValueError, match="unknown --gbm parameter 'depth'"):
+        parse_gbm(["depth=3"])
+    with pytest.raises(ValueError, match="needs a number"):
+        parse_gbm(["max_iter=many"])

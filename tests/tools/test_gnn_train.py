@@ -23,6 +23,7 @@ from tools import train
 from tools.evaluation.common import DEVELOPMENT_SEEDS, REPORTING_SEEDS
 from tools.gnn_samples import pair_space, real_part
 from tools.gnn_train import (
+    BASELINE_PARAMS,
     PAIR_FEATURE_NAMES,
     SYNTHETIC_SEED,
     BlendExample,
@@ -146,6 +147,11 @@ def test_pair_baseline_learns_and_reads_an_extra_column() -> None:
     assert stacked.predict(e.graph, pairs).shape == (len(pairs),)
     with pytest.raises(ValueError, match="features"):
         plain.classifier.predict_proba(rows)  # one column too many for the plain model
+    assert plain.classifier.max_leaf_nodes == BASELINE_PARAMS["max_leaf_nodes"]
+    small = fit_pair_baseline(examples, params={"max_iter": 2, "max_leaf_nodes": 3})
+    assert (small.classifier.max_iter, small.classifier.max_leaf_nodes) == (2, 3)
+    assert small.classifier.n_iter_ == 2
+    assert small.classifier.learning_rate == BASELINE_PARAMS["learning_rate"]  # the rest kept
 
 
 def test_ranking_order_and_first_hit() -> None:
