@@ -3,6 +3,7 @@ check, and that a candidate is stored and promoted only when it ranks better."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,12 @@ import pytest
 from custom_components.homeiq.core.capability import NotEnoughData
 from custom_components.homeiq.core.graph import build_graph, feature_names, initial_weights
 from custom_components.homeiq.core.graph.blend import Blend, Regime
-from custom_components.homeiq.core.graph.model import GraphModel, write_bundled_graph
+from custom_components.homeiq.core.graph.model import (
+    BUNDLE_KEY,
+    GraphModel,
+    save_graph_candidate,
+    write_bundled_graph,
+)
 from custom_components.homeiq.core.graph.on_home import (
     GRAPH,
     finetune_on_home,
@@ -21,7 +27,7 @@ from custom_components.homeiq.core.graph.on_home import (
 from custom_components.homeiq.core.graph.scoring import BLEND_KEY, load_graph_ranking
 from custom_components.homeiq.core.home import Automation, Home
 from custom_components.homeiq.core.ml.models import GNN_MODEL
-from custom_components.homeiq.core.ml.registry import ModelRegistry
+from custom_components.homeiq.core.ml.registry import ModelRegistry, write_model
 
 from .synergy_home import T0, HomeBuilder
 
@@ -79,6 +85,46 @@ def test_too_few_pairs_or_no_model_is_not_enough(tmp_path: Path) -> None:
         finetune_on_home(_home(9), empty, T0, embedder=None)
 
 
+def test_a_model_tuned_from_an_earlier_bundle_gives_way_to_the_installed_one(
+    tmp_path: Path,
+) -> None:
+    """A fine-tuned model is used while the bundled model it descends from is installed;
+    once an update installs another bundled model (or when its lineage is not recorded, as
+    by earlier versions) the installed bundle is used, and the reason is kept."""
+    registry = _registry(tmp_path)
+    bundled = registry.bundled(GNN_MODEL)
+    assert bundled is not None
+    tuned = initial_weights(feature_names(0), hidden=8, seed=5)  # stands in for a tuned one
+
+    def store(extra: dict[str, object]) -> None:
+        info = save_graph_candidate(
+            registry, tuned, trained_on="this_home", n_samples=9,
+            metrics={"held_out_mrr": 0.5}, primary_metric="held_out_mrr",
+            extra={BLEND_KEY: BLEND.as_dict(), **extra},
+        )  # fmt: skip
+        assert registry.promote_if_better(GNN_MODEL, info.version, active_score=0.1)[0]
+
+    store({BUNDLE_KEY: bundled.info.trained_at})
+    ranking = load_graph_ranking(registry, None)
+    assert ranking is not None
+    assert (ranking.source, ranking.info.version) == ("active", 1)
+    # An update installs a bundled model trained at another time.
+    write_model(
+        tmp_path / "bundled" / GNN_MODEL,
+        replace(bundled.info, trained_at="2027-01-01T00:00:00+00:00"),
+        dict(bundled.blobs),
+    )
+    ranking = load_graph_ranking(registry, None)
+    assert ranking is not None
+    assert (ranking.source, ranking.info.trained_at) == ("bundled", "2027-01-01T00:00:00+00:00")
+    assert any("earlier bundled graph model" in r for r in registry.fallbacks[GNN_MODEL])
+    # A model stored without its lineage (earlier versions of HomeIQ) gives way too.
+    store({})
+    ranking = load_graph_ranking(registry, None)
+    assert ranking is not None
+    assert ranking.source == "bundled"
+
+
 def test_fine_tuning_stores_a_candidate_promoted_only_if_better(tmp_path: Path) -> None:
     """A this-home candidate with the bundled blend; active only when its held-out MRR beat
     the bundled model's on the same held-out pairs."""
@@ -90,6 +136,9 @@ def test_fine_tuning_stores_a_candidate_promoted_only_if_better(tmp_path: Path) 
     assert details["held_out_pairs"] >= 2
     versions = registry.versions(GNN_MODEL)
     assert [v.trained_on for v in versions] == ["this_home"]
+    bundled = registry.bundled(GNN_MODEL)
+    assert bundled is not None
+    assert versions[0].extra[BUNDLE_KEY] == bundled.info.trained_at  # its lineage
     assert details["promoted"] == (details["held_out_mrr"] > details["held_out_mrr_before"])
     ranking = load_graph_ranking(registry, None)
     assert ranking is not None

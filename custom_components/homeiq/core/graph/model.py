@@ -15,7 +15,10 @@ numpy alone, so the graph model works on Home Assistant OS.
 In the model registry the arrays are one safetensors blob (:data:`~..ml.registry.MAIN_BLOB`)
 and the config sits in ``ModelInfo.extra["gnn"]``. A stored model built on other node
 features (an update changed the layout, or the name embedder's width) is not used: the
-loader says why and takes the next one, as for the tree models.
+loader says why and takes the next one, as for the tree models. Nor is a model fine-tuned
+from another bundled model than the one installed (``ModelInfo.extra["bundle"]``, the
+bundled model's ``trained_at``): an update that brings a better bundled model has it used,
+and fine-tuned on this home again, instead of the home's tuning of the old one.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ FORMAT: Final = "homeiq-link-model"
 FORMAT_VERSION: Final = 3  # 2: the scorer reads pair flags; 3: and pair similarities
 READABLE_VERSIONS: Final = (2, 3)  # version 2 models (no similarities) still run
 EXTRA_KEY: Final = "gnn"
+BUNDLE_KEY: Final = "bundle"  # in a fine-tuned model's extra: the bundled model it descends from
 MAX_HIDDEN: Final = 1024
 MAX_LAYERS: Final = 4
 DENSE_MAX_NODES: Final = 3000  # neighbour means by a matrix product up to this many nodes
@@ -363,10 +367,27 @@ def write_bundled_graph(
     return info
 
 
-def graph_model_of(stored: StoredModel, feature_names: Sequence[str]) -> GraphModel:
-    """The graph model in a stored model; :class:`ModelFileError` if it is broken or reads
+def bundle_of(info: ModelInfo) -> str | None:
+    """Which bundled model a graph model descends from: its own ``trained_at`` for a bundled
+    model, the recorded one for a fine-tuned model (``None``: not recorded)."""
+    if info.trained_on != "this_home":
+        return info.trained_at
+    recorded = info.extra.get(BUNDLE_KEY)
+    return recorded if isinstance(recorded, str) else None
+
+
+def graph_model_of(
+    stored: StoredModel, feature_names: Sequence[str], bundle: str | None = None
+) -> GraphModel:
+    """The graph model in a stored model; :class:`ModelFileError` if it is broken, reads
     other node features than ``feature_names`` (:func:`~.build.feature_names` of the graph
-    this HomeIQ builds)."""
+    this HomeIQ builds) or, given the installed ``bundle`` (:func:`bundle_of` the bundled
+    model), descends from another bundled model."""
+    if bundle is not None and stored.source != "bundled" and bundle_of(stored.info) != bundle:
+        raise ModelFileError(
+            "fine-tuned from an earlier bundled graph model; the one installed now is used "
+            "(and fine-tuned on this home again)"
+        )
     config = stored.info.extra.get(EXTRA_KEY)
     if not isinstance(config, dict):
         raise ModelFileError("the model's metadata does not describe a graph model")
@@ -383,7 +404,11 @@ def load_graph_model(
 
     ``None`` when none is usable; the reasons are in ``registry.fallbacks[GNN_MODEL]``.
     """
-    found = load_usable(registry, GNN_MODEL, lambda stored: graph_model_of(stored, feature_names))
+    bundled = registry.bundled(GNN_MODEL)  # before load_usable: it resets the fallbacks
+    bundle = None if bundled is None else bundle_of(bundled.info)
+    found = load_usable(
+        registry, GNN_MODEL, lambda stored: graph_model_of(stored, feature_names, bundle)
+    )
     if found is None:
         return None
     model, stored, reasons = found

@@ -28,7 +28,7 @@ from ..names import bundled_embedder
 from ..synergy.miner import find_candidates
 from ..synergy.ranking import automated_pairs
 from .build import HomeGraph, Pair, TextEmbedder, build_graph, coactive_pairs, pair_nodes
-from .model import GraphModel, save_graph_candidate
+from .model import BUNDLE_KEY, GraphModel, bundle_of, save_graph_candidate
 from .scoring import BLEND_KEY, GraphRanking, graph_feature_names, load_graph_ranking
 
 MIN_PAIRS: Final = 6  # automated pairs among the graph's nodes before fine-tuning
@@ -132,7 +132,11 @@ def finetune_on_home(
         n_samples=len(train),
         metrics={"held_out_mrr": after, "held_out_pairs": float(len(held_out))},
         primary_metric="held_out_mrr",
-        extra={BLEND_KEY: current.blend.as_dict(), "fine_tuned_from": current.name},
+        extra={
+            BLEND_KEY: current.blend.as_dict(),
+            "fine_tuned_from": current.name,
+            BUNDLE_KEY: bundle_of(current.info),
+        },
     )
     promoted, why = registry.promote_if_better(
         info.name, info.version, active_score=before, ties_promote=False
