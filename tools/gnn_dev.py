@@ -7,7 +7,8 @@ non-graph baseline are trained on the other fold's examples (with the synthetic 
 homes) and rank the pair spaces of this fold's homes, half of each home's automations
 known with a development seed no training draw uses (or none known) — the same ranking
 and figures as the evaluation's real section (:func:`tools.evaluation.gnn.
-evaluate_real_validation`). Prints JSON.
+evaluate_real_validation`). With ``--finetune``, also the nightly fine-tuning on each of
+this fold's homes, half known (:func:`finetune_study`). Prints JSON.
 """
 
 from __future__ import annotations
@@ -15,16 +16,34 @@ from __future__ import annotations
 import argparse
 import json
 import math
+from pathlib import Path
+import tempfile
 import time
 from typing import Any, Final
 
 import numpy as np
 
-from custom_components.homeiq.core.graph import GraphModel
+from custom_components.homeiq.core.capability import NotEnoughData
+from custom_components.homeiq.core.graph import GraphModel, load_graph_model
 from custom_components.homeiq.core.graph.blend import Blend, Regime, logit
-from tools.evaluation.gnn import Baseline, BundledGraph, evaluate_real_validation
+from custom_components.homeiq.core.graph.model import write_bundled_graph
+from custom_components.homeiq.core.graph.on_home import (
+    WEIGHT_DECAY as FINETUNE_WEIGHT_DECAY,
+    finetune_on_home,
+)
+from custom_components.homeiq.core.graph.scoring import BLEND_KEY
+from custom_components.homeiq.core.ml.models import GNN_MODEL
+from custom_components.homeiq.core.ml.registry import ModelRegistry
+from custom_components.homeiq.core.synergy import find_candidates
+from tools.evaluation.gnn import (
+    Baseline,
+    BundledGraph,
+    Tops,
+    evaluate_real_validation,
+    ranked_head,
+)
 from tools.evaluation.synergy import bundled_synergy_ranker
-from tools.gnn_samples import split_real_homes
+from tools.gnn_samples import pair_space, real_link_home, split_real_homes
 from tools.gnn_train import (
     BASELINE_PARAMS,
     BATCH,
@@ -35,7 +54,9 @@ from tools.gnn_train import (
     fit_pair_baseline,
     graph_scores,
     home_fold,
+    link_graph,
     name_embedder,
+    pair_tie_codes,
     pretrain,
     synthetic_training_corpus,
     training_examples,
@@ -108,6 +129,65 @@ def parse_gbm(items: list[str]) -> dict[str, float]:
     return out
 
 
+FINETUNE_NOW: Final = 1_800_000_000.0  # the real homes have no history: any time will do
+
+
+def finetune_study(
+    weights: Any, homes: list[Any], *, embedder: Any, weight_decay: float
+) -> dict[str, Any]:
+    """The nightly fine-tuning (:func:`~custom_components.homeiq.core.graph.on_home.
+    finetune_on_home`, as the integration runs it) on each development home with half of its
+    automations known (the development draw): the fold's model (``weights``) fine-tuned on
+    them, kept only if it ranks the home's own held-out third better; then the hidden half's
+    pairs ranked over the pair space by the model before, the model kept (``after``) and the
+    fine-tuned one whether kept or not (``tuned``)."""
+    tops = {"before": Tops(), "after": Tops(), "tuned": Tops()}
+    counts = {"fine_tuned": 0, "promoted": 0, "not_enough_pairs": 0}
+    before = GraphModel(weights)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        write_bundled_graph(
+            root / "bundled", weights, n_samples=1, metrics={"held_out_auc": 0.0},
+            primary_metric="held_out_auc", extra={BLEND_KEY: UNUSED.as_dict()},
+        )  # fmt: skip
+        for index, real in enumerate(homes):
+            if len(real.automations) < 2:
+                continue
+            link = real_link_home(real, DEV_SEED)
+            targets = set(link.targets)
+            if not targets:
+                continue
+            registry = ModelRegistry(root / f"home-{index}", bundled_root=root / "bundled")
+            try:
+                details = finetune_on_home(
+                    link.home, registry, FINETUNE_NOW, embedder=embedder,
+                    weight_decay=weight_decay,
+                )  # fmt: skip
+            except NotEnoughData:
+                counts["not_enough_pairs"] += 1
+                continue
+            counts["fine_tuned"] += 1
+            counts["promoted"] += bool(details["promoted"])
+            registry.promote_if_better(GNN_MODEL, 1, active_score=-math.inf)  # the tuned one
+            deployed = load_graph_model(registry, before.feature_names)
+            assert deployed is not None
+            assert deployed.source == "active"
+            tuned = deployed.model
+            graph = link_graph(link, find_candidates(link.home), embedder)
+            space = [p for p in pair_space(link.home) if p not in link.known]
+            ties = pair_tie_codes(space)
+            models = {
+                "before": before,
+                "after": tuned if details["promoted"] else before,
+                "tuned": tuned,
+            }
+            for name, model in models.items():
+                tops[name].add(
+                    *ranked_head(space, graph_scores(model, graph, space), ties, targets), targets
+                )
+    return {**counts, **{name: t.figures() for name, t in tops.items()}}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Train on one fold of the training homes, rank the other; print the figures."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -126,6 +206,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wd", type=float, default=WEIGHT_DECAY, help="weight decay")
     parser.add_argument("--dropout", type=float, default=0.0, help="while training")
     parser.add_argument("--gbm", action="append", default=[], help="baseline KEY=VALUE")
+    parser.add_argument("--finetune", action="store_true", help="study the nightly fine-tune")
+    parser.add_argument("--finetune-wd", type=float, default=FINETUNE_WEIGHT_DECAY)
     parser.add_argument("--real-draws", type=int, default=len(REAL_SEEDS), help="half-known draws")
     args = parser.parse_args(argv)
     try:
@@ -201,6 +283,10 @@ def main(argv: list[str] | None = None) -> int:
                 for setting, known in (("half_known", True), ("none_known", False))
             },
         }
+        if args.finetune:
+            out["folds"][str(fold)]["finetune"] = finetune_study(
+                weights, homes, embedder=embedder, weight_decay=args.finetune_wd
+            )
     out["seconds"] = round(time.perf_counter() - began, 1)
     print(json.dumps(out, indent=1))
     return 0

@@ -1,5 +1,6 @@
 """Tests for the graph model's development study (tools/gnn_dev.py): the seed ensemble
-averages the models' logits, each model scoring with its own embeddings."""
+averages the models' logits, each model scoring with its own embeddings; the fine-tune
+study fine-tunes each home as the nightly step does and ranks its hidden half."""
 
 from __future__ import annotations
 
@@ -8,7 +9,11 @@ import math
 import numpy as np
 import pytest
 
-from tools.gnn_dev import _Ensemble, parse_gbm
+from custom_components.homeiq.core.graph import feature_names, initial_weights
+from tests.tools.real_records import real_record
+from tools.gnn_dev import DEV_SEED, _Ensemble, finetune_study, parse_gbm
+from tools.gnn_samples import real_link_home
+from tools.realconfigs import real_home
 
 
 class _Fixed:
@@ -44,3 +49,43 @@ def test_gbm_overrides_are_parsed_and_checked() -> None:
         parse_gbm(["depth=3"])
     with pytest.raises(ValueError, match="needs a number"):
         parse_gbm(["max_iter=many"])
+
+
+def _rooms_record(repo: str, rooms: int) -> dict[str, object]:
+    """A real-configuration record: motion and a light in each room, one automation each."""
+    record = real_record(repo)
+    names = [f"room{i}" for i in range(rooms)]
+    record["entities"] = [
+        entity
+        for room in names
+        for entity in (
+            {"entity_id": f"binary_sensor.{room}_motion", "domain": "binary_sensor",
+             "name": None, "area": room, "area_guess_from_name": None, "device_class": "motion"},
+            {"entity_id": f"light.{room}", "domain": "light", "name": None, "area": room,
+             "area_guess_from_name": None, "device_class": None},
+        )
+    ]  # fmt: skip
+    template = record["pairs"][0]  # type: ignore[index]
+    record["pairs"] = [
+        {**template, "trigger": f"binary_sensor.{room}_motion", "action": f"light.{room}",
+         "automation_alias": f"{room} light"}
+        for room in names
+    ]  # fmt: skip
+    return record
+
+
+def test_finetune_study_fine_tunes_each_home_and_ranks_its_hidden_half() -> None:
+    """A home with enough known pairs is fine-tuned as the nightly step does; its hidden
+    pairs are ranked before, after (the model kept) and by the tuned model; a home with too
+    few known pairs is counted, not fine-tuned."""
+    homes = [real_home(_rooms_record("owner6/config", 16)), real_home(real_record("owner7/config"))]
+    weights = initial_weights(feature_names(0), hidden=8, seed=2)
+    study = finetune_study(weights, homes, embedder=None, weight_decay=1e-4)
+    assert (study["fine_tuned"], study["not_enough_pairs"]) == (1, 1)
+    targets = len(real_link_home(homes[0], DEV_SEED).targets)
+    assert targets >= 2
+    for name in ("before", "after", "tuned"):
+        assert (study[name]["homes"], study[name]["targets"]) == (1, targets)
+    kept = "tuned" if study["promoted"] else "before"
+    assert study["after"] == study[kept]
+    assert study["before"]["mrr"] != study["tuned"]["mrr"]  # the fine-tune changed the ranking

@@ -35,6 +35,7 @@ MIN_PAIRS: Final = 6  # automated pairs among the graph's nodes before fine-tuni
 HELD_OUT_BUCKETS: Final = 3  # one pair in three is held out
 BUDGET_S: Final = 30.0
 EPOCHS: Final = 60
+WEIGHT_DECAY: Final = 1e-4  # Adam's L2 penalty while fine-tuning
 
 
 def graph_training_unavailable() -> str | None:
@@ -72,6 +73,7 @@ def finetune_on_home(
     embedder: TextEmbedder | None,
     min_pairs: int = MIN_PAIRS,
     budget_s: float = BUDGET_S,
+    weight_decay: float = WEIGHT_DECAY,
 ) -> dict[str, Any]:
     """Fine-tune the deployed graph model on this home's automations; store and promote it
     if it ranks the held-out pairs better (blocking: CPU work, imports torch). Raises
@@ -121,7 +123,14 @@ def finetune_on_home(
     ]
     from .training import train_link_model
 
-    tuned = train_link_model(examples, init=model.weights, epochs=EPOCHS, budget_s=budget_s, seed=0)
+    tuned = train_link_model(
+        examples,
+        init=model.weights,
+        epochs=EPOCHS,
+        budget_s=budget_s,
+        seed=0,
+        weight_decay=weight_decay,
+    )
     check = graph(train)
     before = held_out_mrr(model, check, held_out)
     after = held_out_mrr(GraphModel(tuned), check, held_out)
