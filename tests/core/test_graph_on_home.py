@@ -71,6 +71,9 @@ def test_held_out_mrr_ranks_the_action_among_every_action_node() -> None:
     rank = int(np.sum(scores >= scores[lights.index("light.hall")]))
     assert held_out_mrr(model, graph, [pair]) == pytest.approx(1 / rank)
     assert held_out_mrr(model, graph, []) == 0.0
+    # A pair acting on an entity no automation action is ranked among is left out.
+    sensor_pair = ("binary_sensor.hall_motion", "binary_sensor.kitchen_motion")
+    assert held_out_mrr(model, graph, [pair, sensor_pair]) == pytest.approx(1 / rank)
 
 
 def test_too_few_pairs_or_no_model_is_not_enough(tmp_path: Path) -> None:
@@ -123,6 +126,20 @@ def test_a_model_tuned_from_an_earlier_bundle_gives_way_to_the_installed_one(
     ranking = load_graph_ranking(registry, None)
     assert ranking is not None
     assert ranking.source == "bundled"
+
+
+def test_pairs_acting_on_sensors_are_not_fine_tuned_on(tmp_path: Path) -> None:
+    """Real configurations also act on sensors (``homeassistant.update_entity``): those
+    pairs are no action the model ranks, so fine-tuning leaves them out (and does not fail
+    on them, as it did)."""
+    home = _home(9)
+    home.automations += [
+        Automation(f"u{i}", f"{room} update", True, (f"binary_sensor.{room}_motion",),
+                   (f"binary_sensor.{ROOMS[i - 1]}_motion",))
+        for i, room in enumerate(ROOMS)
+    ]  # fmt: skip
+    details = finetune_on_home(home, _registry(tmp_path), T0, embedder=None, budget_s=20.0)
+    assert details["automated_pairs"] == 9
 
 
 def test_fine_tuning_stores_a_candidate_promoted_only_if_better(tmp_path: Path) -> None:

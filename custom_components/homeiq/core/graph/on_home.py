@@ -27,7 +27,15 @@ from ..ml.registry import ModelRegistry
 from ..names import bundled_embedder
 from ..synergy.miner import find_candidates
 from ..synergy.ranking import automated_pairs
-from .build import HomeGraph, Pair, TextEmbedder, build_graph, coactive_pairs, pair_nodes
+from .build import (
+    HomeGraph,
+    Pair,
+    TextEmbedder,
+    build_graph,
+    can_act,
+    coactive_pairs,
+    pair_nodes,
+)
 from .model import BUNDLE_KEY, GraphModel, bundle_of, save_graph_candidate
 from .scoring import BLEND_KEY, GraphRanking, graph_feature_names, load_graph_ranking
 
@@ -59,6 +67,8 @@ def held_out_mrr(model: GraphModel, graph: HomeGraph, held_out: Sequence[Pair]) 
     ranks: list[float] = []
     for trigger, action in held_out:
         others = [a for a in actions if a != trigger]
+        if action not in others:
+            continue  # not an action node: nothing to rank it among
         scores = model.score(graph, [(trigger, a) for a in others])
         own = scores[others.index(action)]
         ranks.append(1.0 / int(np.sum(scores >= own)))
@@ -85,7 +95,13 @@ def finetune_on_home(
     model = current.deployed.model
     width = None if embedder is not None else model.name_dim
     nodes = set(pair_nodes(home))
-    pairs = sorted((t, a) for t, a in automated_pairs(home) if t in nodes and a in nodes and t != a)
+    # Pairs whose action the model ranks: an automation may also act on a sensor (update an
+    # entity) or a remote, which are nodes (they trigger) but no action node.
+    pairs = sorted(
+        (t, a)
+        for t, a in automated_pairs(home)
+        if t in nodes and a in nodes and t != a and can_act(a)
+    )
     if len(pairs) < min_pairs:
         raise NotEnoughData(
             f"{len(pairs)} automated pairs among this home's entities; fine-tuning the graph "
