@@ -140,9 +140,12 @@ def finetune_study(
     automations known (the development draw): the fold's model (``weights``) fine-tuned on
     them, kept only if it ranks the home's own held-out third better; then the hidden half's
     pairs ranked over the pair space by the model before, the model kept (``after``) and the
-    fine-tuned one whether kept or not (``tuned``)."""
+    fine-tuned one whether kept or not (``tuned``); ``homes``: each fine-tuned home's
+    held-out check (what the gate saw) and the hidden half's reciprocal rank before and
+    tuned (what the gate should have foreseen)."""
     tops = {"before": Tops(), "after": Tops(), "tuned": Tops()}
     counts = {"fine_tuned": 0, "promoted": 0, "not_enough_pairs": 0}
+    homes_seen: list[dict[str, Any]] = []  # each fine-tuned home's gate and hidden-half figures
     before = GraphModel(weights)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -181,11 +184,21 @@ def finetune_study(
                 "after": tuned if details["promoted"] else before,
                 "tuned": tuned,
             }
+            ranks = {}
             for name, model in models.items():
-                tops[name].add(
-                    *ranked_head(space, graph_scores(model, graph, space), ties, targets), targets
-                )
-    return {**counts, **{name: t.figures() for name, t in tops.items()}}
+                head, first = ranked_head(space, graph_scores(model, graph, space), ties, targets)
+                tops[name].add(head, first, targets)
+                ranks[name] = 0.0 if first is None else round(1.0 / first, 4)
+            homes_seen.append(
+                {
+                    "held_out_pairs": details["held_out_pairs"],
+                    "held_out_mrr_before": details["held_out_mrr_before"],
+                    "held_out_mrr": details["held_out_mrr"],
+                    "hidden_rr_before": ranks["before"],
+                    "hidden_rr_tuned": ranks["tuned"],
+                }
+            )
+    return {**counts, **{name: t.figures() for name, t in tops.items()}, "homes": homes_seen}
 
 
 def main(argv: list[str] | None = None) -> int:

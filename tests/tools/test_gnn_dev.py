@@ -89,3 +89,9 @@ def test_finetune_study_fine_tunes_each_home_and_ranks_its_hidden_half() -> None
     kept = "tuned" if study["promoted"] else "before"
     assert study["after"] == study[kept]
     assert study["before"]["mrr"] != study["tuned"]["mrr"]  # the fine-tune changed the ranking
+    (home,) = study["homes"]
+    assert home["held_out_pairs"] >= 2
+    assert (home["hidden_rr_before"], home["hidden_rr_tuned"]) == (
+        study["before"]["mrr"],
+        study["tuned"]["mrr"],
+    )
