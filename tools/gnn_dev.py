@@ -179,15 +179,12 @@ def finetune_study(
             graph = link_graph(link, find_candidates(link.home), embedder)
             space = [p for p in pair_space(link.home) if p not in link.known]
             ties = pair_tie_codes(space)
-            models = {
-                "before": before,
-                "after": tuned if details["promoted"] else before,
-                "tuned": tuned,
-            }
             ranks = {}
-            for name, model in models.items():
+            for name, model in (("before", before), ("tuned", tuned)):
                 head, first = ranked_head(space, graph_scores(model, graph, space), ties, targets)
                 tops[name].add(head, first, targets)
+                if name == ("tuned" if details["promoted"] else "before"):
+                    tops["after"].add(head, first, targets)  # the model the step keeps
                 ranks[name] = 0.0 if first is None else round(1.0 / first, 4)
             homes_seen.append(
                 {
