@@ -8,6 +8,10 @@ per **regime** — how much history the home has — fitted by ``scripts/train``
 regression on training homes, never on evaluation homes). A regime where the graph model
 gave no measurable lift on the training homes' held-out part is marked ``used = False``:
 there the ranker's own score ranks, unchanged, and the step says so.
+
+A regime may also let the graph model **propose** pairs no rule expresses (:mod:`.propose`):
+its best ``proposals`` pairs join the ranking with their own calibrated score, fitted on
+the training homes' proposals and kept only where they gained held-out MRR there.
 """
 
 from __future__ import annotations
@@ -35,6 +39,12 @@ class Regime:
     w_ranker: float = 1.0
     w_gnn: float = 0.0
     lift: float | None = None  # held-out MRR gained on the training homes, when fitted
+    # Pairs no rule expresses that the graph model proposes (:mod:`.propose`): how many of
+    # the best (0: none) and their score, sigmoid(learned_bias + learned_w_gnn · logit(gnn)).
+    proposals: int = 0
+    learned_bias: float = 0.0
+    learned_w_gnn: float = 0.0
+    proposal_lift: float | None = None  # held-out MRR the proposals gained, when fitted
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form kept with the graph model."""
@@ -45,6 +55,10 @@ class Regime:
             "w_ranker": self.w_ranker,
             "w_gnn": self.w_gnn,
             "lift": self.lift,
+            "proposals": self.proposals,
+            "learned_bias": self.learned_bias,
+            "learned_w_gnn": self.learned_w_gnn,
+            "proposal_lift": self.proposal_lift,
         }
 
 
@@ -81,8 +95,23 @@ def blend_from_dict(data: object) -> Blend:
                 w_ranker=float(item["w_ranker"]),
                 w_gnn=float(item["w_gnn"]),
                 lift=None if item.get("lift") is None else float(item["lift"]),
+                # A blend written before proposals existed proposes nothing.
+                proposals=int(item.get("proposals", 0)),
+                learned_bias=float(item.get("learned_bias", 0.0)),
+                learned_w_gnn=float(item.get("learned_w_gnn", 0.0)),
+                proposal_lift=None
+                if item.get("proposal_lift") is None
+                else float(item["proposal_lift"]),
             )
-            values = (regime.bias, regime.w_ranker, regime.w_gnn)
+            if regime.proposals < 0:
+                raise ModelFileError("the graph model's blend proposes a negative count")
+            values = (
+                regime.bias,
+                regime.w_ranker,
+                regime.w_gnn,
+                regime.learned_bias,
+                regime.learned_w_gnn,
+            )
             if not all(math.isfinite(v) for v in values):
                 raise ModelFileError("the graph model's blend has a weight that is not finite")
             regimes.append(regime)
@@ -111,6 +140,13 @@ def blended(ranker: npt.ArrayLike, gnn: npt.ArrayLike, regime: Regime) -> npt.ND
     return np.asarray(np.where(np.isnan(graph), base, out), dtype=np.float64)
 
 
+def learned_scores(gnn: npt.ArrayLike, regime: Regime) -> npt.NDArray[np.float64]:
+    """The score of each proposed pair (no ranker score: the graph model's alone,
+    calibrated on the training homes' proposals)."""
+    z = regime.learned_bias + regime.learned_w_gnn * logit(gnn)
+    return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float64)
+
+
 def graph_lift(
     ranker: Sequence[float] | npt.NDArray[np.float64],
     gnn: Sequence[float] | npt.NDArray[np.float64],
@@ -134,5 +170,6 @@ __all__ = [
     "blend_from_dict",
     "blended",
     "graph_lift",
+    "learned_scores",
     "logit",
 ]

@@ -11,7 +11,7 @@ score in the regime of the home's history (:mod:`.blend`). It implements
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 import math
 from typing import Any
 
@@ -21,11 +21,12 @@ import numpy.typing as npt
 from ..home import Home
 from ..ml.registry import ModelRegistry
 from ..ml.trees import ModelFileError
-from ..synergy import Candidate, GraphScores
+from ..synergy import Candidate, GraphScores, Proposal
 from ..synergy.ranking import automated_pairs
-from .blend import Blend, blend_from_dict, blended, graph_lift
+from .blend import Blend, blend_from_dict, blended, graph_lift, learned_scores
 from .build import TextEmbedder, build_graph, coactive_pairs, feature_names, pair_nodes
 from .model import DeployedGraphModel, load_graph_model
+from .propose import best_proposals, proposal_pool
 
 BLEND_KEY = "blend"  # the blend's JSON form in the graph model's registry ``extra``
 
@@ -69,8 +70,8 @@ class GraphRanking:
         }
 
     def in_use(self) -> bool:
-        """Whether some history regime ranks with the graph model."""
-        return any(regime.used for regime in self.blend.regimes)
+        """Whether some history regime ranks or proposes with the graph model."""
+        return any(regime.used or regime.proposals for regime in self.blend.regimes)
 
     def score_pairs(
         self,
@@ -83,25 +84,40 @@ class GraphRanking:
         """The graph's probability of every candidate and the blended scores (blocking)."""
         regime = self.blend.regime(days)
         label = _regime_label(self.blend, regime.max_days)
-        if not regime.used or not candidates:
-            return GraphScores(
-                gnn=np.full(len(candidates), np.nan),
-                blended=np.asarray(ranker_scores, dtype=np.float64).copy(),
-                lift=np.zeros(len(candidates)),
-                used=False,
-                regime=label,
-                model=self.name,
-            )
+        propose = regime.proposals > 0
+        unused = GraphScores(
+            gnn=np.full(len(candidates), np.nan),
+            blended=np.asarray(ranker_scores, dtype=np.float64).copy(),
+            lift=np.zeros(len(candidates)),
+            used=False,
+            regime=label,
+            model=self.name,
+        )
+        if not (regime.used and candidates) and not propose:
+            return unused
         model = self.deployed.model
+        automated = automated_pairs(home)
         graph = build_graph(
             home,
             embedder=self.embedder,
             name_dim=None if self.embedder is not None else model.name_dim,
             co_activity=coactive_pairs(candidates),
-            known_pairs=[(t, a) for t, a in automated_pairs(home) if a in home.entities],
+            known_pairs=[(t, a) for t, a in automated if a in home.entities],
             now=now,
             entity_ids=pair_nodes(home),
         )
+        proposals: tuple[Proposal, ...] = ()
+        if propose:
+            pool = proposal_pool(graph.node_ids, {c.pair for c in candidates} | automated)
+            probability = model.score(graph, pool) if pool else np.empty(0)
+            best = best_proposals(pool, probability, regime.proposals)
+            scores = learned_scores(probability[best], regime)
+            proposals = tuple(
+                Proposal(*pool[i], float(probability[i]), float(score))
+                for i, score in zip(best, scores.tolist(), strict=True)
+            )
+        if not (regime.used and candidates):
+            return replace(unused, used=regime.used, proposals=proposals)
         pairs = [(c.cause_id, c.effect_id or "notify") for c in candidates]
         gnn = model.score(graph, pairs)
         return GraphScores(
@@ -111,6 +127,7 @@ class GraphRanking:
             used=True,
             regime=label,
             model=self.name,
+            proposals=proposals,
         )
 
 

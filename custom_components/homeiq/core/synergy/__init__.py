@@ -54,10 +54,21 @@ from .suggestion import (
     make_suggestion,
     suggestion_id,
 )
-from .taxonomy import RULES, RULES_BY_KIND, SynergyRule
+from .taxonomy import RULES, RULES_BY_KIND, SynergyRule, learned_rule, rule_of_kind, same_area
 
 KEPT_SUGGESTIONS: Final = 200  # ranked suggestions a result keeps (answers may lift some)
 SHOWN_SUGGESTIONS: Final = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """A pair no rule expresses that the graph model proposes: its probability and the
+    score it ranks with (:mod:`..graph.propose`)."""
+
+    cause_id: str
+    effect_id: str
+    gnn: float
+    score: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +83,7 @@ class GraphScores:
     used: bool
     regime: str
     model: str
+    proposals: tuple[Proposal, ...] = ()
 
 
 @runtime_checkable
@@ -90,7 +102,8 @@ class PairScorer(Protocol):
         days: float,
         now: float | None = None,
     ) -> GraphScores:
-        """Its scores of ``candidates`` and the blend with ``ranker_scores`` (blocking)."""
+        """Its scores of ``candidates``, the blend with ``ranker_scores`` and the pairs it
+        proposes besides them (blocking)."""
         ...
 
 
@@ -159,6 +172,9 @@ def suggest(
             graph_figures["raised"] = int(np.sum(part.lift >= GRAPH_NOTE_LIFT))
         else:
             graph_figures["why"] = f"no lift with {part.regime} on the training homes"
+        if part.proposals:
+            graph_figures["proposed"] = len(part.proposals)
+            fresh, scores = _with_proposals(home, fresh, scores, part.proposals, context.days)
     combined = scores["combined"]
     best = best_per_pair(fresh, list(combined))
     order = ranked([fresh[i] for i in best], combined[best])[:keep]
@@ -184,6 +200,47 @@ def suggest(
         candidates_by_id=by_id,
         graph=graph_figures,
     )
+
+
+def learned_candidate(home: Home, proposal: Proposal, days: float) -> Candidate:
+    """The candidate of a proposed pair: its generic rule, the onset of the cause's usual
+    active state as trigger, no evidence."""
+    rule = learned_rule(proposal.cause_id, proposal.effect_id)
+    if rule is None:
+        raise ValueError(f"no generic rule for {proposal.cause_id} -> {proposal.effect_id}")
+    cause = home.entities.get(proposal.cause_id)
+    effect = home.entities.get(proposal.effect_id)
+    return Candidate(
+        rule=rule,
+        trigger=Trigger(proposal.cause_id, rule.cause_states[0]),
+        effect_id=proposal.effect_id,
+        prior=rule.prior,
+        same_area=same_area(cause, effect) if cause is not None else 0.5,
+        days=days,
+    )
+
+
+def _with_proposals(
+    home: Home,
+    fresh: list[Candidate],
+    scores: dict[str, np.ndarray],
+    proposals: Sequence[Proposal],
+    days: float,
+) -> tuple[list[Candidate], dict[str, np.ndarray]]:
+    """The candidates and every scorer's scores with the proposed pairs appended (NaN where
+    a scorer has none; ``rules`` and ``miner`` 0: no rule, no evidence)."""
+    added = {
+        "rules": [0.0] * len(proposals),
+        "miner": [0.0] * len(proposals),
+        "gnn": [p.gnn for p in proposals],
+        "combined": [p.score for p in proposals],
+    }
+    out = {}
+    for name in [*scores, *(k for k in added if k not in scores)]:
+        before = scores.get(name, np.full(len(fresh), np.nan))
+        after = added.get(name, [np.nan] * len(proposals))
+        out[name] = np.concatenate([before, np.asarray(after, dtype=np.float64)])
+    return [*fresh, *(learned_candidate(home, p, days) for p in proposals)], out
 
 
 def open_suggestions(
@@ -248,6 +305,7 @@ __all__ = [
     "GraphScores",
     "MinerSettings",
     "PairScorer",
+    "Proposal",
     "Suggestion",
     "SynergyCapability",
     "SynergyResult",
@@ -258,7 +316,9 @@ __all__ = [
     "candidate_features",
     "find_candidates",
     "latest",
+    "learned_candidate",
     "open_suggestions",
+    "rule_of_kind",
     "score_candidates",
     "suggest",
     "suggestion_id",

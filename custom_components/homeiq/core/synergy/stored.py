@@ -17,7 +17,7 @@ from ..home import Entity, Home
 from .conditions import Condition, Revert
 from .miner import Candidate, Evidence, Trigger
 from .suggestion import make_suggestion
-from .taxonomy import RULES_BY_KIND
+from .taxonomy import rule_of_kind
 
 if TYPE_CHECKING:
     from . import SynergyResult
@@ -64,7 +64,7 @@ def candidate_from_dict(data: Mapping[str, Any]) -> Candidate:
             revert=None if stored["revert"] is None else Revert(**stored["revert"]),
         )
     return Candidate(
-        rule=RULES_BY_KIND[str(data["kind"])],
+        rule=rule_of_kind(str(data["kind"])),
         trigger=Trigger(**data["trigger"]),
         evidence=evidence,
         **rest,

@@ -171,13 +171,13 @@ def _capitalised(text: str) -> str:
 def describe(home: Home, candidate: Candidate) -> str:
     """The evidence in words."""
     rule, trigger = candidate.rule, candidate.trigger
-    level = "" if trigger.level is None else f"{trigger.level:g}{_unit(home, trigger.entity_id)}"
-    sentence = rule.sentence.format(
-        cause=_name(home, trigger.entity_id),
-        effect=_name(home, candidate.effect_id) if candidate.effect_id else "",
-        state=level,
-    )
-    sentence = _capitalised(sentence)
+    sentence = _capitalised(_sentence(home, candidate))
+    if rule.learned:
+        return (
+            f"{sentence}: proposed by HomeIQ's graph model from what owners of homes like "
+            f"this one automate; no rule of the taxonomy and no history of this home says "
+            f"so yet. {GRAPH_NOTE}"
+        )
     evidence = candidate.evidence
     if evidence is None or evidence.followed == 0:
         basis = "the kind of devices"
@@ -389,16 +389,22 @@ def build_automation(
     return config
 
 
-def describe_short(home: Home, candidate: Candidate) -> str:
-    """A one-line name: the rule's sentence for this pair."""
+def _sentence(home: Home, candidate: Candidate) -> str:
+    """The rule's sentence for this pair (``{cause}``, ``{effect}``, ``{state}``: a numeric
+    level, ``{onset}``: how the trigger's onset reads)."""
     trigger = candidate.trigger
     level = "" if trigger.level is None else f"{trigger.level:g}{_unit(home, trigger.entity_id)}"
-    sentence = candidate.rule.sentence.format(
+    return candidate.rule.sentence.format(
         cause=_name(home, trigger.entity_id),
         effect=_name(home, candidate.effect_id) if candidate.effect_id else "",
         state=level,
+        onset=_onset_words(home, trigger)[0],
     )
-    return sentence[:1].upper() + sentence[1:]
+
+
+def describe_short(home: Home, candidate: Candidate) -> str:
+    """A one-line name: the rule's sentence for this pair."""
+    return _capitalised(_sentence(home, candidate))
 
 
 def make_suggestion(
@@ -408,7 +414,7 @@ def make_suggestion(
     model raised it by :data:`GRAPH_NOTE_LIFT` or more, its evidence says so)."""
     sid = suggestion_id(candidate.rule.kind, candidate.cause_id, candidate.effect_id)
     text = describe(home, candidate)
-    if (scores or {}).get("graph_lift", 0.0) >= GRAPH_NOTE_LIFT:
+    if (scores or {}).get("graph_lift", 0.0) >= GRAPH_NOTE_LIFT and not candidate.rule.learned:
         text += f" {GRAPH_NOTE}"
     effect = home.entities.get(candidate.effect_id or "")
     cause = home.entities.get(candidate.cause_id)

@@ -57,6 +57,7 @@ class SynergyRule:
     same_area: bool = True
     cause_entities: frozenset[str] | None = None  # only these entity ids (sun.sun …)
     effect_names: tuple[str, ...] = ()  # words in the effect's id/name that fit (fan …)
+    learned: bool = False  # a generic rule of a pair only the graph model proposes
 
     @property
     def notifies(self) -> bool:
@@ -244,6 +245,81 @@ RULES: Final[tuple[SynergyRule, ...]] = (
 )  # fmt: skip
 
 RULES_BY_KIND: Final[dict[str, SynergyRule]] = {rule.kind: rule for rule in RULES}
+
+# --- learned pairs ---------------------------------------------------------------------
+# The graph model may propose a pair no rule above expresses (what owners automate goes far
+# beyond them: binary_sensor → script, input_boolean → input_boolean …). Such a pair gets a
+# generic rule: the onset of the cause's usual "active" state triggers the effect domain's
+# default action. Only these domains: a numeric sensor's level, a cover's direction or a
+# climate's set point cannot be guessed without evidence.
+LEARNED_CAUSE_STATES: Final[dict[str, str]] = {
+    "binary_sensor": "on",
+    "input_boolean": "on",
+    "switch": "on",
+    "light": "on",
+    "fan": "on",
+    "group": "on",
+    "person": "home",
+    "device_tracker": "home",
+    "media_player": "playing",
+    "lock": "unlocked",
+    "cover": "open",
+}
+# effect domain -> (action, the state it brings, the action undoing it, how the action reads)
+LEARNED_EFFECTS: Final[dict[str, tuple[str, str, str | None, str]]] = {
+    "light": ("light.turn_on", "on", "light.turn_off", "turns on"),
+    "switch": ("switch.turn_on", "on", "switch.turn_off", "switches on"),
+    "fan": ("fan.turn_on", "on", "fan.turn_off", "turns on"),
+    "input_boolean": ("input_boolean.turn_on", "on", "input_boolean.turn_off", "turns on"),
+    "siren": ("siren.turn_on", "on", "siren.turn_off", "sounds"),
+    "script": ("script.turn_on", "on", None, "runs"),
+    "scene": ("scene.turn_on", "activated", None, "activates"),
+}
+LEARNED_PREFIX: Final = "learned_"
+
+
+def _learned(cause_domain: str, effect_domain: str) -> SynergyRule:
+    service, state, revert, verb = LEARNED_EFFECTS[effect_domain]
+    return SynergyRule(
+        kind=f"{LEARNED_PREFIX}{cause_domain}_{effect_domain}",
+        cause_domains=frozenset({cause_domain}),
+        cause_classes=None,
+        cause_states=(LEARNED_CAUSE_STATES[cause_domain],),
+        effect_domains=frozenset({effect_domain}),
+        service=service,
+        effect_state=state,
+        prior=0.0,
+        window_s=120.0,
+        sentence=f"{{cause}} {{onset}} {verb} {{effect}}",
+        revert_service=revert,
+        revert_state="off" if revert is not None else None,
+        same_area=False,
+        learned=True,
+    )
+
+
+LEARNED_RULES: Final[dict[str, SynergyRule]] = {
+    rule.kind: rule
+    for rule in (_learned(c, e) for c in LEARNED_CAUSE_STATES for e in LEARNED_EFFECTS)
+}
+
+
+def learned_rule(cause_id: str, effect_id: str) -> SynergyRule | None:
+    """The generic rule of a pair the graph model may propose (None: its domains have none)."""
+    cause, effect = cause_id.partition(".")[0], effect_id.partition(".")[0]
+    if cause_id == effect_id or cause not in LEARNED_CAUSE_STATES or effect not in LEARNED_EFFECTS:
+        return None
+    return LEARNED_RULES[f"{LEARNED_PREFIX}{cause}_{effect}"]
+
+
+def rule_of_kind(kind: str) -> SynergyRule:
+    """The rule of a kind, a taxonomy rule or a learned one (``KeyError`` if neither)."""
+    rule = RULES_BY_KIND.get(kind) or LEARNED_RULES.get(kind)
+    if rule is None:
+        raise KeyError(kind)
+    return rule
+
+
 CROSS_AREA_FACTOR: Final = 0.25  # prior of a same-area rule's pair known to span two areas
 UNKNOWN_AREA_FACTOR: Final = 0.6  # … whose areas are not both known
 
