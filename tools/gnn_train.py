@@ -35,7 +35,7 @@ examples with the same negatives and the same weight per home.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 import hashlib
 import importlib
 import importlib.util
@@ -57,11 +57,23 @@ from custom_components.homeiq.core.graph import (
     coactive_pairs,
     write_bundled_graph,
 )
-from custom_components.homeiq.core.graph.blend import Blend, Regime, blended, logit
+from custom_components.homeiq.core.graph.blend import (
+    Blend,
+    Regime,
+    blended,
+    learned_scores,
+    logit,
+)
 from custom_components.homeiq.core.graph.build import (
     PAIR_EDGE_TYPES,
     PAIR_SIMILARITIES,
     pair_nodes,
+)
+from custom_components.homeiq.core.graph.propose import (
+    PROPOSALS,
+    best_proposals,
+    proposal_pool,
+    proposal_tie,
 )
 from custom_components.homeiq.core.home import Home
 from custom_components.homeiq.core.ml.models import DeployedModel
@@ -509,13 +521,40 @@ class BlendExample:
     labels: npt.NDArray[np.bool_]
     ties: Ints
     source: str = "real"
+    # The pairs the other model would propose (:func:`example_proposals`): its scores,
+    # labels and tie order (empty: none).
+    pool_other: Floats = field(default_factory=lambda: np.empty(0))
+    pool_labels: npt.NDArray[np.bool_] = field(default_factory=lambda: np.empty(0, np.bool_))
+    pool_ties: Ints = field(default_factory=lambda: np.empty(0, np.int64))
 
 
-def blend_example(example: TrainingExample, other: Floats) -> BlendExample:
+def example_pool(example: TrainingExample) -> list[Pair]:
+    """The pairs of the example the graph model may propose: every pair of its graph with a
+    generic rule that is neither a candidate nor known, as the integration chooses them."""
+    excluded = set(example.candidates.pairs) | example.known
+    return proposal_pool(example.graph.node_ids, excluded)
+
+
+def example_proposals(
+    example: TrainingExample, pool: Sequence[Pair], scores: Floats, count: int = PROPOSALS
+) -> tuple[list[Pair], Floats]:
+    """The ``count`` best pairs of the example's ``pool`` by ``scores`` and their scores."""
+    best = best_proposals(pool, scores, count)
+    return [pool[i] for i in best], np.asarray(scores, dtype=np.float64)[best]
+
+
+def blend_example(
+    example: TrainingExample, other: Floats, pool_scores: Floats | None = None
+) -> BlendExample:
     """The blend rows of a training example with the other model's scores of its
-    candidates."""
+    candidates and (``pool_scores``, of :func:`example_pool`) of the pairs it would
+    propose."""
     rows = example.candidates
     targets = example.targets
+    proposed: list[Pair] = []
+    proposed_scores = np.empty(0)
+    if pool_scores is not None:
+        proposed, proposed_scores = example_proposals(example, example_pool(example), pool_scores)
     return BlendExample(
         name=example.name,
         fold=example.fold,
@@ -525,6 +564,9 @@ def blend_example(example: TrainingExample, other: Floats) -> BlendExample:
         labels=np.array([p in targets for p in rows.pairs], dtype=np.bool_),
         ties=rows.ties,
         source=example.source,
+        pool_other=proposed_scores,
+        pool_labels=np.array([p in targets for p in proposed], dtype=np.bool_),
+        pool_ties=np.array([proposal_tie(p) for p in proposed], dtype=np.int64),
     )
 
 
@@ -539,29 +581,44 @@ def first_hit_rr(scores: Floats, ties: Ints, labels: npt.NDArray[np.bool_]) -> f
     return 1.0 / (hits[0] + 1) if hits.size else 0.0
 
 
+def _fit_logistic(
+    xs: Sequence[Floats], ys: Sequence[npt.NDArray[np.bool_]]
+) -> tuple[float, ...] | None:
+    """(bias, weights …) of a logistic regression of the labels on the rows, each example's
+    rows (one matrix of ``xs``) weighing the same; None without both labels."""
+    from sklearn.linear_model import LogisticRegression
+
+    kept = [(x, y) for x, y in zip(xs, ys, strict=True) if len(y)]
+    if not kept:
+        return None
+    y = np.concatenate([y for _, y in kept])
+    if y.all() or not y.any():
+        return None
+    weight = np.concatenate([np.full(len(y), 1.0 / len(y)) for _, y in kept])
+    fitted = LogisticRegression(C=1.0, max_iter=1000)
+    fitted.fit(np.vstack([x for x, _ in kept]), y, sample_weight=weight / weight.mean())
+    return (float(fitted.intercept_[0]), *(float(w) for w in fitted.coef_[0]))
+
+
 def _logistic(examples: Sequence[BlendExample]) -> tuple[float, float, float] | None:
     """(bias, w_ranker, w_other) of a logistic regression of the label on the logits, rows
     with an ``other`` score only, each example weighing the same; None without both
     labels."""
-    from sklearn.linear_model import LogisticRegression
-
-    xs, ys, ws = [], [], []
+    xs, ys = [], []
     for e in examples:
         keep = np.isfinite(e.other)
-        if not keep.any():
-            continue
         xs.append(np.column_stack([logit(e.ranker[keep]), logit(e.other[keep])]))
         ys.append(e.labels[keep])
-        ws.append(np.full(int(keep.sum()), 1.0 / int(keep.sum())))
-    if not xs:
-        return None
-    y = np.concatenate(ys)
-    if y.all() or not y.any():
-        return None
-    weight = np.concatenate(ws)
-    fitted = LogisticRegression(C=1.0, max_iter=1000)
-    fitted.fit(np.vstack(xs), y, sample_weight=weight / weight.mean())
-    return float(fitted.intercept_[0]), float(fitted.coef_[0, 0]), float(fitted.coef_[0, 1])
+    fitted = _fit_logistic(xs, ys)
+    return None if fitted is None else (fitted[0], fitted[1], fitted[2])
+
+
+def _learned_logistic(examples: Sequence[BlendExample]) -> tuple[float, float] | None:
+    """(learned_bias, learned_w_gnn): the proposals' label on ``logit(other)``."""
+    fitted = _fit_logistic(
+        [logit(e.pool_other).reshape(-1, 1) for e in examples], [e.pool_labels for e in examples]
+    )
+    return None if fitted is None else (fitted[0], fitted[1])
 
 
 def fit_regime(
@@ -569,7 +626,8 @@ def fit_regime(
 ) -> tuple[Regime, dict[str, Any]]:
     """The regime's weights on all ``examples`` and its lift: for each fold, the weights
     fitted on the other folds rank the fold's candidates; lift = MRR of the first target
-    (blend) - MRR (ranker alone), over the examples with a target among their candidates."""
+    (blend) - MRR (ranker alone), over the examples with a target among their candidates.
+    Then the proposals (:func:`fit_proposals`)."""
     weights = _logistic(examples)
     figures: dict[str, Any] = {
         "examples": len(examples),
@@ -577,33 +635,105 @@ def fit_regime(
         "positives": int(sum(e.labels.sum() for e in examples)),
     }
     if weights is None:
-        return Regime(max_days, used=False), {**figures, "reason": "no positive and negative"}
-    held_out: list[tuple[str, float, float]] = []  # (source, ranker RR, blend RR)
+        regime = Regime(max_days, used=False)
+        figures["reason"] = "no positive and negative"
+    else:
+        held_out: list[tuple[str, float, float]] = []  # (source, ranker RR, blend RR)
+        for fold in sorted({e.fold for e in examples}):
+            fitted = _logistic([e for e in examples if e.fold != fold])
+            if fitted is None:
+                continue
+            fold_regime = Regime(max_days, True, *fitted)
+            for e in examples:
+                if e.fold != fold or not e.labels.any():
+                    continue
+                held_out.append(
+                    (
+                        e.source,
+                        first_hit_rr(e.ranker, e.ties, e.labels),
+                        first_hit_rr(blended(e.ranker, e.other, fold_regime), e.ties, e.labels),
+                    )
+                )
+        ranked_rr, blended_rr = [r for _, r, _ in held_out], [b for _, _, b in held_out]
+        lift = float(np.mean(blended_rr) - np.mean(ranked_rr)) if ranked_rr else None
+        used = lift is not None and lift >= min_lift and weights[2] > 0
+        regime = Regime(max_days, used, *weights, lift=None if lift is None else round(lift, 4))
+        figures.update(_held_out_figures(held_out))
+        figures["by_source"] = {
+            source: _held_out_figures([h for h in held_out if h[0] == source])
+            for source in sorted({h[0] for h in held_out})
+        }
+    regime, figures["proposals"] = fit_proposals(examples, regime, min_lift=min_lift)
+    return regime, figures
+
+
+def candidate_ranking(e: BlendExample, regime: Regime) -> Floats:
+    """The scores the example's candidates rank by in ``regime`` (the blend where used)."""
+    return blended(e.ranker, e.other, regime)
+
+
+def merged_rr(e: BlendExample, regime: Regime) -> float:
+    """1 / the rank of the first target when the regime's proposals (of ``e.pool_*``) join
+    its candidates (0 if none)."""
+    chosen = slice(0, regime.proposals)
+    scores = np.concatenate(
+        [candidate_ranking(e, regime), learned_scores(e.pool_other[chosen], regime)]
+    )
+    ties = np.concatenate([e.ties, e.pool_ties[chosen]])
+    return first_hit_rr(scores, ties, np.concatenate([e.labels, e.pool_labels[chosen]]))
+
+
+def fit_proposals(
+    examples: Sequence[BlendExample],
+    regime: Regime,
+    *,
+    min_lift: float = MIN_LIFT,
+    count: int = PROPOSALS,
+) -> tuple[Regime, dict[str, Any]]:
+    """``regime`` with its proposals: the score of the proposed pairs fitted on all
+    ``examples`` (:func:`_learned_logistic`) and their lift, measured as the blend's: for
+    each fold, fitted on the other folds, MRR of the first target with the proposals among
+    the candidates - without them, over the examples with a target in either. Proposals are
+    kept (``count``) only with a lift of ``min_lift`` or more and a positive weight."""
+    figures: dict[str, Any] = {
+        "rows": int(sum(e.pool_labels.size for e in examples)),
+        "positives": int(sum(e.pool_labels.sum() for e in examples)),
+    }
+    weights = _learned_logistic(examples)
+    if weights is None:
+        return regime, {**figures, "reason": "no positive and negative"}
+    held_out: list[tuple[str, float, float]] = []  # (source, candidates RR, with proposals)
     for fold in sorted({e.fold for e in examples}):
-        fitted = _logistic([e for e in examples if e.fold != fold])
+        fitted = _learned_logistic([e for e in examples if e.fold != fold])
         if fitted is None:
             continue
-        regime = Regime(max_days, True, *fitted)
+        trial = replace(regime, proposals=count, learned_bias=fitted[0], learned_w_gnn=fitted[1])
         for e in examples:
-            if e.fold != fold or not e.labels.any():
+            if e.fold != fold or not (e.labels.any() or e.pool_labels.any()):
                 continue
-            held_out.append(
-                (
-                    e.source,
-                    first_hit_rr(e.ranker, e.ties, e.labels),
-                    first_hit_rr(blended(e.ranker, e.other, regime), e.ties, e.labels),
-                )
-            )
-    ranked_rr, blended_rr = [r for _, r, _ in held_out], [b for _, _, b in held_out]
-    lift = float(np.mean(blended_rr) - np.mean(ranked_rr)) if ranked_rr else None
-    used = lift is not None and lift >= min_lift and weights[2] > 0
-    regime = Regime(max_days, used, *weights, lift=None if lift is None else round(lift, 4))
-    figures.update(_held_out_figures(held_out))
-    figures["by_source"] = {
-        source: _held_out_figures([h for h in held_out if h[0] == source])
-        for source in sorted({h[0] for h in held_out})
-    }
-    return regime, figures
+            alone = first_hit_rr(candidate_ranking(e, regime), e.ties, e.labels)
+            held_out.append((e.source, alone, merged_rr(e, trial)))
+    alone_rr, merged = [a for _, a, _ in held_out], [m for _, _, m in held_out]
+    lift = float(np.mean(merged) - np.mean(alone_rr)) if held_out else None
+    kept = lift is not None and lift >= min_lift and weights[1] > 0
+    figures.update(
+        {
+            "held_out_examples": len(held_out),
+            "held_out_mrr_candidates": round(float(np.mean(alone_rr)), 4) if held_out else None,
+            "held_out_mrr_with_proposals": round(float(np.mean(merged)), 4) if held_out else None,
+            "by_source": {
+                source: _held_out_figures([h for h in held_out if h[0] == source])
+                for source in sorted({h[0] for h in held_out})
+            },
+        }
+    )
+    return replace(
+        regime,
+        proposals=count if kept else 0,
+        learned_bias=weights[0],
+        learned_w_gnn=weights[1],
+        proposal_lift=None if lift is None else round(lift, 4),
+    ), figures
 
 
 def _held_out_figures(held_out: Sequence[tuple[str, float, float]]) -> dict[str, Any]:
@@ -642,30 +772,37 @@ def regime_name(max_days: float) -> str:
     return "0_days" if max_days == 0 else f"to_{max_days:g}_days"
 
 
-def out_of_fold(
+def out_of_fold[T](
     examples: Sequence[TrainingExample],
     fit: Callable[[list[TrainingExample]], Any],
-    score: Callable[[Any, TrainingExample], Floats],
-) -> list[Floats]:
+    score: Callable[[Any, TrainingExample], T],
+) -> list[T]:
     """Each example's scores from the model fitted on the other folds' examples."""
-    out: list[Floats | None] = [None] * len(examples)
+    out: dict[int, T] = {}
     for fold in sorted({e.fold for e in examples}):
         model = fit([e for e in examples if e.fold != fold])
         for i, e in enumerate(examples):
             if e.fold == fold:
                 out[i] = score(model, e)
-    return [np.empty(0) if scores is None else scores for scores in out]
+    return [out[i] for i in range(len(examples))]
 
 
 def fitted_blend(
     examples: Sequence[TrainingExample],
     fit: Callable[[list[TrainingExample]], Any],
     score: Callable[[Any, TrainingExample], Floats],
+    pair_score: Callable[[Any, HomeGraph, Sequence[Pair]], Floats] | None = None,
 ) -> tuple[Blend, dict[str, Any]]:
     """The blend of the ranker and the model ``fit`` trains, on out-of-fold scores of the
-    examples' candidates."""
-    scores = out_of_fold(examples, fit, score)
-    return fit_blend([blend_example(e, s) for e, s in zip(examples, scores, strict=True)])
+    examples' candidates and (with ``pair_score``, the model's probability of any pairs)
+    of the pairs it would propose."""
+
+    def both(model: Any, e: TrainingExample) -> tuple[Floats, Floats | None]:
+        pool = None if pair_score is None else pair_score(model, e.graph, example_pool(e))
+        return score(model, e), pool
+
+    scores = out_of_fold(examples, fit, both)
+    return fit_blend([blend_example(e, c, p) for e, (c, p) in zip(examples, scores, strict=True)])
 
 
 def gnn_candidate_scores(weights: GraphWeights, example: TrainingExample) -> Floats:
@@ -746,8 +883,14 @@ def train_gnn_bundle(
     fold_models = {fold: fit([e for e in examples if e.fold != fold]) for fold in range(FOLDS)}
     held_out = [pair_scores(fold_models[e.fold], e) for e in examples]
     candidate_scores = [gnn_candidate_scores(fold_models[e.fold], e) for e in examples]
+    pool_scores = [
+        graph_scores(GraphModel(fold_models[e.fold]), e.graph, example_pool(e)) for e in examples
+    ]
     blend, blend_figures = fit_blend(
-        [blend_example(e, s) for e, s in zip(examples, candidate_scores, strict=True)]
+        [
+            blend_example(e, c, p)
+            for e, c, p in zip(examples, candidate_scores, pool_scores, strict=True)
+        ]
     )
     folds_s = time.perf_counter() - folds_began
     weights = fit(examples)

@@ -54,7 +54,15 @@ from custom_components.homeiq.core.graph import (
     feature_names,
     load_graph_model,
 )
-from custom_components.homeiq.core.graph.blend import Blend, blend_from_dict, blended
+from custom_components.homeiq.core.graph.blend import (
+    Blend,
+    Regime,
+    blend_from_dict,
+    blended,
+    learned_scores,
+)
+from custom_components.homeiq.core.graph.build import HomeGraph
+from custom_components.homeiq.core.graph.propose import best_proposals, proposal_pool, proposal_tie
 from custom_components.homeiq.core.ml.models import DeployedModel
 from custom_components.homeiq.core.ml.registry import ModelInfo, ModelRegistry
 from custom_components.homeiq.core.synergy import find_candidates
@@ -206,7 +214,10 @@ def fit_baseline(examples: Sequence[TrainingExample], *, seed: int = 0) -> Basel
     def fit(chosen: list[TrainingExample]) -> PairBaseline:
         return fit_pair_baseline(chosen, seed=seed)
 
-    blend, figures = fitted_blend(examples, fit, baseline_candidate_scores)
+    def pair_scores(model: PairBaseline, graph: HomeGraph, pairs: Sequence[Pair]) -> Floats:
+        return model.predict(graph, pairs)
+
+    blend, figures = fitted_blend(examples, fit, baseline_candidate_scores, pair_scores)
     return Baseline(fit(list(examples)), blend, figures)
 
 
@@ -226,6 +237,29 @@ def candidate_scores(
     }
 
 
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """Pairs with their scores and tie order: what one scorer ranks in one home."""
+
+    pairs: tuple[Pair, ...]
+    scores: Floats
+    ties: npt.NDArray[np.int64]
+
+
+def with_proposals(
+    rows: CandidateRows, scores: Floats, pool: Sequence[Pair], pool_scores: Floats, regime: Regime
+) -> Ranking:
+    """The candidates (``scores``) and, where ``regime`` proposes, its best pairs of ``pool``
+    by ``pool_scores`` with their learned scores — as the integration ranks them."""
+    best = best_proposals(pool, pool_scores, regime.proposals)
+    proposed = [pool[i] for i in best]
+    return Ranking(
+        pairs=(*rows.pairs, *proposed),
+        scores=np.concatenate([scores, learned_scores(pool_scores[best], regime)]),
+        ties=np.concatenate([rows.ties, np.array([proposal_tie(p) for p in proposed], np.int64)]),
+    )
+
+
 def evaluate_real_validation(
     validation: Sequence[RealHome],
     *,
@@ -238,7 +272,7 @@ def evaluate_real_validation(
 ) -> dict[str, Any]:
     """Every scorer's figures on the validation homes, half known (``known``) or none."""
     tops = {name: Tops() for name in (*SPACE_SCORERS, *CANDIDATE_SCORERS)}
-    in_space = expressible = spaces = 0
+    in_space = expressible = proposable = spaces = 0
     sizes: list[int] = []
     for real in validation:
         if len(real.automations) < 2:
@@ -278,8 +312,27 @@ def evaluate_real_validation(
             graph.blend,
             baseline.blend,
         )
-        for name, scores in by_candidate.items():
-            tops[name].add(*ranked_head(rows.pairs, scores, rows.ties, targets), targets)
+        pool = proposal_pool(home_graph.node_ids, set(rows.pairs) | link.known)
+        proposable += len(targets & set(pool))
+        rankings = {
+            "ranker": Ranking(rows.pairs, by_candidate["ranker"], rows.ties),
+            "combined": with_proposals(
+                rows,
+                by_candidate["combined"],
+                pool,
+                graph_scores(graph.model, home_graph, pool),
+                graph.blend.regime(0.0),
+            ),
+            "combined_baseline": with_proposals(
+                rows,
+                by_candidate["combined_baseline"],
+                pool,
+                baseline.model.predict(home_graph, pool),
+                baseline.blend.regime(0.0),
+            ),
+        }
+        for name, r in rankings.items():
+            tops[name].add(*ranked_head(r.pairs, r.scores, r.ties, targets), targets)
         spaces += 1
     total = tops["rules"].targets
     return {
@@ -288,6 +341,7 @@ def evaluate_real_validation(
         "targets_in_pair_space": in_space,
         "expressible_targets": expressible,
         "expressible_share": round(expressible / total, 4) if total else None,
+        "proposable_targets": proposable,
         "pair_space_median": float(np.median(sizes)) if sizes else None,
         **{name: t.figures() for name, t in tops.items()},
     }
@@ -324,9 +378,16 @@ def evaluate_gnn_synthetic(
             link = synthetic_link_home(synthetic, f"held-out-{index}", d)
             rows = candidate_rows(home, found, ranker, notifications=False)
             home_graph = link_graph(link, found, embedder)
-            scores = blended(rows.ranker, graph_scores(graph.model, home_graph, rows.pairs), regime)
-            order = ranking_order(scores, rows.ties)
-            rankings["combined_with_gnn"].append([rows.pairs[i] for i in order.tolist()])
+            pool = proposal_pool(home_graph.node_ids, set(rows.pairs) | link.known)
+            ranking = with_proposals(
+                rows,
+                blended(rows.ranker, graph_scores(graph.model, home_graph, rows.pairs), regime),
+                pool,
+                graph_scores(graph.model, home_graph, pool) if regime.proposals else np.empty(0),
+                regime,
+            )
+            order = ranking_order(ranking.scores, ranking.ties)
+            rankings["combined_with_gnn"].append([ranking.pairs[i] for i in order.tolist()])
         by_days[str(d)] = {
             **{name: ranking_figures(r, relevant) for name, r in rankings.items()},
             "graph_used": regime.used,

@@ -174,9 +174,8 @@ def describe(home: Home, candidate: Candidate) -> str:
     sentence = _capitalised(_sentence(home, candidate))
     if rule.learned:
         return (
-            f"{sentence}: proposed by HomeIQ's graph model from what owners of homes like "
-            f"this one automate; no rule of the taxonomy and no history of this home says "
-            f"so yet. {GRAPH_NOTE}"
+            f"{sentence}: proposed by HomeIQ's graph model (no rule of the taxonomy covers "
+            f"this pair, so there is no evidence from this home's history for it). {GRAPH_NOTE}"
         )
     evidence = candidate.evidence
     if evidence is None or evidence.followed == 0:

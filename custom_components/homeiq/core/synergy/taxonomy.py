@@ -267,13 +267,13 @@ LEARNED_CAUSE_STATES: Final[dict[str, str]] = {
 }
 # effect domain -> (action, the state it brings, the action undoing it, how the action reads)
 LEARNED_EFFECTS: Final[dict[str, tuple[str, str, str | None, str]]] = {
-    "light": ("light.turn_on", "on", "light.turn_off", "turns on"),
-    "switch": ("switch.turn_on", "on", "switch.turn_off", "switches on"),
-    "fan": ("fan.turn_on", "on", "fan.turn_off", "turns on"),
-    "input_boolean": ("input_boolean.turn_on", "on", "input_boolean.turn_off", "turns on"),
+    "light": ("light.turn_on", "on", "light.turn_off", "is turned on"),
+    "switch": ("switch.turn_on", "on", "switch.turn_off", "is switched on"),
+    "fan": ("fan.turn_on", "on", "fan.turn_off", "is turned on"),
+    "input_boolean": ("input_boolean.turn_on", "on", "input_boolean.turn_off", "is turned on"),
     "siren": ("siren.turn_on", "on", "siren.turn_off", "sounds"),
-    "script": ("script.turn_on", "on", None, "runs"),
-    "scene": ("scene.turn_on", "activated", None, "activates"),
+    "script": ("script.turn_on", "on", None, "is run"),
+    "scene": ("scene.turn_on", "activated", None, "is activated"),
 }
 LEARNED_PREFIX: Final = "learned_"
 
@@ -290,7 +290,7 @@ def _learned(cause_domain: str, effect_domain: str) -> SynergyRule:
         effect_state=state,
         prior=0.0,
         window_s=120.0,
-        sentence=f"{{cause}} {{onset}} {verb} {{effect}}",
+        sentence=f"{{effect}} {verb} upon {{cause}} {{onset}}",
         revert_service=revert,
         revert_state="off" if revert is not None else None,
         same_area=False,

@@ -1,0 +1,180 @@
+"""Pairs no rule expresses that the graph model proposes: their generic rules, the pool they
+are chosen from, their score, and the suggestions and automations they become."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from custom_components.homeiq.core.graph.blend import (
+    Blend,
+    Regime,
+    blend_from_dict,
+    learned_scores,
+)
+from custom_components.homeiq.core.graph.propose import (
+    best_proposals,
+    proposal_pool,
+    proposal_tie,
+)
+from custom_components.homeiq.core.ml.trees import ModelFileError
+from custom_components.homeiq.core.synergy import (
+    RULES_BY_KIND,
+    find_candidates,
+    rule_of_kind,
+    suggest,
+)
+from custom_components.homeiq.core.synergy.ranking import automated_pairs
+from custom_components.homeiq.core.synergy.stored import result_as_dict, result_from_dict
+from custom_components.homeiq.core.synergy.suggestion import GRAPH_NOTE
+from custom_components.homeiq.core.synergy.taxonomy import (
+    LEARNED_CAUSE_STATES,
+    LEARNED_EFFECTS,
+    LEARNED_RULES,
+    learned_rule,
+)
+
+from .synergy_home import T0
+from .test_graph_ranking import _ranking
+from .test_synergy_ranking import HALL, KITCHEN, rooms
+
+
+def proposing(count: int, *, used: bool = True) -> Regime:
+    """A regime for any history that proposes ``count`` pairs scored as the graph's own
+    probability (bias 0, weight 1)."""
+    return Regime(
+        max_days=math.inf, used=used, bias=0.5, w_ranker=1.0, w_gnn=2.0, lift=0.1,
+        proposals=count, learned_bias=0.0, learned_w_gnn=1.0, proposal_lift=0.05,
+    )  # fmt: skip
+
+
+def test_learned_rules_name_the_default_action_of_the_effect_domain() -> None:
+    """A generic rule for every listed cause and effect domain, none for the others (a
+    numeric sensor's level or a cover's direction cannot be guessed), none for a self pair;
+    kinds never collide with the taxonomy's and are found again by kind."""
+    rule = learned_rule("binary_sensor.porch_motion", "script.welcome")
+    assert rule is not None
+    assert (rule.kind, rule.service, rule.revert_service) == (
+        "learned_binary_sensor_script",
+        "script.turn_on",
+        None,
+    )
+    assert rule.cause_states == ("on",) and rule.learned and rule.prior == 0.0
+    light = learned_rule("person.alice", "light.porch")
+    assert light is not None
+    assert (light.cause_states, light.service, light.revert_service) == (
+        ("home",),
+        "light.turn_on",
+        "light.turn_off",
+    )
+    for cause, effect in (
+        ("sensor.temperature", "light.porch"),
+        ("binary_sensor.door", "cover.garage"),
+        ("light.porch", "light.porch"),
+        ("light.porch", "notify"),
+    ):
+        assert learned_rule(cause, effect) is None
+    assert len(LEARNED_RULES) == len(LEARNED_CAUSE_STATES) * len(LEARNED_EFFECTS)
+    assert not set(LEARNED_RULES) & set(RULES_BY_KIND)
+    assert rule_of_kind("learned_binary_sensor_script") is rule
+    assert rule_of_kind("motion_light") is RULES_BY_KIND["motion_light"]
+    with pytest.raises(KeyError):
+        rule_of_kind("learned_sensor_cover")
+
+
+def test_the_pool_leaves_out_candidates_and_the_best_are_chosen_by_score() -> None:
+    """Every (cause, effect) pair of the nodes with a generic rule that is not excluded; the
+    best by the graph's probability, equal ones in the ranking's stable order."""
+    nodes = ["binary_sensor.a", "light.b", "script.c", "sensor.d"]
+    pool = proposal_pool(nodes, {("binary_sensor.a", "light.b")})
+    assert pool == [("binary_sensor.a", "script.c"), ("light.b", "script.c")]
+    assert best_proposals(pool, np.array([0.2, 0.9]), 1) == [1]
+    assert best_proposals(pool, np.array([0.2, 0.9]), 5) == [1, 0]
+    tied = best_proposals(pool, np.array([0.5, 0.5]), 2)
+    assert tied == sorted(range(2), key=lambda i: proposal_tie(pool[i]))
+    assert best_proposals(pool, np.array([0.2, 0.9]), 0) == []
+    assert learned_scores(np.array([0.25]), proposing(1)) == pytest.approx([0.25])
+
+
+def test_a_blend_keeps_its_proposals_and_an_older_one_proposes_nothing() -> None:
+    """The proposals' count and weights survive the JSON round trip; a blend written before
+    proposals existed loads with none; a negative count or a weight that is not finite is
+    refused."""
+    blend = Blend((proposing(20),))
+    assert blend_from_dict(blend.as_dict()) == blend
+    older = {k: v for k, v in proposing(20).as_dict().items() if "learned" not in k}
+    del older["proposals"], older["proposal_lift"]
+    assert blend_from_dict({"regimes": [older]}).regimes[0].proposals == 0
+    for broken in ({"proposals": -1}, {"learned_w_gnn": float("inf")}):
+        with pytest.raises(ModelFileError):
+            blend_from_dict({"regimes": [{**proposing(20).as_dict(), **broken}]})
+
+
+def _pool(home: object) -> set[tuple[str, str]]:
+    """The pairs of ``rooms()`` the graph model may propose, written out independently."""
+    excluded = {c.pair for c in find_candidates(home)} | automated_pairs(home)  # type: ignore[arg-type]
+    ids = sorted(home.entities)  # type: ignore[attr-defined]
+    return {
+        (t, a)
+        for t in ids
+        for a in ids
+        if t != a
+        and t.partition(".")[0] in LEARNED_CAUSE_STATES
+        and a.partition(".")[0] in LEARNED_EFFECTS
+        and (t, a) not in excluded
+    }
+
+
+def test_suggest_takes_the_graphs_best_proposals_with_their_own_score() -> None:
+    """With a regime that proposes, the best pairs of the pool join the taxonomy's
+    suggestions, scored by the learned weights, said as proposed by the graph model, with a
+    generic automation; they survive a restart."""
+    home = rooms()
+    graph = _ranking(Blend((proposing(1000),)))
+    everything = suggest(home, T0, graph=graph)
+    learned = [s for s in everything.suggestions if s.kind.startswith("learned_")]
+    pool = _pool(home)
+    assert {s.pair for s in learned} == pool
+    assert ("light.hall", "light.kitchen") in pool
+    assert HALL not in pool and KITCHEN not in pool  # the taxonomy's: never proposed again
+    assert everything.as_dict()["graph"]["proposed"] == len(pool)
+
+    result = suggest(home, T0, graph=_ranking(Blend((proposing(3),))))
+    best = sorted(learned, key=lambda s: -s.scores["gnn"])[:3]
+    proposed = [s for s in result.suggestions if s.kind.startswith("learned_")]
+    assert {s.pair for s in proposed} == {s.pair for s in best}
+    assert result.as_dict()["graph"]["proposed"] == 3
+    for s in proposed:
+        assert s.score == pytest.approx(s.scores["gnn"])  # bias 0, weight 1
+        assert s.scores["rules"] == 0.0 and "ranker" not in s.scores
+        assert s.text.endswith(GRAPH_NOTE) and s.text.count(GRAPH_NOTE) == 1
+        rule = rule_of_kind(s.kind)
+        assert s.automation["triggers"] == [
+            {"trigger": "state", "entity_id": s.cause_id, "to": rule.cause_states[0], "id": "cause"}
+        ]
+        assert s.automation["actions"] == [
+            {"action": rule.service, "target": {"entity_id": s.effect_id}}
+        ]
+    assert [s.score for s in result.suggestions] == sorted(
+        (s.score for s in result.suggestions), reverse=True
+    )
+    restored, _home = result_from_dict(result_as_dict(result, home))
+    assert [(s.kind, s.text) for s in restored.suggestions] == [
+        (s.kind, s.text) for s in result.suggestions
+    ]
+
+
+def test_a_regime_may_propose_where_it_leaves_the_blend_out() -> None:
+    """Proposals without the blend: the taxonomy's suggestions keep the ranker's scores."""
+    home = rooms()
+    plain = suggest(home, T0)
+    result = suggest(home, T0, graph=_ranking(Blend((proposing(2, used=False),))))
+    taxonomy = [s for s in result.suggestions if not s.kind.startswith("learned_")]
+    assert [(s.suggestion_id, s.score) for s in taxonomy] == [
+        (s.suggestion_id, s.score) for s in plain.suggestions
+    ]
+    assert len(result.suggestions) == len(plain.suggestions) + 2
+    figures = result.as_dict()["graph"]
+    assert (figures["used"], figures["proposed"]) == (False, 2)
