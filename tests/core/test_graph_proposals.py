@@ -61,7 +61,9 @@ def test_learned_rules_name_the_default_action_of_the_effect_domain() -> None:
         "script.turn_on",
         None,
     )
-    assert rule.cause_states == ("on",) and rule.learned and rule.prior == 0.0
+    assert rule.cause_states == ("on",)
+    assert rule.learned
+    assert rule.prior == 0.0
     light = learned_rule("person.alice", "light.porch")
     assert light is not None
     assert (light.cause_states, light.service, light.revert_service) == (
@@ -138,7 +140,8 @@ def test_suggest_takes_the_graphs_best_proposals_with_their_own_score() -> None:
     pool = _pool(home)
     assert {s.pair for s in learned} == pool
     assert ("light.hall", "light.kitchen") in pool
-    assert HALL not in pool and KITCHEN not in pool  # the taxonomy's: never proposed again
+    assert HALL not in pool  # the taxonomy's: never proposed again
+    assert KITCHEN not in pool
     assert everything.as_dict()["graph"]["proposed"] == len(pool)
 
     result = suggest(home, T0, graph=_ranking(Blend((proposing(3),))))
@@ -148,8 +151,10 @@ def test_suggest_takes_the_graphs_best_proposals_with_their_own_score() -> None:
     assert result.as_dict()["graph"]["proposed"] == 3
     for s in proposed:
         assert s.score == pytest.approx(s.scores["gnn"])  # bias 0, weight 1
-        assert s.scores["rules"] == 0.0 and "ranker" not in s.scores
-        assert s.text.endswith(GRAPH_NOTE) and s.text.count(GRAPH_NOTE) == 1
+        assert s.scores["rules"] == 0.0
+        assert "ranker" not in s.scores
+        assert s.text.endswith(GRAPH_NOTE)
+        assert s.text.count(GRAPH_NOTE) == 1
         rule = rule_of_kind(s.kind)
         assert s.automation["triggers"] == [
             {"trigger": "state", "entity_id": s.cause_id, "to": rule.cause_states[0], "id": "cause"}

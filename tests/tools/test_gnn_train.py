@@ -16,6 +16,7 @@ import pytest
 
 from custom_components.homeiq.core.graph import build_graph, feature_names, load_graph_model
 from custom_components.homeiq.core.graph.blend import blend_from_dict
+from custom_components.homeiq.core.graph.propose import PROPOSALS
 from custom_components.homeiq.core.home import Area, Automation, Device, Entity, Home
 from custom_components.homeiq.core.ml.registry import ModelRegistry
 from tests.tools.real_records import real_record
@@ -230,6 +231,51 @@ def test_blend_figures_by_source_split_the_held_out_examples() -> None:
         )
         assert mean / 100 == pytest.approx(figures[key], abs=1e-4)
     assert by_source["real"]["held_out_mrr_blend"] > by_source["real"]["held_out_mrr_ranker"]
+
+
+def _with_pools(examples: list[BlendExample], informative: bool) -> list[BlendExample]:
+    """Each example with 20 proposed pairs; in half of the examples (both folds) the target
+    is one of them instead of a candidate. Their score is close to the label or noise."""
+    rng = np.random.default_rng(5)
+    out = []
+    for i, e in enumerate(examples):
+        pool_labels = np.zeros(20, dtype=np.bool_)
+        labels = e.labels
+        if i % 4 >= 2:
+            pool_labels[rng.integers(20)] = True
+            labels = np.zeros_like(e.labels)
+        sign = 1.0 if informative else -1.0
+        pool = 1 / (1 + np.exp(-(sign * 4.0 * pool_labels - 1.0 + rng.normal(0, 1.0, 20))))
+        ties = rng.integers(0, 2**40, 20)
+        out.append(
+            dataclasses.replace(
+                e, labels=labels, pool_other=pool, pool_labels=pool_labels, pool_ties=ties
+            )
+        )
+    return out
+
+
+def test_proposals_are_kept_where_they_find_held_out_targets() -> None:
+    """Proposals whose score tells targets apart raise the held-out MRR and are kept, with
+    a positive weight; proposals scored against the label get a negative weight and are not
+    kept (though any proposal finds some targets the candidates cannot)."""
+    useful, fit = fit_blend(_with_pools(_blend_examples(informative=True), informative=True))
+    for regime in useful.regimes:
+        assert regime.proposals == PROPOSALS
+        assert regime.learned_w_gnn > 0.5
+        assert regime.proposal_lift is not None
+        assert regime.proposal_lift > 0.1
+    figures = fit["0_days"]["proposals"]
+    assert figures["held_out_examples"] == 100
+    assert figures["positives"] == 50  # half of the examples' targets are proposed
+    assert figures["held_out_mrr_with_proposals"] - figures[
+        "held_out_mrr_candidates"
+    ] == pytest.approx(useful.regimes[0].proposal_lift, abs=1e-4)
+    wrong, _ = fit_blend(_with_pools(_blend_examples(informative=True), informative=False))
+    assert all(r.proposals == 0 for r in wrong.regimes)
+    assert all(r.learned_w_gnn < 0 for r in wrong.regimes)
+    assert all(r.used for r in wrong.regimes)  # the blend itself is fitted as before
+    assert blend_from_dict(json.loads(json.dumps(useful.as_dict()))) == useful
 
 
 def test_regimes_by_history_length() -> None:
