@@ -28,11 +28,17 @@ from custom_components.homeiq.core.home import Area, Entity, Home
 from custom_components.homeiq.core.synergy.conditions import Condition, Revert
 from custom_components.homeiq.core.synergy.miner import Candidate, Evidence, Trigger
 from custom_components.homeiq.core.synergy.suggestion import (
+    Edits,
     build_automation,
     describe,
     suggestion_id,
 )
-from custom_components.homeiq.core.synergy.taxonomy import RULES, RULES_BY_KIND, SynergyRule
+from custom_components.homeiq.core.synergy.taxonomy import (
+    LEARNED_RULES,
+    RULES,
+    RULES_BY_KIND,
+    SynergyRule,
+)
 from custom_components.homeiq.home.automation_writer import (
     AutomationWriteError,
     async_automation_ids,
@@ -566,6 +572,36 @@ async def test_every_rule_builds_an_automation_home_assistant_accepts(
     loads (an automation that failed to load would be ``unavailable``)."""
     await _setup(hass)
     configs = [_rule_automation(rule, anchor) for anchor in ("cause_end", "effect", None)]
+
+    for config in configs:
+        entity_id = await async_create_automation(hass, config)
+        assert hass.states.get(entity_id).state == "on", config
+
+    assert await async_automation_ids(hass) == {config["id"] for config in configs}
+
+
+async def test_every_learned_rule_builds_an_automation_home_assistant_accepts(
+    hass: HomeAssistant,
+) -> None:
+    """A pair the graph model proposes (no rule, no evidence) of every cause and effect
+    domain, as suggested and with a revert delay the user chose on accepting: validated,
+    written and loaded."""
+    await _setup(hass)
+    configs = []
+    for rule in LEARNED_RULES.values():
+        cause, effect = next(iter(rule.cause_domains)), next(iter(rule.effect_domains))
+        trigger = Trigger(f"{cause}.cause", state=rule.cause_states[0])
+        candidate = Candidate(rule, trigger, f"{effect}.effect", rule.prior, 0.5)
+        sid = suggestion_id(rule.kind, trigger.entity_id, candidate.effect_id)
+        text = describe(Home(), candidate)
+        configs.append(build_automation(Home(), candidate, sid, text))
+        if rule.revert_service is not None:
+            edits = Edits(revert_delay_s=300.0)
+            revert = suggestion_id(f"{rule.kind}_revert", trigger.entity_id, candidate.effect_id)
+            configs.append(build_automation(Home(), candidate, revert, text, edits))
+    assert len(configs) == len(LEARNED_RULES) + sum(
+        r.revert_service is not None for r in LEARNED_RULES.values()
+    )
 
     for config in configs:
         entity_id = await async_create_automation(hass, config)
