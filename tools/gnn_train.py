@@ -22,8 +22,16 @@ out of fold: the training homes are split in two by home (:func:`home_fold`), a 
 trained on one half scores the other. The regression's lift is measured the same way: fitted
 on one half, the MRR of the first target among the other half's candidates, blend against
 the ranker alone; a regime whose lift is under :data:`MIN_LIFT` (or whose graph weight is
-not positive) is marked unused. Then the model is trained on every example and written with
-the blend to ``custom_components/homeiq/models/gnn/``.
+not positive) is marked unused. **Proposals** (:mod:`custom_components.homeiq.core.graph.
+propose`) are fitted per regime the same way: of each example's pairs no rule expresses
+(neither a candidate nor known), the best :data:`~custom_components.homeiq.core.graph.
+propose.PROPOSALS` by the out-of-fold graph score, a logistic regression of the label on
+``logit(graph)``; kept where, fitted on one half, they raise the other half's MRR of the
+first target (candidates and proposals ranked together against the candidates alone) by
+:data:`MIN_LIFT` and their weight is positive. That lift is against no proposals at all:
+any proposal finds some targets the taxonomy cannot, so the evaluation's fair comparison is
+the baseline proposing the same way. Then the model is trained on every example and written
+with the blend to ``custom_components/homeiq/models/gnn/``.
 
 **Baseline.** :func:`fit_pair_baseline` is the learned non-graph model the evaluation sets
 next to the graph model: gradient boosting on the same node features of both ends and pair

@@ -19,8 +19,12 @@ Over the taxonomy candidates, as the integration ranks them (automated pairs out
 notifications in, best candidate per pair): ``ranker`` (the bundled synergy ranker alone),
 ``combined`` (the ranker blended with the graph model, :mod:`~custom_components.homeiq.core.
 graph.blend`, with the bundle's weights) and ``combined_baseline`` (the same blend recipe
-with the baseline's probability, fitted the same way on the training homes). These can only
-reach the targets the taxonomy expresses (``expressible_targets``). Equal scores are ordered
+with the baseline's probability, fitted the same way on the training homes). ``combined``
+and ``combined_baseline`` also rank the pairs their model proposes where the 0-day regime
+of its blend keeps proposals (:mod:`~custom_components.homeiq.core.graph.propose`: the best
+pairs no rule expresses, ``proposable_targets`` of the targets are among the pairs it may
+propose); ``ranker`` reaches only the targets the taxonomy expresses
+(``expressible_targets``). Equal scores are ordered
 by a stable hash of the pair (of the candidate on candidate rankings), as the synergy
 ranking orders them.
 
@@ -31,7 +35,8 @@ micro share over all targets and the mean of each home's share).
 **Synthetic held-out homes** (the synergy section's seed): the synergy section's rankings
 (notifications left out) at 0, 7 and 30 days — ``rules`` and ``combined`` (the bundled
 ranker: the synergy section's ``combined``) — and ``combined_with_gnn``, the same candidates
-ranked by the blend; precision@5, recall@10 and MRR as that section computes them.
+ranked by the blend (with the graph model's proposals where the regime keeps them);
+precision@5, recall@10 and MRR as that section computes them.
 
 Nothing here is tuned on the validation homes or the held-out synthetic homes.
 """
