@@ -4,7 +4,8 @@ It builds the home's graph as the model was trained on it (its nodes every entit
 triggers automations or that automations act on, :func:`~.build.pair_nodes`; the home's own
 automations as ``automated`` edges, the miner's co-active pairs as ``co_activity`` edges),
 scores every candidate pair with the deployed graph model and blends that with the ranker's
-score in the regime of the home's history (:mod:`.blend`). It implements
+score in the regime of the home's history (:mod:`.blend`); where that regime proposes, it
+also offers the best pairs no rule expresses (:mod:`.propose`). It implements
 :class:`~..synergy.PairScorer`, so the synergy package never imports this one.
 """
 
@@ -81,7 +82,8 @@ class GraphRanking:
         days: float,
         now: float | None = None,
     ) -> GraphScores:
-        """The graph's probability of every candidate and the blended scores (blocking)."""
+        """The graph's probability of every candidate, the blended scores and, where the
+        regime proposes, the best pairs no rule expresses (:mod:`.propose`; blocking)."""
         regime = self.blend.regime(days)
         label = _regime_label(self.blend, regime.max_days)
         propose = regime.proposals > 0
@@ -106,10 +108,11 @@ class GraphRanking:
             now=now,
             entity_ids=pair_nodes(home),
         )
+        embeddings = model.encode(graph)
         proposals: tuple[Proposal, ...] = ()
         if propose:
             pool = proposal_pool(graph.node_ids, {c.pair for c in candidates} | automated)
-            probability = model.score(graph, pool) if pool else np.empty(0)
+            probability = model.score(graph, pool, embeddings) if pool else np.empty(0)
             best = best_proposals(pool, probability, regime.proposals)
             scores = learned_scores(probability[best], regime)
             proposals = tuple(
@@ -119,7 +122,7 @@ class GraphRanking:
         if not (regime.used and candidates):
             return replace(unused, used=regime.used, proposals=proposals)
         pairs = [(c.cause_id, c.effect_id or "notify") for c in candidates]
-        gnn = model.score(graph, pairs)
+        gnn = model.score(graph, pairs, embeddings)
         return GraphScores(
             gnn=gnn,
             blended=blended(ranker_scores, gnn, regime),
