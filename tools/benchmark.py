@@ -67,6 +67,12 @@ from custom_components.homeiq.core.graph import (
     initial_weights,
     pair_nodes,
 )
+from custom_components.homeiq.core.graph.propose import (
+    PROPOSALS,
+    best_proposals,
+    proposal_pool,
+    score_pool,
+)
 from custom_components.homeiq.core.home.history import is_numeric
 from custom_components.homeiq.core.home.store import DerivedStore
 from custom_components.homeiq.core.home_type import classify_home
@@ -354,7 +360,9 @@ def bench_gnn_infer(
     """Milliseconds of the numpy graph model's encode + score of every candidate pair the
     miner finds, on a synthetic home of ``entities`` entities (median of the repeats). The
     weights are untrained and the name columns zero (``name_dim`` wide, as an embedder's
-    would be): the cost does not depend on their values. Graph building is timed apart."""
+    would be): the cost does not depend on their values. Graph building is timed apart, and
+    so is proposing (``gnn_propose_ms``: scoring the proposal pool with the same encoding
+    and choosing the best, as a regime that proposes does)."""
     home = generate_home(0, days=days, target_entities=entities).home
     candidates = find_candidates(home)
     pairs = [(c.cause_id, c.effect_id) for c in candidates if c.effect_id is not None]
@@ -362,13 +370,20 @@ def bench_gnn_infer(
     graph = build_graph(home, co_activity=coactive_pairs(candidates), name_dim=name_dim)
     build_s = time.perf_counter() - started
     model = GraphModel(initial_weights(graph.feature_names))
-    seconds = []
+    seconds, proposing = [], []
+    pool = proposal_pool(graph.node_ids, set(pairs) | automated_pairs(home))
     for _ in range(repeat):
         started = time.perf_counter()
-        model.score(graph, pairs, model.encode(graph))
+        embeddings = model.encode(graph)
+        model.score(graph, pairs, embeddings)
         seconds.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        best_proposals(pool, score_pool(model, graph, pool, embeddings), PROPOSALS)
+        proposing.append(time.perf_counter() - started)
     return {
         "gnn_infer_ms": round(1000 * float(np.median(seconds)), 1),
+        "gnn_propose_ms": round(1000 * float(np.median(proposing)), 1),
+        "proposal_pool": len(pool),
         "graph_build_s": round(build_s, 3),
         "nodes": graph.n_nodes,
         "edges": {t: int(e.shape[1]) for t, e in graph.edges.items()},

@@ -183,3 +183,15 @@ def test_a_regime_may_propose_where_it_leaves_the_blend_out() -> None:
     assert len(result.suggestions) == len(plain.suggestions) + 2
     figures = result.as_dict()["graph"]
     assert (figures["used"], figures["proposed"]) == (False, 2)
+
+
+def test_the_best_proposals_are_the_full_orders_head() -> None:
+    """Choosing only among the pairs near the top gives the head of the full order (score
+    descending, ties by the ranking's code), with many equal scores and any count."""
+    rng = np.random.default_rng(0)
+    pool = [(f"binary_sensor.s{i}", f"light.l{j}") for i in range(60) for j in range(20)]
+    ties = np.array([proposal_tie(p) for p in pool], dtype=np.int64)
+    for count in (1, 20, 300, len(pool) + 5):
+        scores = np.round(rng.uniform(size=len(pool)), 2)  # about 12 pairs per value
+        full = np.lexsort((ties, -scores)).tolist()
+        assert best_proposals(pool, scores, count) == full[:count]

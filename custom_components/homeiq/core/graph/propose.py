@@ -14,16 +14,43 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 import hashlib
-from typing import Final
+from typing import Final, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from ..synergy.taxonomy import LEARNED_CAUSE_STATES, LEARNED_EFFECTS, learned_rule
+from .build import HomeGraph
 
 type Pair = tuple[str, str]
 
 PROPOSALS: Final = 20  # proposals a regime that uses them keeps per home (a fixed choice)
+POOL_CHUNK: Final = 10_000  # pool pairs scored at once (a large home's pool has 80 000+)
+
+
+class PairScoring(Protocol):
+    """What scores pairs on an encoded graph (:class:`~.model.GraphModel`)."""
+
+    def score(
+        self, graph: HomeGraph, pairs: Sequence[Pair], embeddings: npt.NDArray[np.float64]
+    ) -> npt.NDArray[np.float64]:
+        """The probability of each pair."""
+        ...
+
+
+def score_pool(
+    model: PairScoring,
+    graph: HomeGraph,
+    pool: Sequence[Pair],
+    embeddings: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float64]:
+    """The model's probability of every pool pair, :data:`POOL_CHUNK` at a time (the memory
+    a large home's pool needs stays a few MB)."""
+    parts = [
+        model.score(graph, pool[i : i + POOL_CHUNK], embeddings)
+        for i in range(0, len(pool), POOL_CHUNK)
+    ]
+    return np.concatenate(parts) if parts else np.empty(0)
 
 
 def proposal_pool(node_ids: Sequence[str], excluded: Collection[Pair]) -> list[Pair]:
@@ -47,9 +74,20 @@ def best_proposals(pool: Sequence[Pair], gnn: npt.ArrayLike, count: int) -> list
     scores = np.asarray(gnn, dtype=np.float64)
     if count <= 0 or scores.size == 0:
         return []
-    ties = np.array([proposal_tie(p) for p in pool], dtype=np.int64)
-    order: list[int] = np.lexsort((ties, -scores))[:count].tolist()
+    # Only pairs scoring at least the count-th best can be chosen: tie codes for those only.
+    nth = np.partition(scores, scores.size - min(count, scores.size))[-min(count, scores.size)]
+    near = np.flatnonzero(scores >= nth)
+    ties = np.array([proposal_tie(pool[i]) for i in near.tolist()], dtype=np.int64)
+    order: list[int] = near[np.lexsort((ties, -scores[near]))][:count].tolist()
     return order
 
 
-__all__ = ["PROPOSALS", "best_proposals", "proposal_pool", "proposal_tie"]
+__all__ = [
+    "POOL_CHUNK",
+    "PROPOSALS",
+    "PairScoring",
+    "best_proposals",
+    "proposal_pool",
+    "proposal_tie",
+    "score_pool",
+]

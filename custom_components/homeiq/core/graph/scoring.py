@@ -27,7 +27,7 @@ from ..synergy.ranking import automated_pairs
 from .blend import Blend, blend_from_dict, blended, graph_lift, learned_scores
 from .build import TextEmbedder, build_graph, coactive_pairs, feature_names, pair_nodes
 from .model import DeployedGraphModel, load_graph_model
-from .propose import best_proposals, proposal_pool
+from .propose import best_proposals, proposal_pool, score_pool
 
 BLEND_KEY = "blend"  # the blend's JSON form in the graph model's registry ``extra``
 
@@ -112,7 +112,7 @@ class GraphRanking:
         proposals: tuple[Proposal, ...] = ()
         if propose:
             pool = proposal_pool(graph.node_ids, {c.pair for c in candidates} | automated)
-            probability = model.score(graph, pool, embeddings) if pool else np.empty(0)
+            probability = score_pool(model, graph, pool, embeddings)
             best = best_proposals(pool, probability, regime.proposals)
             scores = learned_scores(probability[best], regime)
             proposals = tuple(
