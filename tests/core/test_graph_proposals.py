@@ -22,11 +22,15 @@ from custom_components.homeiq.core.graph.propose import (
 from custom_components.homeiq.core.ml.trees import ModelFileError
 from custom_components.homeiq.core.synergy import (
     RULES_BY_KIND,
+    Answer,
+    Verdict,
     find_candidates,
+    open_suggestions,
     rule_of_kind,
     suggest,
 )
-from custom_components.homeiq.core.synergy.ranking import automated_pairs
+from custom_components.homeiq.core.synergy.feedback import KIND_STEP
+from custom_components.homeiq.core.synergy.ranking import automated_pairs, shifted_logits
 from custom_components.homeiq.core.synergy.stored import result_as_dict, result_from_dict
 from custom_components.homeiq.core.synergy.suggestion import GRAPH_NOTE
 from custom_components.homeiq.core.synergy.taxonomy import (
@@ -195,3 +199,30 @@ def test_the_best_proposals_are_the_full_orders_head() -> None:
         scores = np.round(rng.uniform(size=len(pool)), 2)  # about 12 pairs per value
         full = np.lexsort((ties, -scores)).tolist()
         assert best_proposals(pool, scores, count) == full[:count]
+
+
+def test_an_answer_moves_the_proposals_of_its_kind() -> None:
+    """Rejecting a proposed pair takes it off the list and lowers the other proposals of its
+    kind (the same cause and effect domains) by one step in logit terms; others stay."""
+    home = rooms()
+    result = suggest(home, T0, graph=_ranking(Blend((proposing(1000),))))
+    learned = [s for s in result.suggestions if s.kind.startswith("learned_")]
+    rejected = learned[0]
+    same = {s.suggestion_id for s in learned[1:] if s.kind == rejected.kind}
+    assert same  # the test home has more than one pair of that kind
+    answer = Answer(
+        rejected.suggestion_id,
+        rejected.kind,
+        rejected.cause_id,
+        rejected.effect_id,
+        Verdict.REJECTED,
+        T0,
+    )
+    after = {s.suggestion_id: s.score for s in open_suggestions(result, [answer], limit=1000)}
+    assert rejected.suggestion_id not in after
+    for s in result.suggestions:
+        if s.suggestion_id == rejected.suggestion_id:
+            continue
+        expected = shifted_logits(np.array([s.score]), np.array([-KIND_STEP]))[0]
+        moved = s.suggestion_id in same
+        assert after[s.suggestion_id] == pytest.approx(expected if moved else s.score)
