@@ -724,17 +724,12 @@ def fit_proposals(
     alone_rr, merged = [a for _, a, _ in held_out], [m for _, _, m in held_out]
     lift = float(np.mean(merged) - np.mean(alone_rr)) if held_out else None
     kept = lift is not None and lift >= min_lift and weights[1] > 0
-    figures.update(
-        {
-            "held_out_examples": len(held_out),
-            "held_out_mrr_candidates": round(float(np.mean(alone_rr)), 4) if held_out else None,
-            "held_out_mrr_with_proposals": round(float(np.mean(merged)), 4) if held_out else None,
-            "by_source": {
-                source: _held_out_figures([h for h in held_out if h[0] == source])
-                for source in sorted({h[0] for h in held_out})
-            },
-        }
-    )
+    names = ("candidates", "with_proposals")
+    figures.update(_held_out_figures(held_out, names))
+    figures["by_source"] = {
+        source: _held_out_figures([h for h in held_out if h[0] == source], names)
+        for source in sorted({h[0] for h in held_out})
+    }
     return replace(
         regime,
         proposals=count if kept else 0,
@@ -744,17 +739,17 @@ def fit_proposals(
     ), figures
 
 
-def _held_out_figures(held_out: Sequence[tuple[str, float, float]]) -> dict[str, Any]:
-    """The held-out examples' count and mean reciprocal ranks, ranker alone and blend."""
-    return {
-        "held_out_examples": len(held_out),
-        "held_out_mrr_ranker": round(float(np.mean([h[1] for h in held_out])), 4)
-        if held_out
-        else None,
-        "held_out_mrr_blend": round(float(np.mean([h[2] for h in held_out])), 4)
-        if held_out
-        else None,
-    }
+def _held_out_figures(
+    held_out: Sequence[tuple[str, float, float]], names: tuple[str, str] = ("ranker", "blend")
+) -> dict[str, Any]:
+    """The held-out examples' count and mean reciprocal ranks of the two rankings compared
+    (``names``: the ranker alone and the blend, by default)."""
+    out: dict[str, Any] = {"held_out_examples": len(held_out)}
+    for column, name in enumerate(names, start=1):
+        out[f"held_out_mrr_{name}"] = (
+            round(float(np.mean([h[column] for h in held_out])), 4) if held_out else None
+        )
+    return out
 
 
 def fit_blend(
