@@ -278,6 +278,44 @@ def test_proposals_are_kept_where_they_find_held_out_targets() -> None:
     assert blend_from_dict(json.loads(json.dumps(useful.as_dict()))) == useful
 
 
+def test_proposals_that_push_synthetic_targets_down_are_not_kept() -> None:
+    """The real homes' gain decides, but no source may lose more than the minimum lift: a
+    synthetic home whose planted (candidate) target sinks under confident wrong proposals
+    vetoes them."""
+    real = _with_pools(_blend_examples(informative=True), informative=True)
+    rng = np.random.default_rng(3)
+    synthetic = [
+        dataclasses.replace(
+            e,
+            name=f"synthetic-{e.name}",
+            source="synthetic",
+            labels=_blend_examples(informative=True)[i].labels,
+            pool_other=rng.uniform(0.995, 0.999, 20),
+            pool_labels=np.zeros(20, dtype=np.bool_),
+        )
+        for i, e in enumerate(real)
+        if i % 4 < 2  # examples whose target is a candidate
+    ]
+    alone, _ = fit_blend(real)
+    assert alone.regimes[0].proposals == PROPOSALS
+    vetoed, fit = fit_blend([*real, *synthetic])
+    by_source = fit["0_days"]["proposals"]["by_source"]
+    loss = (
+        by_source["synthetic"]["held_out_mrr_with_proposals"]
+        - by_source["synthetic"]["held_out_mrr_candidates"]
+    )
+    assert loss < -0.01
+    assert vetoed.regimes[0].learned_w_gnn > 0
+    assert vetoed.regimes[0].proposal_lift is not None
+    assert vetoed.regimes[0].proposal_lift >= 0.01  # the real homes gain: only the veto
+    assert vetoed.regimes[0].proposals == 0
+    assert vetoed.regimes[0].proposal_lift == pytest.approx(
+        by_source["real"]["held_out_mrr_with_proposals"]
+        - by_source["real"]["held_out_mrr_candidates"],
+        abs=2e-4,
+    )
+
+
 def test_regimes_by_history_length() -> None:
     assert [regime_of(d) for d in (0.0, 0.5, 7.0, 7.1, 30.0)] == [0, 1, 1, 2, 2]
 

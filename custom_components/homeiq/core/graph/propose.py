@@ -24,7 +24,10 @@ from .build import HomeGraph
 
 type Pair = tuple[str, str]
 
-PROPOSALS: Final = 20  # proposals a regime that uses them keeps per home (a fixed choice)
+# Proposals a regime that uses them ranks per home: of 30, 50, 100 and 200 tried on the
+# training homes' out-of-fold scores (real homes' held-out MRR 0.097, 0.102, 0.105, 0.106
+# against 0.088 without; synthetic homes unchanged), the smallest near the best.
+PROPOSALS: Final = 100
 POOL_CHUNK: Final = 10_000  # pool pairs scored at once (a large home's pool has 80 000+)
 
 
