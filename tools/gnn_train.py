@@ -107,7 +107,9 @@ REAL_SEEDS: Final = (1, 2)  # half-known draws per real training home (and one c
 UNIFORM_NEGATIVES: Final = 3  # per positive, uniform from the pair space
 SAME_TRIGGER_NEGATIVES: Final = 3  # per positive, its trigger with another action
 FOLDS: Final = 2
-REGIME_MAX_DAYS: Final = (0.0, 7.0, math.inf)
+# A home's first day counts as no history (the no-history examples have 0 days; a new
+# install's recorder has minutes or hours, not the daily patterns the miner counts).
+REGIME_MAX_DAYS: Final = (1.0, 7.0, math.inf)
 MIN_LIFT: Final = 0.01
 GAIN_SOURCE: Final = "real"  # the examples whose lift decides whether proposals are kept
 EPOCHS: Final = 80
@@ -783,10 +785,12 @@ def fit_blend(
 
 
 def regime_name(max_days: float) -> str:
-    """``0_days``, ``to_7_days``, ``longer``: how the figures name a regime."""
+    """``day_one``, ``to_7_days``, ``longer``: how the figures name a regime."""
     if math.isinf(max_days):
         return "longer"
-    return "0_days" if max_days == 0 else f"to_{max_days:g}_days"
+    if max_days <= 1:
+        return "0_days" if max_days == 0 else "day_one"
+    return f"to_{max_days:g}_days"
 
 
 def out_of_fold[T](

@@ -57,7 +57,7 @@ def light(room: str) -> str:
     return f"light.{room}_light"
 
 
-def _register(hass: HomeAssistant) -> dict[str, str]:
+def register_synergy_home(hass: HomeAssistant) -> dict[str, str]:
     """Areas, devices and entities; the area ids by room."""
     source = MockConfigEntry(domain="test")
     source.add_to_hass(hass)
@@ -140,7 +140,7 @@ async def async_record_synergy_home(
     """
     start = datetime(2026, 11, 1, tzinfo=dt_util.get_default_time_zone())
     freezer.move_to(start - timedelta(minutes=5))
-    area_ids = _register(hass)
+    area_ids = register_synergy_home(hass)
     for at, entity_id, state, by_hand in _rows(start):
         freezer.move_to(at)
         context = Context(user_id=USER) if by_hand else Context()

@@ -35,6 +35,7 @@ from tools.gnn_train import (
     pair_features,
     pair_tie_codes,
     ranking_order,
+    regime_name,
     regime_of,
     sample_negatives,
     tie_code,
@@ -190,10 +191,10 @@ def _blend_examples(informative: bool, n: int = 300, rows: int = 30) -> list[Ble
 
 def test_blend_leaves_out_a_noise_score_and_takes_an_informative_one() -> None:
     noise, noise_fit = fit_blend(_blend_examples(informative=False))
-    assert [r.max_days for r in noise.regimes] == [0.0, 7.0, math.inf]
+    assert [r.max_days for r in noise.regimes] == [1.0, 7.0, math.inf]
     assert not any(r.used for r in noise.regimes)
     assert all(r.lift is not None and r.lift < 0.01 for r in noise.regimes)
-    assert noise_fit["0_days"]["examples"] == 100
+    assert noise_fit["day_one"]["examples"] == 100
     useful, useful_fit = fit_blend(_blend_examples(informative=True))
     assert all(r.used for r in useful.regimes)
     for regime in useful.regimes:
@@ -219,7 +220,7 @@ def test_blend_figures_by_source_split_the_held_out_examples() -> None:
         for i, e in enumerate(_blend_examples(informative=True))
     ]
     _, fit = fit_blend(examples)
-    figures = fit["0_days"]
+    figures = fit["day_one"]
     by_source = figures["by_source"]
     assert set(by_source) == {"real", "synthetic"}
     counts = [by_source[s]["held_out_examples"] for s in ("real", "synthetic")]
@@ -265,7 +266,7 @@ def test_proposals_are_kept_where_they_find_held_out_targets() -> None:
         assert regime.learned_w_gnn > 0.5
         assert regime.proposal_lift is not None
         assert regime.proposal_lift > 0.1
-    figures = fit["0_days"]["proposals"]
+    figures = fit["day_one"]["proposals"]
     assert figures["held_out_examples"] == 100
     assert figures["positives"] == 50  # half of the examples' targets are proposed
     assert figures["held_out_mrr_with_proposals"] - figures[
@@ -299,7 +300,7 @@ def test_proposals_that_push_synthetic_targets_down_are_not_kept() -> None:
     alone, _ = fit_blend(real)
     assert alone.regimes[0].proposals == PROPOSALS
     vetoed, fit = fit_blend([*real, *synthetic])
-    by_source = fit["0_days"]["proposals"]["by_source"]
+    by_source = fit["day_one"]["proposals"]["by_source"]
     loss = (
         by_source["synthetic"]["held_out_mrr_with_proposals"]
         - by_source["synthetic"]["held_out_mrr_candidates"]
@@ -317,7 +318,15 @@ def test_proposals_that_push_synthetic_targets_down_are_not_kept() -> None:
 
 
 def test_regimes_by_history_length() -> None:
-    assert [regime_of(d) for d in (0.0, 0.5, 7.0, 7.1, 30.0)] == [0, 1, 1, 2, 2]
+    """A home's first day is the no-history regime (a new install has minutes of it)."""
+    days = (0.0, 0.5, 1.0, 1.5, 7.0, 7.1, 30.0)
+    assert [regime_of(d) for d in days] == [0, 0, 0, 1, 1, 2, 2]
+    assert [regime_name(m) for m in (0.0, 1.0, 7.0, math.inf)] == [
+        "0_days",
+        "day_one",
+        "to_7_days",
+        "longer",
+    ]
 
 
 def _two_room_home() -> Home:
@@ -402,7 +411,7 @@ def test_only_gnn_writes_a_loadable_bundle(tmp_path: Path, monkeypatch: pytest.M
     assert deployed is not None
     assert deployed.source == "bundled"
     blend = blend_from_dict(deployed.info.extra["blend"])
-    assert [r.max_days for r in blend.regimes] == [0.0, 7.0, math.inf]
+    assert [r.max_days for r in blend.regimes] == [1.0, 7.0, math.inf]
     assert deployed.info.extra["training"]["pretrain_s"] >= 0
     assert "held_out_auc" in deployed.info.metrics
     assert sum(p.stat().st_size for p in (out / "gnn").iterdir()) < 1_000_000

@@ -138,7 +138,9 @@ def _regime_label(blend: Blend, max_days: float) -> str:
     if math.isinf(max_days):
         shorter = [r.max_days for r in blend.regimes if not math.isinf(r.max_days)]
         return f"more than {max(shorter):g} days of history" if shorter else "any history"
-    return "no history" if max_days == 0 else f"up to {max_days:g} days of history"
+    if max_days <= 1:
+        return "no history" if max_days == 0 else "up to a day of history"
+    return f"up to {max_days:g} days of history"
 
 
 def graph_feature_names(embedder: TextEmbedder | None, name_dim: int = 0) -> tuple[str, ...]:
