@@ -4,7 +4,9 @@
 allows and counts the evidence for those the history shows meeting; :func:`suggest` ranks
 them (:mod:`.ranking`), leaves out what the home already automates and turns the best into
 :class:`Suggestion` s with their automation; :func:`open_suggestions` applies the user's
-answers (:mod:`.feedback`) at once, without mining again.
+answers (:mod:`.feedback`) at once, without mining again. A graph model (a
+:class:`PairScorer`) may add pairs no rule expresses (:class:`Proposal`): they become
+evidence-free candidates of a generic rule (:func:`~.taxonomy.learned_rule`).
 """
 
 from __future__ import annotations
@@ -154,7 +156,8 @@ def suggest(
     graph: PairScorer | None = None,
 ) -> SynergyResult:
     """Mine, rank and describe the home's best pairs (blocking: CPU work). With ``graph``
-    the graph model's probability joins the ranker's where it helps (its ``regime``)."""
+    the graph model's probability joins the ranker's where it helps (its ``regime``), and
+    its proposals join the candidates where that regime keeps them."""
     context = MiningContext(home, *mining_window(home, now))
     found = find_candidates(home, now, settings=settings, context=context)
     automated = automated_pairs(home)
