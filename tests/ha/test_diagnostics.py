@@ -16,6 +16,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.homeiq.const import DEFAULT_OPTIONS, DOMAIN, SERVICE_TRAIN_NOW
+from custom_components.homeiq.core.graph.propose import PROPOSALS
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=dt_util.UTC)
 STEPS = [
@@ -61,7 +62,9 @@ async def test_diagnostics(
     }
     # The bundled models are deployed, with the held-out metrics scripts/train measured.
     assert set(models) == {"home_type", "failure", "anomaly", "synergy", "gnn"}
-    assert models["gnn"]["blend"]["regimes"][0]["max_days"] == 0.0
+    first_day = models["gnn"]["blend"]["regimes"][0]
+    assert first_day["max_days"] == 1.0  # a home's first day counts as no history
+    assert first_day["proposals"] == PROPOSALS
     for summary in models.values():
         assert summary["source"] == "bundled"
         assert summary["version"] == 0
