@@ -32,7 +32,11 @@ from custom_components.homeiq.core.synergy import (
 from custom_components.homeiq.core.synergy.feedback import KIND_STEP
 from custom_components.homeiq.core.synergy.ranking import automated_pairs, shifted_logits
 from custom_components.homeiq.core.synergy.stored import result_as_dict, result_from_dict
-from custom_components.homeiq.core.synergy.suggestion import GRAPH_NOTE
+from custom_components.homeiq.core.synergy.suggestion import (
+    GRAPH_NOTE,
+    LEARNED_NOTE,
+    LEARNED_OFTEN,
+)
 from custom_components.homeiq.core.synergy.taxonomy import (
     LEARNED_CAUSE_STATES,
     LEARNED_EFFECTS,
@@ -153,12 +157,15 @@ def test_suggest_takes_the_graphs_best_proposals_with_their_own_score() -> None:
     proposed = [s for s in result.suggestions if s.kind.startswith("learned_")]
     assert {s.pair for s in proposed} == {s.pair for s in best}
     assert result.as_dict()["graph"]["proposed"] == 3
+    plain = suggest(home, T0)
+    assert result.as_dict()["already_automated"] == plain.as_dict()["already_automated"] == 0
+    assert result.as_dict()["candidates"] == plain.as_dict()["candidates"]
     for s in proposed:
         assert s.score == pytest.approx(s.scores["gnn"])  # bias 0, weight 1
         assert s.scores["rules"] == 0.0
         assert "ranker" not in s.scores
-        assert s.text.endswith(GRAPH_NOTE)
-        assert s.text.count(GRAPH_NOTE) == 1
+        note = GRAPH_NOTE if s.scores["gnn"] >= LEARNED_OFTEN else LEARNED_NOTE
+        assert s.text.endswith(f"no evidence for it from this home's history. {note}")
         rule = rule_of_kind(s.kind)
         assert s.automation["triggers"] == [
             {"trigger": "state", "entity_id": s.cause_id, "to": rule.cause_states[0], "id": "cause"}

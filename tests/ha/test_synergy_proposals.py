@@ -21,7 +21,11 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 
 from custom_components.homeiq.core.graph.propose import PROPOSALS
-from custom_components.homeiq.core.synergy.suggestion import GRAPH_NOTE
+from custom_components.homeiq.core.synergy.suggestion import (
+    GRAPH_NOTE,
+    LEARNED_NOTE,
+    LEARNED_OFTEN,
+)
 from tests.ha.synergy_home import (
     ROOMS,
     async_accept,
@@ -75,7 +79,9 @@ async def test_a_new_home_gets_the_graphs_proposals_and_one_becomes_an_automatio
 
     steps = await async_train(hass)
 
-    graph = steps["synergy"]["details"]["graph"]
+    details = steps["synergy"]["details"]
+    assert details["already_automated"] == 0
+    graph = details["graph"]
     assert graph["regime"] == "up to a day of history"
     assert 0 < graph["proposed"] <= PROPOSALS
     suggestions = await async_get_suggestions(hass, limit=500)
@@ -83,7 +89,8 @@ async def test_a_new_home_gets_the_graphs_proposals_and_one_becomes_an_automatio
     assert len(learned) == graph["proposed"]
     assert any(not s["kind"].startswith("learned_") for s in suggestions)
     for s in learned:
-        assert s["evidence"].endswith(GRAPH_NOTE)
+        note = GRAPH_NOTE if s["scores"]["gnn"] >= LEARNED_OFTEN else LEARNED_NOTE
+        assert s["evidence"].endswith(note)
         assert "proposed by HomeIQ's graph model" in s["evidence"]
         assert s["figures"] is None
         assert set(s["scores"]) == {"rules", "miner", "gnn", "combined"}

@@ -162,6 +162,7 @@ def suggest(
     found = find_candidates(home, now, settings=settings, context=context)
     automated = automated_pairs(home)
     fresh = [c for c in found if c.pair not in automated]
+    already_automated = len(found) - len(fresh)
     scores = score_candidates(fresh, None if ranker is None else ranker.ensemble)
     graph_figures: dict[str, Any] = {"used": False, "why": "no graph model could be loaded"}
     if graph is not None:
@@ -197,7 +198,7 @@ def suggest(
         suggestions=tuple(suggestions),
         candidates=len(found),
         counted=sum(c.evidence is not None for c in found),
-        automated=len(found) - len(fresh),
+        automated=already_automated,
         days=context.days,
         ranker=None if ranker is None else f"v{ranker.info.version} ({ranker.source})",
         candidates_by_id=by_id,

@@ -23,6 +23,10 @@ ID_PREFIX: Final = "homeiq_"
 # evidence then ends with GRAPH_NOTE.
 GRAPH_NOTE_LIFT: Final = 0.05
 GRAPH_NOTE: Final = "Homes like yours often automate this."
+# A pair the graph model proposes ends with GRAPH_NOTE from this graph probability on, with
+# LEARNED_NOTE below it (most proposals: the graph model's probability of a pair is low).
+LEARNED_OFTEN: Final = 0.5
+LEARNED_NOTE: Final = "Homes like yours sometimes automate this."
 # How the action reads in a sentence, by the state it brings the effect to.
 _DONE: Final[dict[str, str]] = {
     "on": "turned on",
@@ -174,8 +178,8 @@ def describe(home: Home, candidate: Candidate) -> str:
     sentence = _capitalised(_sentence(home, candidate))
     if rule.learned:
         return (
-            f"{sentence}: proposed by HomeIQ's graph model (no rule of the taxonomy covers "
-            f"this pair, so there is no evidence from this home's history for it). {GRAPH_NOTE}"
+            f"{sentence}: proposed by HomeIQ's graph model; no built-in rule covers this "
+            f"pair, so there is no evidence for it from this home's history."
         )
     evidence = candidate.evidence
     if evidence is None or evidence.followed == 0:
@@ -413,7 +417,11 @@ def make_suggestion(
     model raised it by :data:`GRAPH_NOTE_LIFT` or more, its evidence says so)."""
     sid = suggestion_id(candidate.rule.kind, candidate.cause_id, candidate.effect_id)
     text = describe(home, candidate)
-    if (scores or {}).get("graph_lift", 0.0) >= GRAPH_NOTE_LIFT and not candidate.rule.learned:
+    figures = scores or {}
+    if candidate.rule.learned:
+        often = figures.get("gnn", 0.0) >= LEARNED_OFTEN
+        text += f" {GRAPH_NOTE if often else LEARNED_NOTE}"
+    elif figures.get("graph_lift", 0.0) >= GRAPH_NOTE_LIFT:
         text += f" {GRAPH_NOTE}"
     effect = home.entities.get(candidate.effect_id or "")
     cause = home.entities.get(candidate.cause_id)
