@@ -555,17 +555,21 @@ def example_proposals(
 
 
 def blend_example(
-    example: TrainingExample, other: Floats, pool_scores: Floats | None = None
+    example: TrainingExample,
+    other: Floats,
+    pool_scores: Floats | None = None,
+    count: int = PROPOSALS,
 ) -> BlendExample:
     """The blend rows of a training example with the other model's scores of its
-    candidates and (``pool_scores``, of :func:`example_pool`) of the pairs it would
-    propose."""
+    candidates and (``pool_scores``, of :func:`example_pool`) of the ``count`` pairs it
+    would propose."""
     rows = example.candidates
     targets = example.targets
     proposed: list[Pair] = []
     proposed_scores = np.empty(0)
     if pool_scores is not None:
-        proposed, proposed_scores = example_proposals(example, example_pool(example), pool_scores)
+        pool = example_pool(example)
+        proposed, proposed_scores = example_proposals(example, pool, pool_scores, count)
     return BlendExample(
         name=example.name,
         fold=example.fold,

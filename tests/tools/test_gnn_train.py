@@ -22,6 +22,7 @@ from custom_components.homeiq.core.ml.registry import ModelRegistry
 from tests.tools.real_records import real_record
 from tools import train
 from tools.evaluation.common import DEVELOPMENT_SEEDS, REPORTING_SEEDS
+from tools.gnn_proposals import count_study
 from tools.gnn_samples import pair_space, real_part
 from tools.gnn_train import (
     BASELINE_PARAMS,
@@ -415,3 +416,19 @@ def test_only_gnn_writes_a_loadable_bundle(tmp_path: Path, monkeypatch: pytest.M
     assert deployed.info.extra["training"]["pretrain_s"] >= 0
     assert "held_out_auc" in deployed.info.metrics
     assert sum(p.stat().st_size for p in (out / "gnn").iterdir()) < 1_000_000
+
+
+def test_the_count_study_cuts_each_examples_proposals() -> None:
+    """Each count fits the first regime's proposals on the first ``count`` of every pool;
+    the whole pool gives the figures fit_blend gives."""
+    examples = _with_pools(_blend_examples(informative=True), informative=True)
+    study = count_study(examples, (5, 20))
+    assert set(study) == {"5", "20"}
+    _, whole = fit_blend(examples)
+    assert {k: v for k, v in study["20"].items() if k not in {"kept", "proposal_lift"}} == whole[
+        "day_one"
+    ]["proposals"]
+    assert study["20"]["kept"] is True
+    first_day = sum(e.days <= 1 for e in examples)
+    assert study["5"]["rows"] == 5 * first_day < study["20"]["rows"] == 20 * first_day
+    assert study["5"]["positives"] <= study["20"]["positives"]
