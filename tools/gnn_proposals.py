@@ -96,15 +96,18 @@ def main(argv: list[str] | None = None) -> int:
         )
         for fold in range(FOLDS)
     }
-    rows = [
-        blend_example(
-            e,
-            gnn_candidate_scores(folds[e.fold], e),
-            graph_scores(GraphModel(folds[e.fold]), e.graph, example_pool(e)),
-            count=max(counts),
+    rows = []
+    for e in examples:
+        pool = example_pool(e)
+        rows.append(
+            blend_example(
+                e,
+                gnn_candidate_scores(folds[e.fold], e),
+                graph_scores(GraphModel(folds[e.fold]), e.graph, pool),
+                count=max(counts),
+                pool=pool,
+            )
         )
-        for e in examples
-    ]
     figures = {"counts": count_study(rows, counts), "seconds": 0.0}
     figures["seconds"] = round(time.perf_counter() - began, 1)
     print(json.dumps(figures, indent=1))

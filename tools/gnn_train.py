@@ -559,16 +559,17 @@ def blend_example(
     other: Floats,
     pool_scores: Floats | None = None,
     count: int = PROPOSALS,
+    pool: Sequence[Pair] | None = None,
 ) -> BlendExample:
     """The blend rows of a training example with the other model's scores of its
-    candidates and (``pool_scores``, of :func:`example_pool`) of the ``count`` pairs it
-    would propose."""
+    candidates and (``pool_scores``, of ``pool``: :func:`example_pool` unless given) of the
+    ``count`` pairs it would propose."""
     rows = example.candidates
     targets = example.targets
     proposed: list[Pair] = []
     proposed_scores = np.empty(0)
     if pool_scores is not None:
-        pool = example_pool(example)
+        pool = example_pool(example) if pool is None else pool
         proposed, proposed_scores = example_proposals(example, pool, pool_scores, count)
     return BlendExample(
         name=example.name,
@@ -822,12 +823,16 @@ def fitted_blend(
     examples' candidates and (with ``pair_score``, the model's probability of any pairs)
     of the pairs it would propose."""
 
-    def both(model: Any, e: TrainingExample) -> tuple[Floats, Floats | None]:
-        pool = None if pair_score is None else pair_score(model, e.graph, example_pool(e))
-        return score(model, e), pool
+    def both(model: Any, e: TrainingExample) -> tuple[Floats, list[Pair], Floats | None]:
+        if pair_score is None:
+            return score(model, e), [], None
+        pool = example_pool(e)
+        return score(model, e), pool, pair_score(model, e.graph, pool)
 
     scores = out_of_fold(examples, fit, both)
-    return fit_blend([blend_example(e, c, p) for e, (c, p) in zip(examples, scores, strict=True)])
+    return fit_blend(
+        [blend_example(e, c, s, pool=p) for e, (c, p, s) in zip(examples, scores, strict=True)]
+    )
 
 
 def gnn_candidate_scores(weights: GraphWeights, example: TrainingExample) -> Floats:
@@ -908,13 +913,15 @@ def train_gnn_bundle(
     fold_models = {fold: fit([e for e in examples if e.fold != fold]) for fold in range(FOLDS)}
     held_out = [pair_scores(fold_models[e.fold], e) for e in examples]
     candidate_scores = [gnn_candidate_scores(fold_models[e.fold], e) for e in examples]
+    pools = [example_pool(e) for e in examples]
     pool_scores = [
-        graph_scores(GraphModel(fold_models[e.fold]), e.graph, example_pool(e)) for e in examples
+        graph_scores(GraphModel(fold_models[e.fold]), e.graph, pool)
+        for e, pool in zip(examples, pools, strict=True)
     ]
     blend, blend_figures = fit_blend(
         [
-            blend_example(e, c, p)
-            for e, c, p in zip(examples, candidate_scores, pool_scores, strict=True)
+            blend_example(e, c, s, pool=p)
+            for e, c, s, p in zip(examples, candidate_scores, pool_scores, pools, strict=True)
         ]
     )
     folds_s = time.perf_counter() - folds_began

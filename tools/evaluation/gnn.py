@@ -278,6 +278,8 @@ def evaluate_real_validation(
     """Every scorer's figures on the validation homes, half known (``known``) or none."""
     tops = {name: Tops() for name in (*SPACE_SCORERS, *CANDIDATE_SCORERS)}
     in_space = expressible = proposable = spaces = 0
+    graph_regime, baseline_regime = graph.blend.regime(0.0), baseline.blend.regime(0.0)
+    empty = np.empty(0)  # the pool's scores where a regime proposes nothing (not scored)
     sizes: list[int] = []
     for real in validation:
         if len(real.automations) < 2:
@@ -325,15 +327,15 @@ def evaluate_real_validation(
                 rows,
                 by_candidate["combined"],
                 pool,
-                graph_scores(graph.model, home_graph, pool),
-                graph.blend.regime(0.0),
+                graph_scores(graph.model, home_graph, pool) if graph_regime.proposals else empty,
+                graph_regime,
             ),
             "combined_baseline": with_proposals(
                 rows,
                 by_candidate["combined_baseline"],
                 pool,
-                baseline.model.predict(home_graph, pool),
-                baseline.blend.regime(0.0),
+                baseline.model.predict(home_graph, pool) if baseline_regime.proposals else empty,
+                baseline_regime,
             ),
         }
         for name, r in rankings.items():

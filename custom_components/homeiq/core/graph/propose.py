@@ -13,12 +13,12 @@ in ``scripts/train`` (where the score is fitted) and in ``scripts/evaluate``.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-import hashlib
 from typing import Final, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
+from ..synergy.ranking import tie_key
 from ..synergy.taxonomy import LEARNED_CAUSE_STATES, LEARNED_EFFECTS, learned_rule
 from .build import HomeGraph
 
@@ -68,8 +68,7 @@ def proposal_pool(node_ids: Sequence[str], excluded: Collection[Pair]) -> list[P
 def proposal_tie(pair: Pair) -> int:
     """The tie-break order of a proposed pair, the synergy ranking's (its kind and pair)."""
     rule = learned_rule(*pair)
-    kind = rule.kind if rule is not None else ""
-    return int(hashlib.sha256("|".join((kind, *pair)).encode()).hexdigest()[:15], 16)
+    return int(tie_key(rule.kind if rule is not None else "", pair)[:15], 16)
 
 
 def best_proposals(pool: Sequence[Pair], gnn: npt.ArrayLike, count: int) -> list[int]:

@@ -130,9 +130,15 @@ def with_offsets(
     return shifted_logits(scores, np.array([offsets.get(c.rule.kind, 0.0) for c in candidates]))
 
 
+def tie_key(kind: str, pair: tuple[str, str]) -> str:
+    """A stable, arbitrary order among equal scores (no bias toward any entity name): the
+    SHA-256 hex digest of the kind and the pair."""
+    return hashlib.sha256("|".join((kind, *pair)).encode()).hexdigest()
+
+
 def tie_break(candidate: Candidate) -> str:
-    """A stable, arbitrary order among equal scores (no bias toward any entity name)."""
-    return hashlib.sha256("|".join((candidate.rule.kind, *candidate.pair)).encode()).hexdigest()
+    """:func:`tie_key` of a candidate."""
+    return tie_key(candidate.rule.kind, candidate.pair)
 
 
 def ranked(
