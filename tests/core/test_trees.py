@@ -39,6 +39,7 @@ if HAS_SKLEARN:
         GradientBoostingClassifier,
         GradientBoostingRegressor,
         HistGradientBoostingClassifier,
+        HistGradientBoostingRegressor,
         IsolationForest,
         RandomForestClassifier,
         RandomForestRegressor,
@@ -227,6 +228,82 @@ def test_gradient_boosting_matches_sklearn(
 
 @needs_sklearn
 @pytest.mark.parametrize(
+    ("string_labels", "train_nans", "max_leaf_nodes", "max_iter"),
+    [(False, False, 31, 60), (True, True, 7, 40), (False, True, 63, 25)],
+)
+def test_hist_gradient_boosting_matches_sklearn(
+    tmp_path: Path, *, string_labels: bool, train_nans: bool, max_leaf_nodes: int, max_iter: int
+) -> None:
+    """Raw scores, probabilities and labels of a binary histogram boosting, on float64 rows
+    with NaNs and infinities (it compares float64, unlike the other estimators)."""
+    seed = 300 + max_leaf_nodes
+    X_train, y_train, X = _classification(
+        seed, 2, string_labels=string_labels, train_nans=train_nans
+    )
+    boosting = HistGradientBoostingClassifier(
+        max_iter=max_iter,
+        max_leaf_nodes=max_leaf_nodes,
+        learning_rate=0.1,
+        l2_regularization=1.0,
+        early_stopping=False,
+        random_state=seed,
+    ).fit(X_train, y_train)
+    X = _with_nans(X, 0.05, seed)
+    X[::97, 3] = np.inf
+    X[::89, 2] = -np.inf
+    methods = ("decision_function", "predict_proba", "predict")
+    _assert_parity(boosting, X, tmp_path, methods)
+    ensemble = export_ensemble(boosting)
+    assert (ensemble.n_trees, ensemble.learning_rate, ensemble.float32_inputs) == (
+        max_iter,
+        1.0,
+        False,
+    )
+    # Rows at and one float64 step around every threshold (float32 rounding would move
+    # some of them to the other side).
+    is_split = ensemble.left != LEAF
+    thresholds, features = ensemble.threshold[is_split], ensemble.feature[is_split]
+    rows = np.repeat(np.nanmedian(X_train, axis=0)[None, :], 3 * thresholds.size, axis=0)
+    for step, direction in enumerate((-np.inf, 0.0, np.inf)):
+        part = np.arange(step * thresholds.size, (step + 1) * thresholds.size)
+        rows[part, features] = (
+            thresholds if direction == 0.0 else np.nextafter(thresholds, direction)
+        )
+    _assert_parity(boosting, rows, tmp_path / "edges", methods)
+
+
+@needs_sklearn
+def test_hist_gradient_boosting_configurations_it_cannot_export() -> None:
+    """Three classes, or categorical features: a clear error, nothing half-exported."""
+    X, y = make_classification(
+        n_samples=200, n_features=4, n_informative=3, n_redundant=0, n_classes=3, random_state=0
+    )
+    with pytest.raises(ValueError, match="binary"):
+        export_ensemble(HistGradientBoostingClassifier(max_iter=3).fit(X, y))
+    X[:, 0] = np.round(np.abs(X[:, 0]) * 2)
+    categorical = HistGradientBoostingClassifier(max_iter=3, categorical_features=[0])
+    with pytest.raises(ValueError, match="categorical"):
+        export_ensemble(categorical.fit(X, y % 2))
+
+
+def test_files_from_before_float64_inputs_round_to_float32(saved_model: Path) -> None:
+    """A stored ensemble without ``float32_inputs`` (written before it existed) rounds
+    inputs to float32, as every ensemble did then; a false flag compares float64."""
+    document = json.loads((saved_model / "model.json").read_text())
+    assert document["info"]["extra"]["ensemble"]["float32_inputs"] is True
+    del document["info"]["extra"]["ensemble"]["float32_inputs"]
+    (saved_model / "model.json").write_text(json.dumps(document))
+    old = _load_ensemble(saved_model)
+    assert old.float32_inputs is True
+    _rewrite(saved_model, _saved_arrays(saved_model), float32_inputs=False)
+    assert _load_ensemble(saved_model).float32_inputs is False
+    _rewrite(saved_model, _saved_arrays(saved_model), float32_inputs="no")
+    with pytest.raises(ModelFileError, match="float32_inputs"):
+        _load_ensemble(saved_model)
+
+
+@needs_sklearn
+@pytest.mark.parametrize(
     ("settings_", "train_nans"),
     [
         ({}, False),
@@ -345,7 +422,7 @@ def _unsupported_estimator(name: str) -> Any:
     estimators: dict[str, Callable[[], Any]] = {
         "decision_tree": DecisionTreeClassifier,
         "boosting_regressor": GradientBoostingRegressor,
-        "histogram_boosting": HistGradientBoostingClassifier,
+        "histogram_regressor": HistGradientBoostingRegressor,
         "logistic_regression": LogisticRegression,
         "forest_subclass": type("MyForest", (RandomForestClassifier,), {}),
     }
@@ -360,14 +437,14 @@ def _unsupported_estimator(name: str) -> Any:
     [
         "decision_tree",
         "boosting_regressor",
-        "histogram_boosting",
+        "histogram_regressor",
         "logistic_regression",
         "forest_subclass",
         "plain_object",
     ],
 )
 def test_export_rejects_unsupported_estimators(name: str) -> None:
-    """Only the five supported ensemble types (exactly) can be exported."""
+    """Only the six supported ensemble types (exactly) can be exported."""
     with pytest.raises(TypeError, match="cannot export"):
         export_ensemble(_unsupported_estimator(name))
 

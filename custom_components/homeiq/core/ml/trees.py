@@ -4,21 +4,24 @@ scikit-learn does not install on Home Assistant OS, so a trained ensemble is exp
 (where scikit-learn is importable) to a :class:`TreeEnsemble` of plain arrays and evaluated
 here with numpy alone. Supported estimators: ``RandomForestClassifier``,
 ``ExtraTreesClassifier``, ``RandomForestRegressor``, ``GradientBoostingClassifier`` (binary
-and multiclass, ``log_loss`` or ``exponential`` loss, prior or zero ``init``) and
-``IsolationForest``; single-output only.
+and multiclass, ``log_loss`` or ``exponential`` loss, prior or zero ``init``),
+``HistGradientBoostingClassifier`` (binary, numeric features only) and ``IsolationForest``;
+single-output only.
 
 The nodes of all trees are concatenated; tree ``t`` holds nodes
 ``tree_offsets[t]:tree_offsets[t + 1]``, its root is ``tree_offsets[t]``, and child indices
 are global. A node is a leaf when ``left == right == -1``. Rows go left when
 ``x[feature] <= threshold``; a NaN goes left when ``missing_go_to_left``. As in
-scikit-learn, inputs are rounded to float32 before they are compared.
+scikit-learn, inputs are rounded to float32 before they are compared — except for a
+histogram gradient boosting, which compares them as float64 (``float32_inputs`` false).
 
 ``value[node]`` is what a leaf contributes:
 
 * forest classifier: the class fractions of the leaf (averaged over trees);
 * forest regressor: the leaf's mean target (averaged over trees);
 * gradient boosting: the leaf's raw score; tree ``t`` adds ``learning_rate * value`` to
-  column ``t % K`` of the raw prediction, which starts at ``init_raw``;
+  column ``t % K`` of the raw prediction, which starts at ``init_raw`` (a histogram
+  gradient boosting's leaves hold the learning rate already: it is exported as 1);
 * isolation forest: the expected path length of a row ending in that node, i.e. its depth
   (root = 1) plus the average path length of an unbuilt subtree over its training samples,
   minus 1 — the quantity scikit-learn adds up in ``score_samples``.
@@ -107,6 +110,8 @@ class TreeEnsemble:
     # Which non-finite inputs scikit-learn accepts for this estimator.
     accepts_nan: bool = False
     accepts_infinity: bool = False
+    # Whether scikit-learn rounds the inputs to float32 before it compares them.
+    float32_inputs: bool = True
 
     def __post_init__(self) -> None:
         """Freeze the arrays and check that they describe valid trees."""
@@ -206,20 +211,21 @@ class TreeEnsemble:
         return np.column_stack([1.0 - positive, positive])
 
     def _checked_input(self, X: npt.ArrayLike) -> FloatArray:
-        """Rows as float64 holding float32-rounded values, checked like scikit-learn."""
+        """Rows as float64 (holding float32-rounded values where scikit-learn rounds them),
+        checked like scikit-learn."""
         with np.errstate(over="ignore"):
-            rows32 = np.asarray(X, dtype=np.float32)
-        if rows32.ndim != 2:
-            raise ValueError(f"expected a 2-D array of rows, got {rows32.ndim} dimension(s)")
-        if rows32.shape[1] != self.n_features:
+            rows = np.asarray(X, dtype=np.float32 if self.float32_inputs else np.float64)
+        if rows.ndim != 2:
+            raise ValueError(f"expected a 2-D array of rows, got {rows.ndim} dimension(s)")
+        if rows.shape[1] != self.n_features:
             raise ValueError(
-                f"X has {rows32.shape[1]} features, but this {self.kind} expects {self.n_features}"
+                f"X has {rows.shape[1]} features, but this {self.kind} expects {self.n_features}"
             )
-        if not self.accepts_nan and np.isnan(rows32).any():
+        if not self.accepts_nan and np.isnan(rows).any():
             raise ValueError(f"Input X contains NaN, which this {self.kind} does not accept")
-        if not self.accepts_infinity and np.isinf(rows32).any():
+        if not self.accepts_infinity and np.isinf(rows).any():
             raise ValueError("Input X contains infinity or a value too large for dtype('float32')")
-        return rows32.astype(np.float64)
+        return rows.astype(np.float64)
 
     def _chunks(self, rows: FloatArray) -> list[FloatArray]:
         step = max(1, _PAIRS_PER_CHUNK // self.n_trees)
@@ -290,6 +296,7 @@ def export_ensemble(estimator: Any) -> TreeEnsemble:
     from sklearn.ensemble import (
         ExtraTreesClassifier,
         GradientBoostingClassifier,
+        HistGradientBoostingClassifier,
         IsolationForest,
         RandomForestClassifier,
         RandomForestRegressor,
@@ -302,6 +309,7 @@ def export_ensemble(estimator: Any) -> TreeEnsemble:
         ExtraTreesClassifier: _export_forest_classifier,
         RandomForestRegressor: _export_forest_regressor,
         GradientBoostingClassifier: _export_gradient_boosting,
+        HistGradientBoostingClassifier: _export_hist_gradient_boosting,
         IsolationForest: _export_isolation_forest,
     }
     exporter = exporters.get(type(estimator))
@@ -382,6 +390,44 @@ def _export_gradient_boosting(boosting: Any) -> TreeEnsemble:
         learning_rate=float(boosting.learning_rate),
         init_raw=_boosting_init_raw(boosting),
         **arrays,
+    )
+
+
+def _export_hist_gradient_boosting(boosting: Any) -> TreeEnsemble:
+    """A binary histogram gradient boosting on numeric features: its predictors' nodes (the
+    thresholds on raw values, the learning rate already in the leaves) and its baseline."""
+    if int(boosting.n_trees_per_iteration_) != 1:
+        raise ValueError("only a binary HistGradientBoostingClassifier can be exported")
+    if boosting.is_categorical_ is not None and np.asarray(boosting.is_categorical_).any():
+        raise ValueError(
+            "a HistGradientBoostingClassifier with categorical features cannot be exported"
+        )
+    nodes = [predictor.nodes for (predictor,) in boosting._predictors]
+    sizes = np.array([len(n) for n in nodes], dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    leaf = np.concatenate([n["is_leaf"].astype(bool) for n in nodes])
+    shift = np.repeat(offsets[:-1], sizes)
+    left = np.concatenate([n["left"] for n in nodes]).astype(np.int64) + shift
+    right = np.concatenate([n["right"] for n in nodes]).astype(np.int64) + shift
+    return TreeEnsemble(
+        kind="gradient_boosting_classifier",
+        n_features=int(boosting.n_features_in_),
+        feature=np.where(leaf, LEAF, np.concatenate([n["feature_idx"] for n in nodes])).astype(
+            np.int32
+        ),
+        threshold=np.concatenate([n["num_threshold"] for n in nodes]).astype(np.float64),
+        left=np.where(leaf, LEAF, left).astype(np.int32),
+        right=np.where(leaf, LEAF, right).astype(np.int32),
+        missing_go_to_left=np.concatenate([n["missing_go_to_left"] for n in nodes]).astype(bool),
+        value=np.concatenate([n["value"] for n in nodes]).astype(np.float64)[:, None],
+        tree_offsets=offsets,
+        classes=_class_labels(boosting.classes_),
+        loss="log_loss",
+        learning_rate=1.0,
+        init_raw=(float(np.asarray(boosting._baseline_prediction).ravel()[0]),),
+        accepts_nan=True,
+        accepts_infinity=True,
+        float32_inputs=False,
     )
 
 
@@ -592,6 +638,7 @@ def _metadata(ensemble: TreeEnsemble) -> dict[str, Any]:
         "offset": ensemble.offset,
         "accepts_nan": ensemble.accepts_nan,
         "accepts_infinity": ensemble.accepts_infinity,
+        "float32_inputs": ensemble.float32_inputs,
     }
 
 
@@ -607,6 +654,8 @@ def _ensemble_from(metadata: dict[str, Any], arrays: dict[str, Any]) -> TreeEnse
         offset=float(_typed(metadata, "offset", (int, float))),
         accepts_nan=_typed(metadata, "accepts_nan", bool),
         accepts_infinity=_typed(metadata, "accepts_infinity", bool),
+        # Files written before histogram boosting was exported all rounded to float32.
+        float32_inputs=_typed({"float32_inputs": True, **metadata}, "float32_inputs", bool),
         **arrays,
     )
     if (ensemble.n_trees, ensemble.n_nodes) != (metadata.get("n_trees"), metadata.get("n_nodes")):
