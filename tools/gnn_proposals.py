@@ -1,39 +1,60 @@
-"""How many proposals the graph model's blend keeps, on the training homes only:
-``python -m tools.gnn_proposals [--counts 30,50,100,200] [--threads T]``.
+"""How many proposals the graph model's blend keeps, and which model should propose, on the
+training homes only: ``python -m tools.gnn_proposals [--counts 30,50,100,200]
+[--models graph,gbm,ensemble] [--offsets 0,0.5,1,1.5,2,3] [--threads T]``.
 
 Builds the bundle's training examples and its two fold models as ``scripts/train --only
 gnn`` does (:func:`tools.gnn_train.train_gnn_bundle`), scores each example's candidates and
 proposal pool with the model that had not seen it, and fits the first-day regime's
 proposals (:func:`tools.gnn_train.fit_proposals`) with each count of proposals: its
-held-out MRR by source, candidates alone and with the proposals. The validation homes are
-never read. Prints JSON (about 6 minutes on one thread).
+held-out MRR by source, candidates alone and with the proposals. With ``--models``, the
+same for each model — ``graph``, ``gbm`` (the non-graph baseline,
+:func:`tools.gnn_train.fit_pair_baseline`, fitted on the same folds) and ``ensemble`` (the
+mean of the two logits) — and each offset added to the proposals' fitted logit
+(:func:`offset_study`). The validation homes are never read. Prints JSON (about 6 minutes on
+one thread; with ``gbm`` or ``ensemble`` about 15).
 """
 
 from __future__ import annotations
 
 import argparse
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
 import json
 import time
-from typing import Any
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
 
 from custom_components.homeiq.core.graph import GraphModel
+from custom_components.homeiq.core.graph.blend import Regime, logit
+from custom_components.homeiq.core.graph.propose import PROPOSALS
 from tools.evaluation.synergy import bundled_synergy_ranker
 from tools.gnn_samples import split_real_homes
 from tools.gnn_train import (
     BUDGET_S,
     EPOCHS,
     FOLDS,
+    REGIME_MAX_DAYS,
     SYNTHETIC_HOMES,
     BlendExample,
+    Floats,
+    PairBaseline,
+    TrainingExample,
+    _learned_logistic,
+    _logistic,
+    baseline_candidate_scores,
     blend_example,
     example_pool,
     fit_blend,
+    fit_pair_baseline,
     gnn_candidate_scores,
     graph_scores,
+    merged_labels,
     name_embedder,
     pretrain,
+    regime_of,
     synthetic_training_corpus,
     training_examples,
 )
@@ -64,18 +85,119 @@ def count_study(examples: Sequence[BlendExample], counts: Sequence[int]) -> dict
     return out
 
 
+MODELS: Final = ("graph", "gbm", "ensemble")
+
+
+def _ranked_figures(rankings: Sequence[npt.NDArray[np.bool_]]) -> dict[str, Any]:
+    """Examples, MRR of the first target (0 where none is ranked) and targets in the first
+    10 and 50, over the merged rankings' labels."""
+    firsts = [np.flatnonzero(labels) for labels in rankings]
+    return {
+        "examples": len(rankings),
+        "mrr": round(float(np.mean([1 / (f[0] + 1) if f.size else 0.0 for f in firsts])), 4)
+        if rankings
+        else None,
+        "top_10": int(sum(labels[:10].sum() for labels in rankings)),
+        "top_50": int(sum(labels[:50].sum() for labels in rankings)),
+    }
+
+
+def offset_study(
+    examples: Sequence[BlendExample], offsets: Sequence[float], count: int = PROPOSALS
+) -> dict[str, Any]:
+    """The first-day examples' held-out merged rankings (for each fold, the candidate blend
+    and the proposals' score fitted on the other folds), candidates alone and with ``count``
+    proposals whose fitted logit gets each of ``offsets`` added: by source, the
+    :func:`_ranked_figures`. Every first-day example counts (also those whose targets are
+    neither candidates nor proposed), so the figures compare across models."""
+    first = [e for e in examples if regime_of(e.days) == 0]
+    rankings: dict[str, dict[str, list[npt.NDArray[np.bool_]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for fold in sorted({e.fold for e in first}):
+        rest = [e for e in first if e.fold != fold]
+        weights, learned = _logistic(rest), _learned_logistic(rest)
+        if weights is None or learned is None:
+            continue
+        alone = Regime(REGIME_MAX_DAYS[0], True, *weights)
+        for e in first:
+            if e.fold != fold:
+                continue
+            rankings["candidates"][e.source].append(merged_labels(e, alone))
+            for offset in offsets:
+                trial = replace(
+                    alone,
+                    proposals=count,
+                    learned_bias=learned[0] + offset,
+                    learned_w_gnn=learned[1],
+                )
+                rankings[f"offset_{offset:g}"][e.source].append(merged_labels(e, trial))
+    return {
+        name: {source: _ranked_figures(v) for source, v in sorted(by_source.items())}
+        for name, by_source in rankings.items()
+    }
+
+
+def _ensemble(graph: Floats, gbm: Floats) -> Floats:
+    """The probability of the mean of two models' logits (NaN where either has none)."""
+    return np.asarray(1.0 / (1.0 + np.exp(-(logit(graph) + logit(gbm)) / 2)), dtype=np.float64)
+
+
+def model_rows(
+    examples: Sequence[TrainingExample],
+    graphs: dict[int, Any],
+    gbms: dict[int, PairBaseline],
+    models: Sequence[str],
+    count: int,
+) -> dict[str, list[BlendExample]]:
+    """Each first-day example's blend rows by each of ``models``, scored by the fold
+    models that had not seen it."""
+    out: dict[str, list[BlendExample]] = {m: [] for m in models}
+    for e in examples:
+        if regime_of(e.days) != 0:
+            continue
+        pool = example_pool(e)
+        scores: dict[str, tuple[Floats, Floats]] = {}
+        if "graph" in models or "ensemble" in models:
+            graph = GraphModel(graphs[e.fold])
+            scores["graph"] = (
+                gnn_candidate_scores(graphs[e.fold], e),
+                graph_scores(graph, e.graph, pool),
+            )
+        if "gbm" in models or "ensemble" in models:
+            gbm = gbms[e.fold]
+            scores["gbm"] = (
+                baseline_candidate_scores(gbm, e),
+                gbm.predict(e.graph, pool) if pool else np.empty(0),
+            )
+        if "ensemble" in models:
+            scores["ensemble"] = (
+                _ensemble(scores["graph"][0], scores["gbm"][0]),
+                _ensemble(scores["graph"][1], scores["gbm"][1]),
+            )
+        for m in models:
+            out[m].append(blend_example(e, scores[m][0], scores[m][1], count=count, pool=pool))
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """Train the fold models, score, fit with each count; print the figures."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--counts", default="30,50,100,200", help="comma-separated")
+    parser.add_argument("--models", default="", help=f"comma-separated, of {','.join(MODELS)}")
+    parser.add_argument("--offsets", default="0,0.5,1,1.5,2,3", help="comma-separated")
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args(argv)
     try:
         counts = [int(c) for c in args.counts.split(",")]
+        offsets = [float(o) for o in args.offsets.split(",")]
     except ValueError:
-        parser.error("--counts takes whole numbers separated by commas")
+        parser.error("--counts takes whole numbers and --offsets numbers, separated by commas")
     if not counts or min(counts) < 1:
         parser.error("--counts takes at least one count, each 1 or more")
+    models = [m for m in args.models.split(",") if m]
+    if any(m not in MODELS for m in models):
+        parser.error(f"--models takes {', '.join(MODELS)}")
     path = corpus_path()
     if path is None:
         parser.error("realconfigs/homes.jsonl not found (set HOMEIQ_REALCONFIGS)")
@@ -96,6 +218,21 @@ def main(argv: list[str] | None = None) -> int:
         )
         for fold in range(FOLDS)
     }
+    if models:
+        gbms = (
+            {
+                fold: fit_pair_baseline(
+                    [e for e in examples if e.fold != fold], threads=args.threads
+                )
+                for fold in range(FOLDS)
+            }
+            if {"gbm", "ensemble"} & set(models)
+            else {}
+        )
+        by_model = model_rows(examples, folds, gbms, models, PROPOSALS)
+        study = {m: offset_study(rows, offsets) for m, rows in by_model.items()}
+        print(json.dumps({"models": study, "seconds": round(time.perf_counter() - began, 1)}))
+        return 0
     rows = []
     for e in examples:
         pool = example_pool(e)

@@ -72,11 +72,8 @@ from custom_components.homeiq.core.graph.blend import (
     learned_scores,
     logit,
 )
-from custom_components.homeiq.core.graph.build import (
-    PAIR_EDGE_TYPES,
-    PAIR_SIMILARITIES,
-    pair_nodes,
-)
+from custom_components.homeiq.core.graph.build import pair_nodes
+from custom_components.homeiq.core.graph.pairs import PAIR_INPUT_NAMES, pair_features
 from custom_components.homeiq.core.graph.propose import (
     PROPOSALS,
     best_proposals,
@@ -420,24 +417,8 @@ def graph_scores(model: GraphModel, graph: HomeGraph, pairs: Sequence[Pair]) -> 
 
 # --- the non-graph baseline ------------------------------------------------------------
 
-PAIR_FEATURE_NAMES: Final = (
-    *(f"pair:{edge_type}" for edge_type in PAIR_EDGE_TYPES),
-    *(f"pair:{group}_similarity" for group in PAIR_SIMILARITIES),
-)
-
-
-def pair_features(graph: HomeGraph, pairs: Sequence[Pair]) -> Any:
-    """One float32 row per pair (every pair must name nodes): the trigger's node features,
-    the action's (their ``structure`` columns hold the known pairs' degrees and the area
-    sizes), then :data:`PAIR_FEATURE_NAMES` (the pair edges joining the ends, the cosine of
-    their names) — what the graph model's scorer reads besides the embeddings."""
-    index = graph.pair_index(pairs)
-    if (index < 0).any():
-        raise ValueError("a pair names an entity that is not a node")
-    src, dst = index
-    return np.concatenate(
-        [graph.features[src], graph.features[dst], graph.pair_inputs(index)], axis=1
-    )
+# The pair inputs the baseline reads after both ends' node features (core.graph.pairs).
+PAIR_FEATURE_NAMES: Final = PAIR_INPUT_NAMES
 
 
 @dataclass(frozen=True, slots=True)
@@ -503,7 +484,9 @@ def fit_pair_baseline(
             column = extra(e.graph, pairs) if extra_columns is None else extra_columns[i]
             features = np.column_stack([features, column])
         rows.append(features)
-        labels.append(np.r_[np.ones(len(e.positives)), np.zeros(len(e.negatives))])
+        labels.append(
+            np.r_[np.ones(len(e.positives), np.int64), np.zeros(len(e.negatives), np.int64)]
+        )
         weights.append(np.full(len(pairs), 1.0 / len(pairs)))
     weight = np.concatenate(weights)
     classifier = HistGradientBoostingClassifier(
@@ -688,15 +671,23 @@ def candidate_ranking(e: BlendExample, regime: Regime) -> Floats:
     return blended(e.ranker, e.other, regime)
 
 
-def merged_rr(e: BlendExample, regime: Regime) -> float:
-    """1 / the rank of the first target when the regime's proposals (of ``e.pool_*``) join
-    its candidates (0 if none)."""
+def merged_labels(e: BlendExample, regime: Regime) -> npt.NDArray[np.bool_]:
+    """The labels of the example's candidates and the regime's proposals (of ``e.pool_*``)
+    in the order the integration ranks them together."""
     chosen = slice(0, regime.proposals)
     scores = np.concatenate(
         [candidate_ranking(e, regime), learned_scores(e.pool_other[chosen], regime)]
     )
     ties = np.concatenate([e.ties, e.pool_ties[chosen]])
-    return first_hit_rr(scores, ties, np.concatenate([e.labels, e.pool_labels[chosen]]))
+    merged = np.concatenate([e.labels, e.pool_labels[chosen]])
+    return np.asarray(merged[ranking_order(scores, ties)], dtype=np.bool_)
+
+
+def merged_rr(e: BlendExample, regime: Regime) -> float:
+    """1 / the rank of the first target when the regime's proposals join its candidates
+    (:func:`merged_labels`; 0 if none)."""
+    hits = np.flatnonzero(merged_labels(e, regime))
+    return 1.0 / (hits[0] + 1) if hits.size else 0.0
 
 
 def fit_proposals(

@@ -22,7 +22,7 @@ from custom_components.homeiq.core.ml.registry import ModelRegistry
 from tests.tools.real_records import real_record
 from tools import train
 from tools.evaluation.common import DEVELOPMENT_SEEDS, REPORTING_SEEDS
-from tools.gnn_proposals import count_study
+from tools.gnn_proposals import count_study, offset_study
 from tools.gnn_samples import pair_space, real_part
 from tools.gnn_train import (
     BASELINE_PARAMS,
@@ -432,3 +432,22 @@ def test_the_count_study_cuts_each_examples_proposals() -> None:
     first_day = sum(e.days <= 1 for e in examples)
     assert study["5"]["rows"] == 5 * first_day < study["20"]["rows"] == 20 * first_day
     assert study["5"]["positives"] <= study["20"]["positives"]
+
+
+def test_the_offset_study_ranks_every_first_day_example_held_out() -> None:
+    """Candidates alone find the targets that are candidates; proposals scored close to the
+    label find the others; a large offset puts every proposal above the candidates, which
+    loses the candidate targets' first places."""
+    examples = _with_pools(_blend_examples(informative=True), informative=True)
+    study = offset_study(examples, (0.0, 50.0), count=20)
+    first_day = [e for e in examples if e.days <= 1]
+    assert set(study) == {"candidates", "offset_0", "offset_50"}
+    alone, with_pool, far = (study[k]["real"] for k in ("candidates", "offset_0", "offset_50"))
+    assert alone["examples"] == with_pool["examples"] == len(first_day)
+    # The candidates' targets: every example whose target is no proposal, none beyond.
+    candidate_targets = sum(int(e.labels.any()) for e in first_day)
+    assert alone["top_50"] == candidate_targets
+    assert with_pool["top_50"] == len(first_day)  # 30 candidates + 20 proposals: all ranked
+    assert with_pool["mrr"] > alone["mrr"]
+    assert far["mrr"] < with_pool["mrr"]
+    assert far["top_10"] < with_pool["top_10"]
