@@ -3,23 +3,36 @@ are chosen from, their score, and the suggestions and automations they become.""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from importlib.util import find_spec
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from custom_components.homeiq.core.graph import build_graph, coactive_pairs, pair_nodes
 from custom_components.homeiq.core.graph.blend import (
     Blend,
     Regime,
     blend_from_dict,
     learned_scores,
 )
+from custom_components.homeiq.core.graph.pairs import (
+    PAIR_MODEL,
+    load_pair_model,
+    pair_feature_names,
+    pair_features,
+    pair_probabilities,
+)
 from custom_components.homeiq.core.graph.propose import (
     best_proposals,
     proposal_pool,
     proposal_tie,
 )
-from custom_components.homeiq.core.ml.trees import ModelFileError
+from custom_components.homeiq.core.ml.models import write_bundled
+from custom_components.homeiq.core.ml.registry import ModelRegistry
+from custom_components.homeiq.core.ml.trees import ModelFileError, export_ensemble
 from custom_components.homeiq.core.synergy import (
     RULES_BY_KIND,
     Answer,
@@ -151,6 +164,7 @@ def test_suggest_takes_the_graphs_best_proposals_with_their_own_score() -> None:
     assert HALL not in pool  # the taxonomy's: never proposed again
     assert KITCHEN not in pool
     assert everything.as_dict()["graph"]["proposed"] == len(pool)
+    assert everything.as_dict()["graph"]["proposed_by"] == "gnn"
 
     result = suggest(home, T0, graph=_ranking(Blend((proposing(3),))))
     best = sorted(learned, key=lambda s: -s.scores["gnn"])[:3]
@@ -233,3 +247,66 @@ def test_an_answer_moves_the_proposals_of_its_kind() -> None:
         expected = shifted_logits(np.array([s.score]), np.array([-KIND_STEP]))[0]
         moved = s.suggestion_id in same
         assert after[s.suggestion_id] == pytest.approx(expected if moved else s.score)
+
+
+def test_a_blend_names_its_proposer_and_an_older_one_proposes_by_graph() -> None:
+    """``proposer`` survives the round trip; a blend without it proposes with the graph
+    model; an unknown one is refused."""
+    blend = Blend((replace(proposing(5), proposer="pairs"),))
+    assert blend_from_dict(blend.as_dict()) == blend
+    older = proposing(5).as_dict()
+    del older["proposer"]
+    assert blend_from_dict({"regimes": [older]}).regimes[0].proposer == "graph"
+    with pytest.raises(ModelFileError, match="proposer"):
+        blend_from_dict({"regimes": [{**older, "proposer": "oracle"}]})
+
+
+@pytest.mark.skipif(find_spec("sklearn") is None, reason="needs scikit-learn")
+def test_a_regime_proposes_with_the_pair_model_where_it_says_so(tmp_path: Path) -> None:
+    """A regime whose proposer is the pair model takes the pair model's best pairs of the
+    pool, scored by its probability (scores ``pairs``, no ``gnn``), worded as every
+    proposal; without a pair model installed it proposes nothing."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    home = rooms()
+    graph = build_graph(
+        home,
+        co_activity=coactive_pairs(find_candidates(home)),
+        known_pairs=[],
+        entity_ids=pair_nodes(home),
+        name_dim=0,
+    )
+    pool = sorted(_pool(home))
+    everything = [(a, b) for a in graph.node_ids for b in graph.node_ids if a != b]
+    labels = np.array([int(b == "light.kitchen") for _, b in everything])
+    classifier = HistGradientBoostingClassifier(max_iter=10, max_leaf_nodes=4, min_samples_leaf=1)
+    classifier.fit(pair_features(graph, everything), labels)
+    write_bundled(
+        tmp_path, PAIR_MODEL, export_ensemble(classifier), pair_feature_names(graph.feature_names),
+        n_samples=len(everything), metrics={"auc": 1.0}, primary_metric="auc",
+    )  # fmt: skip
+    pairs = load_pair_model(
+        ModelRegistry(tmp_path / "live", bundled_root=tmp_path), graph.feature_names
+    )
+    assert pairs is not None
+    blend = Blend((replace(proposing(3, used=False), proposer="pairs"),))
+    ranking = replace(_ranking(blend), pairs=pairs)
+    result = suggest(home, T0, graph=ranking)
+    proposed = [s for s in result.suggestions if s.kind.startswith("learned_")]
+    probability = dict(zip(pool, pair_probabilities(pairs, graph, pool), strict=True))
+    best = sorted(probability.values(), reverse=True)[:3]  # ties: any of the equal pairs
+    assert sorted((probability[s.pair] for s in proposed), reverse=True) == best
+    assert best[0] > np.median(list(probability.values()))
+    assert all(s.effect_id == "light.kitchen" for s in proposed)
+    for s in proposed:
+        assert s.scores["pairs"] == pytest.approx(probability[s.pair])
+        assert s.score == pytest.approx(probability[s.pair])  # bias 0, weight 1
+        assert "gnn" not in s.scores or math.isnan(s.scores["gnn"])
+        assert "proposed by HomeIQ from what owners of other homes automate" in s.text
+        note = GRAPH_NOTE if probability[s.pair] >= LEARNED_OFTEN else LEARNED_NOTE
+        assert s.text.endswith(note)
+    assert ranking.summary()["pair_model"]["source"] == "bundled"
+    alone = suggest(home, T0, graph=_ranking(blend))
+    assert not [s for s in alone.suggestions if s.kind.startswith("learned_")]
+    assert "proposed" not in alone.as_dict()["graph"]
+    assert result.as_dict()["graph"]["proposed_by"] == "pairs"

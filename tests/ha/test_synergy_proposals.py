@@ -91,7 +91,7 @@ async def test_a_new_home_gets_the_graphs_proposals_and_one_becomes_an_automatio
     for s in learned:
         note = GRAPH_NOTE if s["scores"]["gnn"] >= LEARNED_OFTEN else LEARNED_NOTE
         assert s["evidence"].endswith(note)
-        assert "proposed by HomeIQ's graph model" in s["evidence"]
+        assert "proposed by HomeIQ from what owners of other homes automate" in s["evidence"]
         assert s["figures"] is None
         assert set(s["scores"]) == {"rules", "miner", "gnn", "combined"}
     pairs = {tuple(s["pair"]) for s in learned}

@@ -27,6 +27,9 @@ import numpy.typing as npt
 from ..ml.trees import ModelFileError
 
 EPSILON: Final = 1e-6
+# Which model's probability a regime's proposals are chosen and scored by: the graph model
+# or the non-graph pair model (:mod:`.pairs`).
+PROPOSERS: Final = ("graph", "pairs")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,7 @@ class Regime:
     learned_bias: float = 0.0
     learned_w_gnn: float = 0.0
     proposal_lift: float | None = None  # held-out MRR the proposals gained, when fitted
+    proposer: str = "graph"  # of PROPOSERS
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form kept with the graph model."""
@@ -59,6 +63,7 @@ class Regime:
             "learned_bias": self.learned_bias,
             "learned_w_gnn": self.learned_w_gnn,
             "proposal_lift": self.proposal_lift,
+            "proposer": self.proposer,
         }
 
 
@@ -102,9 +107,14 @@ def blend_from_dict(data: object) -> Blend:
                 proposal_lift=None
                 if item.get("proposal_lift") is None
                 else float(item["proposal_lift"]),
+                proposer=str(item.get("proposer", "graph")),
             )
             if regime.proposals < 0:
                 raise ModelFileError("the graph model's blend proposes a negative count")
+            if regime.proposer not in PROPOSERS:
+                raise ModelFileError(
+                    f"the graph model's blend has an unknown proposer {regime.proposer!r}"
+                )
             values = (
                 regime.bias,
                 regime.w_ranker,
@@ -165,6 +175,7 @@ def graph_lift(
 
 
 __all__ = [
+    "PROPOSERS",
     "Blend",
     "Regime",
     "blend_from_dict",

@@ -5,7 +5,8 @@ triggers automations or that automations act on, :func:`~.build.pair_nodes`; the
 automations as ``automated`` edges, the miner's co-active pairs as ``co_activity`` edges),
 scores every candidate pair with the deployed graph model and blends that with the ranker's
 score in the regime of the home's history (:mod:`.blend`); where that regime proposes, it
-also offers the best pairs no rule expresses (:mod:`.propose`). It implements
+also offers the best pairs no rule expresses (:mod:`.propose`), chosen and scored by the
+regime's proposer: the graph model or the non-graph pair model (:mod:`.pairs`). It implements
 :class:`~..synergy.PairScorer`, so the synergy package never imports this one.
 """
 
@@ -20,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..home import Home
+from ..ml.models import DeployedModel
 from ..ml.registry import ModelRegistry
 from ..ml.trees import ModelFileError
 from ..synergy import Candidate, GraphScores, Proposal
@@ -27,6 +29,7 @@ from ..synergy.ranking import automated_pairs
 from .blend import Blend, blend_from_dict, blended, graph_lift, learned_scores
 from .build import TextEmbedder, build_graph, coactive_pairs, feature_names, pair_nodes
 from .model import DeployedGraphModel, load_graph_model
+from .pairs import load_pair_model, pair_probabilities
 from .propose import best_proposals, proposal_pool, score_pool
 
 BLEND_KEY = "blend"  # the blend's JSON form in the graph model's registry ``extra``
@@ -34,11 +37,13 @@ BLEND_KEY = "blend"  # the blend's JSON form in the graph model's registry ``ext
 
 @dataclass(frozen=True, slots=True)
 class GraphRanking:
-    """The deployed graph model, its blend and the name embedder its features need."""
+    """The deployed graph model, its blend, the name embedder its features need and the
+    pair model (:mod:`.pairs`) where one is installed."""
 
     deployed: DeployedGraphModel
     blend: Blend
     embedder: TextEmbedder | None
+    pairs: DeployedModel | None = None
 
     @property
     def name(self) -> str:
@@ -68,6 +73,7 @@ class GraphRanking:
             "metrics": dict(info.metrics),
             "fallbacks": list(self.deployed.fallbacks),
             "blend": self.blend.as_dict(),
+            "pair_model": None if self.pairs is None else self.pairs.summary(),
         }
 
     def in_use(self) -> bool:
@@ -86,7 +92,9 @@ class GraphRanking:
         regime proposes, the best pairs no rule expresses (:mod:`.propose`; blocking)."""
         regime = self.blend.regime(days)
         label = _regime_label(self.blend, regime.max_days)
-        propose = regime.proposals > 0
+        by_pairs = regime.proposer == "pairs"
+        # A regime proposing with a pair model that is not installed proposes nothing.
+        propose = regime.proposals > 0 and (self.pairs is not None or not by_pairs)
         unused = GraphScores(
             gnn=np.full(len(candidates), np.nan),
             blended=np.asarray(ranker_scores, dtype=np.float64).copy(),
@@ -112,11 +120,15 @@ class GraphRanking:
         proposals: tuple[Proposal, ...] = ()
         if propose:
             pool = proposal_pool(graph.node_ids, {c.pair for c in candidates} | automated)
-            probability = score_pool(model, graph, pool, embeddings)
+            if by_pairs and self.pairs is not None:
+                probability = pair_probabilities(self.pairs, graph, pool)
+            else:
+                probability = score_pool(model, graph, pool, embeddings)
             best = best_proposals(pool, probability, regime.proposals)
             scores = learned_scores(probability[best], regime)
+            key = "pairs" if by_pairs else "gnn"
             proposals = tuple(
-                Proposal(*pool[i], float(probability[i]), float(score))
+                Proposal(*pool[i], float(probability[i]), float(score), key)
                 for i, score in zip(best, scores.tolist(), strict=True)
             )
         if not (regime.used and candidates):
@@ -162,7 +174,10 @@ def load_graph_ranking(
             f"v{deployed.info.version} ({deployed.source}): {err}"
         )
         return None
-    return GraphRanking(deployed, blend, embedder)
+    pairs = None
+    if any(r.proposals and r.proposer == "pairs" for r in blend.regimes):
+        pairs = load_pair_model(registry, graph_feature_names(embedder))
+    return GraphRanking(deployed, blend, embedder, pairs)
 
 
 __all__ = ["BLEND_KEY", "GraphRanking", "graph_feature_names", "load_graph_ranking"]

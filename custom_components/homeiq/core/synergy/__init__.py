@@ -64,13 +64,15 @@ SHOWN_SUGGESTIONS: Final = 50
 
 @dataclass(frozen=True, slots=True)
 class Proposal:
-    """A pair no rule expresses that the graph model proposes: its probability and the
-    score it ranks with (:mod:`..graph.propose`)."""
+    """A pair no rule expresses that a learned model proposes (:mod:`..graph.propose`): its
+    probability by that model (``model``: the scores' key, ``gnn`` or ``pairs``) and the
+    score it ranks with."""
 
     cause_id: str
     effect_id: str
-    gnn: float
+    probability: float
     score: float
+    model: str = "gnn"
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +180,7 @@ def suggest(
             graph_figures["why"] = f"no lift with {part.regime} on the training homes"
         if part.proposals:
             graph_figures["proposed"] = len(part.proposals)
+            graph_figures["proposed_by"] = part.proposals[0].model
             fresh, scores = _with_proposals(home, fresh, scores, part.proposals, context.days)
     combined = scores["combined"]
     best = best_per_pair(fresh, list(combined))
@@ -236,9 +239,10 @@ def _with_proposals(
     added = {
         "rules": [0.0] * len(proposals),
         "miner": [0.0] * len(proposals),
-        "gnn": [p.gnn for p in proposals],
         "combined": [p.score for p in proposals],
     }
+    for model in dict.fromkeys(p.model for p in proposals):
+        added[model] = [p.probability if p.model == model else np.nan for p in proposals]
     out = {}
     for name in [*scores, *(k for k in added if k not in scores)]:
         before = scores.get(name, np.full(len(fresh), np.nan))

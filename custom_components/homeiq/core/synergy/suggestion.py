@@ -23,9 +23,11 @@ ID_PREFIX: Final = "homeiq_"
 # evidence then ends with GRAPH_NOTE.
 GRAPH_NOTE_LIFT: Final = 0.05
 GRAPH_NOTE: Final = "Homes like yours often automate this."
-# A pair the graph model proposes ends with GRAPH_NOTE from this graph probability on, with
-# LEARNED_NOTE below it (most proposals: the graph model's probability of a pair is low).
+# A pair a learned model proposes ends with GRAPH_NOTE from this probability (the graph
+# model's or the pair model's, scores ``gnn`` / ``pairs``) on, with LEARNED_NOTE below it
+# (most proposals: a model's probability of a pair is low).
 LEARNED_OFTEN: Final = 0.5
+PROPOSER_SCORES: Final = ("gnn", "pairs")
 LEARNED_NOTE: Final = "Homes like yours sometimes automate this."
 # How the action reads in a sentence, by the state it brings the effect to.
 _DONE: Final[dict[str, str]] = {
@@ -178,8 +180,9 @@ def describe(home: Home, candidate: Candidate) -> str:
     sentence = _capitalised(_sentence(home, candidate))
     if rule.learned:
         return (
-            f"{sentence}: proposed by HomeIQ's graph model; no built-in rule covers this "
-            f"pair, so there is no evidence for it from this home's history."
+            f"{sentence}: proposed by HomeIQ from what owners of other homes automate; no "
+            f"built-in rule covers this pair, so there is no evidence for it from this home's "
+            f"history."
         )
     evidence = candidate.evidence
     if evidence is None or evidence.followed == 0:
@@ -419,7 +422,7 @@ def make_suggestion(
     text = describe(home, candidate)
     figures = scores or {}
     if candidate.rule.learned:
-        often = figures.get("gnn", 0.0) >= LEARNED_OFTEN
+        often = any(figures.get(k, 0.0) >= LEARNED_OFTEN for k in PROPOSER_SCORES)
         text += f" {GRAPH_NOTE if often else LEARNED_NOTE}"
     elif figures.get("graph_lift", 0.0) >= GRAPH_NOTE_LIFT:
         text += f" {GRAPH_NOTE}"
