@@ -49,6 +49,7 @@ import importlib
 import importlib.util
 import math
 from pathlib import Path
+import shutil
 import time
 from typing import Any, Final
 import zlib
@@ -73,7 +74,12 @@ from custom_components.homeiq.core.graph.blend import (
     logit,
 )
 from custom_components.homeiq.core.graph.build import pair_nodes
-from custom_components.homeiq.core.graph.pairs import PAIR_INPUT_NAMES, pair_features
+from custom_components.homeiq.core.graph.pairs import (
+    PAIR_INPUT_NAMES,
+    PAIR_MODEL,
+    pair_feature_names,
+    pair_features,
+)
 from custom_components.homeiq.core.graph.propose import (
     PROPOSALS,
     best_proposals,
@@ -81,7 +87,9 @@ from custom_components.homeiq.core.graph.propose import (
     proposal_tie,
 )
 from custom_components.homeiq.core.home import Home
-from custom_components.homeiq.core.ml.models import DeployedModel
+from custom_components.homeiq.core.ml.models import DeployedModel, write_bundled
+from custom_components.homeiq.core.ml.registry import ModelInfo
+from custom_components.homeiq.core.ml.trees import export_ensemble
 from custom_components.homeiq.core.synergy import Candidate, find_candidates, score_candidates
 from custom_components.homeiq.core.synergy.ranking import automated_pairs, best_per_pair, tie_break
 from tools.gnn_samples import (
@@ -109,6 +117,10 @@ FOLDS: Final = 2
 REGIME_MAX_DAYS: Final = (1.0, 7.0, math.inf)
 MIN_LIFT: Final = 0.01
 GAIN_SOURCE: Final = "real"  # the examples whose lift decides whether proposals are kept
+# Added to the proposals' fitted logit, the one with the best held-out lift kept: the score
+# is fitted on the proposals alone, and how they should rank against the candidates is what
+# counts (tools.gnn_proposals --offsets on the training homes: 0 was not the best).
+PROPOSAL_OFFSETS: Final = (0.0, 0.5, 1.0, 1.5, 2.0)
 EPOCHS: Final = 80
 SYNTHETIC_BATCH: Final = 5  # synthetic examples per union graph in training
 BUDGET_S: Final = 240.0
@@ -621,7 +633,11 @@ def _learned_logistic(examples: Sequence[BlendExample]) -> tuple[float, float] |
 
 
 def fit_regime(
-    examples: Sequence[BlendExample], max_days: float, *, min_lift: float = MIN_LIFT
+    examples: Sequence[BlendExample],
+    max_days: float,
+    *,
+    min_lift: float = MIN_LIFT,
+    offsets: Sequence[float] = PROPOSAL_OFFSETS,
 ) -> tuple[Regime, dict[str, Any]]:
     """The regime's weights on all ``examples`` and its lift: for each fold, the weights
     fitted on the other folds rank the fold's candidates; lift = MRR of the first target
@@ -662,7 +678,9 @@ def fit_regime(
             source: _held_out_figures([h for h in held_out if h[0] == source])
             for source in sorted({h[0] for h in held_out})
         }
-    regime, figures["proposals"] = fit_proposals(examples, regime, min_lift=min_lift)
+    regime, figures["proposals"] = fit_proposals(
+        examples, regime, min_lift=min_lift, offsets=offsets
+    )
     return regime, figures
 
 
@@ -696,15 +714,18 @@ def fit_proposals(
     *,
     min_lift: float = MIN_LIFT,
     count: int = PROPOSALS,
+    offsets: Sequence[float] = PROPOSAL_OFFSETS,
 ) -> tuple[Regime, dict[str, Any]]:
     """``regime`` with its proposals: the score of the proposed pairs fitted on all
-    ``examples`` (:func:`_learned_logistic`) and their lift, measured as the blend's: for
-    each fold, fitted on the other folds, MRR of the first target with the proposals among
-    the candidates - without them, over the examples with a target in either. Proposals are
-    kept (``count``) only with a positive weight, a lift of ``min_lift`` or more on the real
-    homes (:data:`GAIN_SOURCE`; on all examples where there are none) and no source losing
-    more than ``min_lift``: synthetic homes' targets are planted taxonomy pairs, so they
-    can show that proposals push good candidates down, never that they find anything."""
+    ``examples`` (:func:`_learned_logistic`) plus one of ``offsets``, and their lift,
+    measured as the blend's: for each fold, fitted on the other folds, MRR of the first
+    target with the proposals among the candidates - without them, over the examples with a
+    target in either. An offset qualifies when no source loses more than ``min_lift``
+    (synthetic homes' targets are planted taxonomy pairs, so they can show that proposals
+    push good candidates down, never that they find anything); of those, the one with the
+    best lift on the real homes (:data:`GAIN_SOURCE`; on all examples where there are none)
+    is kept, the smaller on a tie. Proposals are kept (``count``) only with a positive
+    weight and that lift ``min_lift`` or more."""
     figures: dict[str, Any] = {
         "rows": int(sum(e.pool_labels.size for e in examples)),
         "positives": int(sum(e.pool_labels.sum() for e in examples)),
@@ -712,30 +733,36 @@ def fit_proposals(
     weights = _learned_logistic(examples)
     if weights is None:
         return regime, {**figures, "reason": "no positive and negative"}
-    held_out: list[tuple[str, float, float]] = []  # (source, candidates RR, with proposals)
+    # For each offset: (source, candidates RR, with proposals) of every held-out example.
+    by_offset: dict[float, list[tuple[str, float, float]]] = {o: [] for o in offsets}
     for fold in sorted({e.fold for e in examples}):
         fitted = _learned_logistic([e for e in examples if e.fold != fold])
         if fitted is None:
             continue
-        trial = replace(regime, proposals=count, learned_bias=fitted[0], learned_w_gnn=fitted[1])
         for e in examples:
             if e.fold != fold or not (e.labels.any() or e.pool_labels.any()):
                 continue
             alone = first_hit_rr(candidate_ranking(e, regime), e.ties, e.labels)
-            held_out.append((e.source, alone, merged_rr(e, trial)))
-    lifts = {
-        source: float(np.mean([m - a for s, a, m in held_out if s == source]))
-        for source in sorted({h[0] for h in held_out})
+            for offset in offsets:
+                trial = replace(
+                    regime,
+                    proposals=count,
+                    learned_bias=fitted[0] + offset,
+                    learned_w_gnn=fitted[1],
+                )
+                by_offset[offset].append((e.source, alone, merged_rr(e, trial)))
+    scored = {o: _proposal_lifts(h) for o, h in by_offset.items()}
+    decisive: dict[float, float] = {
+        o: -math.inf if (v := scored[o][0]) is None else v for o in offsets
     }
-    lift = lifts.get(
-        GAIN_SOURCE, float(np.mean([m - a for _, a, m in held_out])) if held_out else None
-    )
-    kept = (
-        lift is not None
-        and lift >= min_lift
-        and all(v >= -min_lift for v in lifts.values())
-        and weights[1] > 0
-    )
+    qualified = [o for o in offsets if all(v >= -min_lift for v in scored[o][1].values())]
+    offset = max(qualified, key=lambda o: (decisive[o], -o), default=offsets[0])
+    lift, held_out = scored[offset][0], by_offset[offset]
+    kept = bool(qualified) and lift is not None and lift >= min_lift and weights[1] > 0
+    figures["offset"] = offset
+    figures["lift_by_offset"] = {
+        f"{o:g}": None if math.isinf(v) else round(v, 4) for o, v in decisive.items()
+    }
     names = ("candidates", "with_proposals")
     figures.update(_held_out_figures(held_out, names))
     figures["by_source"] = {
@@ -745,10 +772,23 @@ def fit_proposals(
     return replace(
         regime,
         proposals=count if kept else 0,
-        learned_bias=weights[0],
+        learned_bias=weights[0] + offset,
         learned_w_gnn=weights[1],
         proposal_lift=None if lift is None else round(lift, 4),
     ), figures
+
+
+def _proposal_lifts(
+    held_out: Sequence[tuple[str, float, float]],
+) -> tuple[float | None, dict[str, float]]:
+    """The lift that decides (:data:`GAIN_SOURCE`'s, else all examples') and each source's:
+    mean RR with the proposals - without them."""
+    lifts = {
+        source: float(np.mean([m - a for s, a, m in held_out if s == source]))
+        for source in sorted({h[0] for h in held_out})
+    }
+    overall = float(np.mean([m - a for _, a, m in held_out])) if held_out else None
+    return lifts.get(GAIN_SOURCE, overall), lifts
 
 
 def _held_out_figures(
@@ -769,12 +809,13 @@ def fit_blend(
     *,
     max_days: Sequence[float] = REGIME_MAX_DAYS,
     min_lift: float = MIN_LIFT,
+    offsets: Sequence[float] = PROPOSAL_OFFSETS,
 ) -> tuple[Blend, dict[str, Any]]:
     """One regime per ``max_days`` fitted on the examples of that history length."""
     regimes, figures = [], {}
     for i, limit in enumerate(max_days):
         chosen = [e for e in examples if regime_of(e.days, max_days) == i]
-        regime, fit = fit_regime(chosen, limit, min_lift=min_lift)
+        regime, fit = fit_regime(chosen, limit, min_lift=min_lift, offsets=offsets)
         regimes.append(regime)
         figures[regime_name(limit)] = fit
     return Blend(tuple(regimes)), figures
@@ -872,6 +913,44 @@ def held_out_auc(examples: Sequence[TrainingExample], scores: Sequence[Floats]) 
     return float(roc_auc_score(labels, np.concatenate(scores)))
 
 
+def choose_proposers(graph: Blend, pairs: Blend) -> Blend:
+    """The regimes of ``graph`` (the candidates blended with the graph model, its proposals),
+    each proposing with the pair model instead where ``pairs`` (the same candidate blend,
+    the pair model's proposals) keeps proposals with a larger held-out lift."""
+    out = []
+    for g, p in zip(graph.regimes, pairs.regimes, strict=True):
+        better = p.proposals > 0 and (
+            g.proposals == 0 or (p.proposal_lift or 0.0) > (g.proposal_lift or 0.0)
+        )
+        out.append(
+            replace(
+                g,
+                proposals=p.proposals,
+                learned_bias=p.learned_bias,
+                learned_w_gnn=p.learned_w_gnn,
+                proposal_lift=p.proposal_lift,
+                proposer="pairs",
+            )
+            if better
+            else g
+        )
+    return Blend(tuple(out))
+
+
+def write_pair_model(
+    out: Path, baseline: PairBaseline, node_features: Sequence[str], **info: Any
+) -> ModelInfo:
+    """The fitted pair model as the bundled :data:`~custom_components.homeiq.core.graph.
+    pairs.PAIR_MODEL` (numpy trees), for graphs of ``node_features``."""
+    return write_bundled(
+        out,
+        PAIR_MODEL,
+        export_ensemble(baseline.classifier),
+        pair_feature_names(node_features),
+        **info,
+    )
+
+
 def train_gnn_bundle(
     out: Path,
     real_homes: Sequence[RealHome],
@@ -885,8 +964,10 @@ def train_gnn_bundle(
     seed: int = 0,
     threads: int = 1,
 ) -> dict[str, Any]:
-    """Build the examples, fit the blend on out-of-fold graph scores, pretrain on every
-    example and write the bundled graph model; return the figures."""
+    """Build the examples, fit the blend on out-of-fold graph scores (and the proposals on
+    the pair model's too: :func:`choose_proposers`), pretrain on every example and write
+    the bundled graph model, and the pair model where a regime proposes with it; return the
+    figures."""
     began = time.perf_counter()
     synthetic = synthetic_training_corpus(synthetic_homes)
     examples = training_examples(
@@ -909,12 +990,31 @@ def train_gnn_bundle(
         graph_scores(GraphModel(fold_models[e.fold]), e.graph, pool)
         for e, pool in zip(examples, pools, strict=True)
     ]
-    blend, blend_figures = fit_blend(
+    graph_blend, blend_figures = fit_blend(
         [
             blend_example(e, c, s, pool=p)
             for e, c, s, p in zip(examples, candidate_scores, pool_scores, pools, strict=True)
         ]
     )
+    pair_folds = {
+        fold: fit_pair_baseline([e for e in examples if e.fold != fold], seed=seed, threads=threads)
+        for fold in range(FOLDS)
+    }
+    pair_pool_scores = [
+        pair_folds[e.fold].predict(e.graph, pool) if pool else np.empty(0)
+        for e, pool in zip(examples, pools, strict=True)
+    ]
+    pairs_blend, pairs_figures = fit_blend(
+        [
+            blend_example(e, c, s, pool=p)
+            for e, c, s, p in zip(examples, candidate_scores, pair_pool_scores, pools, strict=True)
+        ]
+    )
+    blend = choose_proposers(graph_blend, pairs_blend)
+    for regime in blend.regimes:
+        name = regime_name(regime.max_days)
+        blend_figures[name]["pair_model_proposals"] = pairs_figures[name]["proposals"]
+        blend_figures[name]["proposer"] = regime.proposer if regime.proposals else None
     folds_s = time.perf_counter() - folds_began
     weights = fit(examples)
     auc = held_out_auc(examples, held_out)
@@ -947,10 +1047,33 @@ def train_gnn_bundle(
             "name_embedder": None if embedder is None else type(embedder).__name__,
         },
     )
+    pair_model: dict[str, Any] | None = None
+    shutil.rmtree(out / PAIR_MODEL, ignore_errors=True)  # none left from an earlier run
+    if any(r.proposals and r.proposer == "pairs" for r in blend.regimes):
+        fitted = fit_pair_baseline(examples, seed=seed, threads=threads)
+        lifts = {
+            f"proposal_lift_{regime_name(r.max_days)}": r.proposal_lift or 0.0
+            for r in blend.regimes
+            if r.proposer == "pairs"
+        }
+        written = write_pair_model(
+            out,
+            fitted,
+            examples[0].graph.feature_names,
+            n_samples=sum(len(e.positives) + len(e.negatives) for e in examples),
+            metrics=lifts,
+            primary_metric=next(iter(lifts)),
+            extra={
+                "params": dict(BASELINE_PARAMS),
+                "data": "the graph model's training examples (positives and negatives)",
+            },
+        )
+        pair_model = {"version": written.version, "metrics": lifts}
     return {
         "version": info.version,
         "n_samples": info.n_samples,
         "metrics": metrics,
+        "pair_model": pair_model,
         "blend": blend.as_dict(),
         "blend_fit": blend_figures,
         "training": training,

@@ -6,16 +6,21 @@ and takes an informative one, the pair features of the baseline, and a loadable 
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import replace
 import hashlib
+from importlib.util import find_spec
 import json
 import math
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import pytest
 
 from custom_components.homeiq.core.graph import build_graph, feature_names, load_graph_model
-from custom_components.homeiq.core.graph.blend import blend_from_dict
+from custom_components.homeiq.core.graph.blend import Blend, Regime, blend_from_dict
+from custom_components.homeiq.core.graph.pairs import load_pair_model, pair_probabilities
 from custom_components.homeiq.core.graph.propose import PROPOSALS
 from custom_components.homeiq.core.home import Area, Automation, Device, Entity, Home
 from custom_components.homeiq.core.ml.registry import ModelRegistry
@@ -27,8 +32,10 @@ from tools.gnn_samples import pair_space, real_part
 from tools.gnn_train import (
     BASELINE_PARAMS,
     PAIR_FEATURE_NAMES,
+    PROPOSAL_OFFSETS,
     SYNTHETIC_SEED,
     BlendExample,
+    choose_proposers,
     first_hit_rr,
     fit_blend,
     fit_pair_baseline,
@@ -42,6 +49,7 @@ from tools.gnn_train import (
     tie_code,
     training_examples,
     union_example,
+    write_pair_model,
 )
 from tools.realconfigs import real_home
 
@@ -397,8 +405,13 @@ def test_only_gnn_writes_a_loadable_bundle(tmp_path: Path, monkeypatch: pytest.M
     out = tmp_path / "models"
     result = train.run(out, quick=True, only=["gnn"])
     assert set(result) == {"gnn", "seconds"}
-    assert [p.name for p in out.iterdir()] == ["gnn"]
     figures = result["gnn"]
+    # The pair model only where a regime proposes with it.
+    proposes_by_pairs = any(
+        r["proposals"] and r["proposer"] == "pairs" for r in figures["blend"]["regimes"]
+    )
+    assert (figures["pair_model"] is not None) == proposes_by_pairs
+    assert {p.name for p in out.iterdir()} == {"gnn"} | ({"pairs"} if proposes_by_pairs else set())
     assert figures["training"]["examples"]["real"]["homes"] == len(TRAIN_NAMES)
     assert figures["training"]["examples"]["synthetic"]["homes"] > 0
     registry = ModelRegistry(tmp_path / "live", bundled_root=out)
@@ -451,3 +464,75 @@ def test_the_offset_study_ranks_every_first_day_example_held_out() -> None:
     assert with_pool["mrr"] > alone["mrr"]
     assert far["mrr"] < with_pool["mrr"]
     assert far["top_10"] < with_pool["top_10"]
+
+
+def test_the_proposals_keep_the_offset_with_the_best_held_out_lift() -> None:
+    """Every offset is measured; the one kept has the best real-home lift of those no
+    source loses by, and its lift is the regime's; the score's bias carries it."""
+    examples = _with_pools(_blend_examples(informative=True), informative=True)
+    blend, fit = fit_blend(examples)
+    figures = fit["day_one"]["proposals"]
+    lifts = figures["lift_by_offset"]
+    assert set(lifts) == {f"{o:g}" for o in PROPOSAL_OFFSETS}
+    assert figures["offset"] in PROPOSAL_OFFSETS
+    assert lifts[f"{figures['offset']:g}"] == max(lifts.values())
+    assert blend.regimes[0].proposal_lift == lifts[f"{figures['offset']:g}"]
+    plain, _ = fit_blend(examples, offsets=(0.0,))
+    first, zero = blend.regimes[0], plain.regimes[0]
+    assert first.learned_bias == pytest.approx(zero.learned_bias + figures["offset"])
+    assert first.learned_w_gnn == pytest.approx(zero.learned_w_gnn)
+
+
+def _regime(max_days: float, proposals: int, lift: float | None, bias: float) -> Regime:
+    return Regime(max_days, True, 0.1, 1.0, 0.5, 0.02, proposals, bias, 0.8, lift)
+
+
+def test_a_regime_proposes_with_the_pair_model_where_its_lift_is_larger() -> None:
+    """Per regime: the pair model's proposals replace the graph model's where they are kept
+    with a larger lift (or the graph model keeps none); the candidate blend stays."""
+    graph = Blend(
+        (
+            _regime(1.0, 100, 0.02, -5.0),
+            _regime(7.0, 0, None, 0.0),
+            _regime(math.inf, 100, 0.05, -4.0),
+        )
+    )
+    pairs = Blend(
+        (
+            _regime(1.0, 100, 0.06, -3.0),
+            _regime(7.0, 100, 0.03, -2.0),
+            _regime(math.inf, 100, 0.04, -1.0),
+        )
+    )
+    chosen = choose_proposers(graph, pairs).regimes
+    assert [r.proposer for r in chosen] == ["pairs", "pairs", "graph"]
+    assert [r.learned_bias for r in chosen] == [-3.0, -2.0, -4.0]
+    assert [r.proposal_lift for r in chosen] == [0.06, 0.03, 0.05]
+    assert all((r.bias, r.w_ranker, r.w_gnn) == (0.1, 1.0, 0.5) for r in chosen)
+    none = Blend(tuple(replace(r, proposals=0) for r in pairs.regimes))
+    assert choose_proposers(graph, none) == graph
+
+
+@pytest.mark.skipif(find_spec("sklearn") is None, reason="needs scikit-learn")
+def test_the_written_pair_model_scores_as_the_fitted_baseline(tmp_path: Path) -> None:
+    """The baseline written as the bundled pair model and loaded as the integration loads
+    it gives the fitted classifier's probabilities."""
+    home = _two_room_home()
+    graph = build_graph(home, entity_ids=list(home.entities))
+    nodes = graph.node_ids
+    pairs = [(a, b) for a in nodes for b in nodes if a != b]
+    # fit_pair_baseline reads an example's graph, positives and negatives only.
+    positives = pairs[::4]
+    negatives = [p for p in pairs if p not in positives]
+    example: Any = SimpleNamespace(graph=graph, positives=positives, negatives=negatives)
+    fitted = fit_pair_baseline([example], params={"max_iter": 5, "min_samples_leaf": 1})
+    metric = "proposal_lift_day_one"
+    write_pair_model(
+        tmp_path, fitted, graph.feature_names, n_samples=len(pairs), metrics={metric: 0.05},
+        primary_metric=metric,
+    )  # fmt: skip
+    registry = ModelRegistry(tmp_path / "live", bundled_root=tmp_path)
+    deployed = load_pair_model(registry, graph.feature_names)
+    assert deployed is not None
+    ours = pair_probabilities(deployed, graph, pairs)
+    assert np.abs(ours - fitted.predict(graph, pairs)).max() <= 1e-12

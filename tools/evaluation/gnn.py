@@ -67,6 +67,7 @@ from custom_components.homeiq.core.graph.blend import (
     learned_scores,
 )
 from custom_components.homeiq.core.graph.build import HomeGraph
+from custom_components.homeiq.core.graph.pairs import load_pair_model, pair_probabilities
 from custom_components.homeiq.core.graph.propose import best_proposals, proposal_pool, proposal_tie
 from custom_components.homeiq.core.ml.models import DeployedModel
 from custom_components.homeiq.core.ml.registry import ModelInfo, ModelRegistry
@@ -178,11 +179,24 @@ def ranked_head(
 
 @dataclass(frozen=True, slots=True)
 class BundledGraph:
-    """The bundled graph model, its blend and its metadata."""
+    """The bundled graph model, its blend and its metadata, and the bundled pair model where
+    a regime proposes with it."""
 
     model: GraphModel
     blend: Blend
     info: ModelInfo
+    pairs: DeployedModel | None = None
+
+    def pool_scores(self, graph: HomeGraph, pool: Sequence[Pair], regime: Regime) -> Floats:
+        """The probabilities ``regime`` chooses its proposals of ``pool`` by (its proposer's,
+        as the integration scores them; empty where it proposes nothing)."""
+        if not regime.proposals:
+            return np.empty(0)
+        if regime.proposer == "pairs":
+            if self.pairs is None:
+                raise ValueError("the blend proposes with a pair model that is not bundled")
+            return pair_probabilities(self.pairs, graph, pool)
+        return graph_scores(self.model, graph, pool)
 
 
 def bundled_graph(
@@ -195,12 +209,13 @@ def bundled_graph(
         try:
             deployed = load_graph_model(registry, feature_names(width))
             reasons = registry.fallbacks.get("gnn", [])
+            pairs = load_pair_model(registry, feature_names(width))
         finally:
             registry.close()
     if deployed is None:
         return "no usable bundled graph model: " + ("; ".join(reasons) or "none written")
     blend = blend_from_dict(deployed.info.extra.get("blend"))
-    return BundledGraph(deployed.model, blend, deployed.info)
+    return BundledGraph(deployed.model, blend, deployed.info, pairs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,7 +342,7 @@ def evaluate_real_validation(
                 rows,
                 by_candidate["combined"],
                 pool,
-                graph_scores(graph.model, home_graph, pool) if graph_regime.proposals else empty,
+                graph.pool_scores(home_graph, pool, graph_regime),
                 graph_regime,
             ),
             "combined_baseline": with_proposals(
@@ -390,7 +405,7 @@ def evaluate_gnn_synthetic(
                 rows,
                 blended(rows.ranker, graph_scores(graph.model, home_graph, rows.pairs), regime),
                 pool,
-                graph_scores(graph.model, home_graph, pool) if regime.proposals else np.empty(0),
+                graph.pool_scores(home_graph, pool, regime),
                 regime,
             )
             order = ranking_order(ranking.scores, ranking.ties)

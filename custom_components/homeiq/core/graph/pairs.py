@@ -30,7 +30,7 @@ PAIR_INPUT_NAMES: Final = (
     *(f"pair:{edge_type}" for edge_type in PAIR_EDGE_TYPES),
     *(f"pair:{group}_similarity" for group in PAIR_SIMILARITIES),
 )
-CHUNK: Final = 50_000  # pairs scored at once (a home's pool can hold a million)
+CHUNK: Final = 4096  # pairs scored at once: a row is ~460 floats, held as float64 by the trees
 
 
 def pair_feature_names(node_features: Sequence[str]) -> tuple[str, ...]:
