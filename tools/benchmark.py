@@ -67,6 +67,7 @@ from custom_components.homeiq.core.graph import (
     initial_weights,
     pair_nodes,
 )
+from custom_components.homeiq.core.graph.pairs import load_pair_model, pair_probabilities
 from custom_components.homeiq.core.graph.propose import (
     PROPOSALS,
     best_proposals,
@@ -78,6 +79,7 @@ from custom_components.homeiq.core.home.store import DerivedStore
 from custom_components.homeiq.core.home_type import classify_home
 from custom_components.homeiq.core.ml.models import HOME_TYPE_MODEL
 from custom_components.homeiq.core.ml.registry import ModelRegistry
+from custom_components.homeiq.core.names.embedder import bundled_embedder
 from custom_components.homeiq.core.synergy import find_candidates, suggest
 from custom_components.homeiq.core.synergy.ranking import automated_pairs
 from custom_components.homeiq.core.time import DAY
@@ -444,13 +446,53 @@ def bundled_pretrain_seconds() -> float | None:
     return float(seconds) if isinstance(seconds, (int, float)) else None
 
 
+def bench_pairs_propose(
+    entities: int = 1000, days: int = 7, repeat: int = 3
+) -> dict[str, Any] | None:
+    """Milliseconds of the bundled pair model (numpy trees) scoring the proposal pool of a
+    synthetic home of ``entities`` entities and choosing the best, as a regime proposing
+    with it does (median of the repeats; the graph built apart); None without a bundled
+    pair model."""
+    embedder = bundled_embedder()
+    home = generate_home(0, days=days, target_entities=entities).home
+    candidates = find_candidates(home)
+    graph = build_graph(
+        home,
+        embedder=embedder,
+        co_activity=coactive_pairs(candidates),
+        name_dim=None if embedder else 0,
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        registry = ModelRegistry(Path(tmp), bundled_root=BUNDLED)
+        try:
+            deployed = load_pair_model(registry, graph.feature_names)
+        finally:
+            registry.close()
+    if deployed is None:
+        return None
+    pairs = {(c.cause_id, c.effect_id) for c in candidates if c.effect_id is not None}
+    pool = proposal_pool(graph.node_ids, pairs | automated_pairs(home))
+    seconds = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        best_proposals(pool, pair_probabilities(deployed, graph, pool), PROPOSALS)
+        seconds.append(time.perf_counter() - started)
+    return {
+        "pairs_propose_ms": round(1000 * float(np.median(seconds)), 1),
+        "proposal_pool": len(pool),
+        "trees": deployed.ensemble.n_trees,
+        "nodes": deployed.ensemble.n_nodes,
+    }
+
+
 def gnn_figures(repeat: int = 3) -> dict[str, Any]:
-    """The graph model's benchmark figures."""
+    """The graph model's benchmark figures (and the pair model's proposing)."""
     infer = bench_gnn_infer(repeat=repeat)
     return {
         **bench_gnn_train(),
         "gnn_infer_ms": infer.pop("gnn_infer_ms"),
         "gnn_infer": infer,
+        "pairs_propose": bench_pairs_propose(repeat=repeat),
         "gnn_bundled_pretrain_s": bundled_pretrain_seconds(),
     }
 

@@ -54,6 +54,7 @@ from tools.gnn_train import (
     merged_labels,
     name_embedder,
     pretrain,
+    proposing,
     regime_of,
     synthetic_training_corpus,
     training_examples,
@@ -125,12 +126,7 @@ def offset_study(
                 continue
             rankings["candidates"][e.source].append(merged_labels(e, alone))
             for offset in offsets:
-                trial = replace(
-                    alone,
-                    proposals=count,
-                    learned_bias=learned[0] + offset,
-                    learned_w_gnn=learned[1],
-                )
+                trial = proposing(alone, count, learned, offset)
                 rankings[f"offset_{offset:g}"][e.source].append(merged_labels(e, trial))
     return {
         name: {source: _ranked_figures(v) for source, v in sorted(by_source.items())}

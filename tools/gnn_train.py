@@ -708,6 +708,16 @@ def merged_rr(e: BlendExample, regime: Regime) -> float:
     return 1.0 / (hits[0] + 1) if hits.size else 0.0
 
 
+def proposing(
+    regime: Regime, count: int, learned: tuple[float, float], offset: float = 0.0
+) -> Regime:
+    """``regime`` proposing ``count`` pairs scored by the ``learned`` (bias, weight) with
+    ``offset`` added to the bias."""
+    return replace(
+        regime, proposals=count, learned_bias=learned[0] + offset, learned_w_gnn=learned[1]
+    )
+
+
 def fit_proposals(
     examples: Sequence[BlendExample],
     regime: Regime,
@@ -744,12 +754,7 @@ def fit_proposals(
                 continue
             alone = first_hit_rr(candidate_ranking(e, regime), e.ties, e.labels)
             for offset in offsets:
-                trial = replace(
-                    regime,
-                    proposals=count,
-                    learned_bias=fitted[0] + offset,
-                    learned_w_gnn=fitted[1],
-                )
+                trial = proposing(regime, count, fitted, offset)
                 by_offset[offset].append((e.source, alone, merged_rr(e, trial)))
     scored = {o: _proposal_lifts(h) for o, h in by_offset.items()}
     decisive: dict[float, float] = {

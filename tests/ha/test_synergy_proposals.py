@@ -88,12 +88,14 @@ async def test_a_new_home_gets_the_graphs_proposals_and_one_becomes_an_automatio
     learned = [s for s in suggestions if s["kind"].startswith("learned_")]
     assert len(learned) == graph["proposed"]
     assert any(not s["kind"].startswith("learned_") for s in suggestions)
+    proposer = graph["proposed_by"]  # the bundle's: the pair model or the graph model
+    assert proposer in {"pairs", "gnn"}
     for s in learned:
-        note = GRAPH_NOTE if s["scores"]["gnn"] >= LEARNED_OFTEN else LEARNED_NOTE
+        note = GRAPH_NOTE if s["scores"][proposer] >= LEARNED_OFTEN else LEARNED_NOTE
         assert s["evidence"].endswith(note)
         assert "proposed by HomeIQ from what owners of other homes automate" in s["evidence"]
         assert s["figures"] is None
-        assert set(s["scores"]) == {"rules", "miner", "gnn", "combined"}
+        assert set(s["scores"]) == {"rules", "miner", proposer, "combined"}
     pairs = {tuple(s["pair"]) for s in learned}
     assert (motion("hallway"), light("hallway")) not in pairs  # the taxonomy's own pair
 
