@@ -67,8 +67,13 @@ from custom_components.homeiq.core.graph.blend import (
     learned_scores,
 )
 from custom_components.homeiq.core.graph.build import HomeGraph
-from custom_components.homeiq.core.graph.pairs import load_pair_model, pair_probabilities
-from custom_components.homeiq.core.graph.propose import best_proposals, proposal_pool, proposal_tie
+from custom_components.homeiq.core.graph.pairs import load_pair_model
+from custom_components.homeiq.core.graph.propose import (
+    best_proposals,
+    proposal_pool,
+    proposal_tie,
+    proposer_probabilities,
+)
 from custom_components.homeiq.core.ml.models import DeployedModel
 from custom_components.homeiq.core.ml.registry import ModelInfo, ModelRegistry
 from custom_components.homeiq.core.synergy import find_candidates
@@ -192,11 +197,7 @@ class BundledGraph:
         as the integration scores them; empty where it proposes nothing)."""
         if not regime.proposals:
             return np.empty(0)
-        if regime.proposer == "pairs":
-            if self.pairs is None:
-                raise ValueError("the blend proposes with a pair model that is not bundled")
-            return pair_probabilities(self.pairs, graph, pool)
-        return graph_scores(self.model, graph, pool)
+        return proposer_probabilities(regime, self.model, self.pairs, graph, pool)
 
 
 def bundled_graph(

@@ -18,9 +18,12 @@ from typing import Final, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from ..ml.models import DeployedModel
 from ..synergy.ranking import tie_key
 from ..synergy.taxonomy import LEARNED_CAUSE_STATES, LEARNED_EFFECTS, learned_rule
+from .blend import Regime
 from .build import HomeGraph
+from .pairs import pair_probabilities
 
 type Pair = tuple[str, str]
 
@@ -34,6 +37,10 @@ POOL_CHUNK: Final = 10_000  # pool pairs scored at once (a large home's pool has
 
 class PairScoring(Protocol):
     """What scores pairs on an encoded graph (:class:`~.model.GraphModel`)."""
+
+    def encode(self, graph: HomeGraph) -> npt.NDArray[np.float64]:
+        """The node embeddings of ``graph``."""
+        ...
 
     def score(
         self, graph: HomeGraph, pairs: Sequence[Pair], embeddings: npt.NDArray[np.float64]
@@ -55,6 +62,26 @@ def score_pool(
         for i in range(0, len(pool), POOL_CHUNK)
     ]
     return np.concatenate(parts) if parts else np.empty(0)
+
+
+def proposer_probabilities(
+    regime: Regime,
+    graph_model: PairScoring,
+    pair_model: DeployedModel | None,
+    graph: HomeGraph,
+    pool: Sequence[Pair],
+    *,
+    embeddings: npt.NDArray[np.float64] | None = None,
+) -> npt.NDArray[np.float64]:
+    """The probability of every pool pair by the regime's proposer: the pair model where it
+    proposes with that (``ValueError`` without one), else the graph model (on
+    ``embeddings``, encoded here when not given)."""
+    if regime.proposer == "pairs":
+        if pair_model is None:
+            raise ValueError("the regime proposes with a pair model that is not installed")
+        return pair_probabilities(pair_model, graph, pool)
+    encoded = graph_model.encode(graph) if embeddings is None else embeddings
+    return score_pool(graph_model, graph, pool, encoded)
 
 
 def proposal_pool(node_ids: Sequence[str], excluded: Collection[Pair]) -> list[Pair]:

@@ -29,8 +29,8 @@ from ..synergy.ranking import automated_pairs
 from .blend import Blend, blend_from_dict, blended, graph_lift, learned_scores
 from .build import TextEmbedder, build_graph, coactive_pairs, feature_names, pair_nodes
 from .model import DeployedGraphModel, load_graph_model
-from .pairs import load_pair_model, pair_probabilities
-from .propose import best_proposals, proposal_pool, score_pool
+from .pairs import load_pair_model
+from .propose import best_proposals, proposal_pool, proposer_probabilities
 
 BLEND_KEY = "blend"  # the blend's JSON form in the graph model's registry ``extra``
 
@@ -116,14 +116,16 @@ class GraphRanking:
             now=now,
             entity_ids=pair_nodes(home),
         )
-        embeddings = model.encode(graph)
+        blending = regime.used and bool(candidates)
+        # Encoded once for the candidates and the graph model's proposals; not at all where
+        # only the pair model proposes.
+        embeddings = model.encode(graph) if blending or (propose and not by_pairs) else None
         proposals: tuple[Proposal, ...] = ()
         if propose:
             pool = proposal_pool(graph.node_ids, {c.pair for c in candidates} | automated)
-            if by_pairs and self.pairs is not None:
-                probability = pair_probabilities(self.pairs, graph, pool)
-            else:
-                probability = score_pool(model, graph, pool, embeddings)
+            probability = proposer_probabilities(
+                regime, model, self.pairs, graph, pool, embeddings=embeddings
+            )
             best = best_proposals(pool, probability, regime.proposals)
             scores = learned_scores(probability[best], regime)
             key = "pairs" if by_pairs else "gnn"
@@ -131,7 +133,7 @@ class GraphRanking:
                 Proposal(*pool[i], float(probability[i]), float(score), key)
                 for i, score in zip(best, scores.tolist(), strict=True)
             )
-        if not (regime.used and candidates):
+        if not blending or embeddings is None:
             return replace(unused, used=regime.used, proposals=proposals)
         pairs = [(c.cause_id, c.effect_id or "notify") for c in candidates]
         gnn = model.score(graph, pairs, embeddings)
