@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 import json
 import time
 from typing import Any, Final
@@ -42,6 +42,7 @@ from tools.gnn_train import (
     Floats,
     PairBaseline,
     TrainingExample,
+    _fit_logistic,
     _learned_logistic,
     _logistic,
     baseline_candidate_scores,
@@ -176,6 +177,139 @@ def model_rows(
     return out
 
 
+CANDIDATE_SCORERS: Final = ("gnn", "gbm", "stack")
+PROPOSERS: Final = ("gbm", "ensemble")
+
+
+@dataclass(frozen=True, slots=True)
+class FirstDay:
+    """One first-day example's out-of-fold scores: its candidates' (ranker, graph model,
+    pair model) and the rows of the pairs each proposer would propose."""
+
+    source: str  # real_half | real_none | synthetic
+    fold: int
+    ranker: Floats
+    gnn: Floats
+    gbm: Floats
+    labels: npt.NDArray[np.bool_]
+    ties: npt.NDArray[np.int64]
+    proposed: dict[str, BlendExample]
+
+
+def _stack_columns(d: FirstDay) -> tuple[npt.NDArray[np.bool_], Floats]:
+    """The rows both models score and their (ranker, gnn, gbm) logits."""
+    keep = np.isfinite(d.gnn) & np.isfinite(d.gbm)
+    return keep, np.column_stack([logit(d.ranker[keep]), logit(d.gnn[keep]), logit(d.gbm[keep])])
+
+
+def _candidate_fit(rest: Sequence[FirstDay], scorer: str) -> tuple[float, ...] | None:
+    """The candidate blend of ``scorer`` fitted on ``rest``: (bias, w_ranker, w_other) for
+    one model, (bias, w_ranker, w_gnn, w_gbm) for ``stack``."""
+    xs, ys = [], []
+    for d in rest:
+        if scorer == "stack":
+            keep, x = _stack_columns(d)
+        else:
+            other = d.gnn if scorer == "gnn" else d.gbm
+            keep = np.isfinite(other)
+            x = np.column_stack([logit(d.ranker[keep]), logit(other[keep])])
+        xs.append(x)
+        ys.append(d.labels[keep])
+    return _fit_logistic(xs, ys)
+
+
+def _candidate_scores(d: FirstDay, scorer: str, fitted: tuple[float, ...]) -> Floats:
+    """The example's candidate scores by the fitted blend (the ranker's where the blend's
+    models have no score)."""
+    out = d.ranker.copy()
+    if scorer == "stack":
+        keep, x = _stack_columns(d)
+    else:
+        other = d.gnn if scorer == "gnn" else d.gbm
+        keep = np.isfinite(other)
+        x = np.column_stack([logit(d.ranker[keep]), logit(other[keep])])
+    if keep.any():
+        z = fitted[0] + x @ np.asarray(fitted[1:])
+        out[keep] = 1.0 / (1.0 + np.exp(-z))
+    return out
+
+
+def recipe_study(
+    days: Sequence[FirstDay], offsets: Sequence[float], count: int = PROPOSALS
+) -> dict[str, Any]:
+    """Each recipe (candidate blend of ``gnn``, ``gbm`` or both — ``stack``, a 3-input
+    logistic regression — with proposals by the pair model or the mean of both logits),
+    for each fold fitted on the other folds: the held-out merged rankings' figures by
+    source (real homes half known, none known, synthetic) and offset."""
+    rankings: dict[str, dict[str, list[npt.NDArray[np.bool_]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for fold in sorted({d.fold for d in days}):
+        rest = [d for d in days if d.fold != fold]
+        for scorer in CANDIDATE_SCORERS:
+            fitted = _candidate_fit(rest, scorer)
+            if fitted is None:
+                continue
+            for proposer in PROPOSERS:
+                learned = _learned_logistic([d.proposed[proposer] for d in rest])
+                if learned is None:
+                    continue
+                for d in days:
+                    if d.fold != fold:
+                        continue
+                    e = replace(
+                        d.proposed[proposer],
+                        ranker=_candidate_scores(d, scorer, fitted),
+                        other=np.full(len(d.ranker), np.nan),
+                    )
+                    base = Regime(REGIME_MAX_DAYS[0], True)
+                    for offset in offsets:
+                        trial = proposing(base, count, learned, offset)
+                        name = f"{scorer}+{proposer}@{offset:g}"
+                        rankings[name][d.source].append(merged_labels(e, trial))
+    return {
+        name: {source: _ranked_figures(v) for source, v in sorted(by_source.items())}
+        for name, by_source in sorted(rankings.items())
+    }
+
+
+def first_days(
+    examples: Sequence[TrainingExample],
+    graphs: dict[int, Any],
+    gbms: dict[int, PairBaseline],
+    count: int = PROPOSALS,
+) -> list[FirstDay]:
+    """The first-day examples' out-of-fold scores for :func:`recipe_study`."""
+    out = []
+    for e in examples:
+        if regime_of(e.days) != 0:
+            continue
+        pool = example_pool(e)
+        gnn = gnn_candidate_scores(graphs[e.fold], e)
+        gbm = baseline_candidate_scores(gbms[e.fold], e)
+        pool_gnn = graph_scores(GraphModel(graphs[e.fold]), e.graph, pool)
+        pool_gbm = gbms[e.fold].predict(e.graph, pool) if pool else np.empty(0)
+        pool_scores = {"gbm": pool_gbm, "ensemble": _ensemble(pool_gnn, pool_gbm)}
+        rows = e.candidates
+        source = e.source if e.source != "real" else ("real_half" if e.known else "real_none")
+        out.append(
+            FirstDay(
+                source=source,
+                fold=e.fold,
+                ranker=rows.ranker,
+                gnn=gnn,
+                gbm=gbm,
+                labels=np.array([p in e.targets for p in rows.pairs], dtype=np.bool_),
+                ties=rows.ties,
+                proposed={
+                    m: blend_example(e, gnn, s, count=count, pool=pool)
+                    for m, s in pool_scores.items()
+                },
+            )
+        )
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """Train the fold models, score, fit with each count; print the figures."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -183,6 +317,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--models", default="", help=f"comma-separated, of {','.join(MODELS)}")
     parser.add_argument("--offsets", default="0,0.5,1,1.5,2,3", help="comma-separated")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--recipes", action="store_true", help="compare candidate blends and proposers"
+    )
     args = parser.parse_args(argv)
     try:
         counts = [int(c) for c in args.counts.split(",")]
@@ -214,6 +351,15 @@ def main(argv: list[str] | None = None) -> int:
         )
         for fold in range(FOLDS)
     }
+    if args.recipes:
+        gbms = {
+            fold: fit_pair_baseline([e for e in examples if e.fold != fold], threads=args.threads)
+            for fold in range(FOLDS)
+        }
+        days = first_days(examples, folds, gbms)
+        study = recipe_study(days, offsets)
+        print(json.dumps({"recipes": study, "seconds": round(time.perf_counter() - began, 1)}))
+        return 0
     if models:
         gbms = (
             {

@@ -178,7 +178,7 @@ def test_suggest_takes_the_graphs_best_proposals_with_their_own_score() -> None:
         assert s.score == pytest.approx(s.scores["gnn"])  # bias 0, weight 1
         assert s.scores["rules"] == 0.0
         assert "ranker" not in s.scores
-        note = GRAPH_NOTE if s.scores["gnn"] >= LEARNED_OFTEN else LEARNED_NOTE
+        note = GRAPH_NOTE if s.scores["combined"] >= LEARNED_OFTEN else LEARNED_NOTE
         assert s.text.endswith(f"no evidence for it from this home's history. {note}")
         rule = rule_of_kind(s.kind)
         assert s.automation["triggers"] == [
@@ -303,7 +303,7 @@ def test_a_regime_proposes_with_the_pair_model_where_it_says_so(tmp_path: Path) 
         assert s.score == pytest.approx(probability[s.pair])  # bias 0, weight 1
         assert "gnn" not in s.scores or math.isnan(s.scores["gnn"])
         assert "proposed by HomeIQ from what owners of other homes automate" in s.text
-        note = GRAPH_NOTE if probability[s.pair] >= LEARNED_OFTEN else LEARNED_NOTE
+        note = GRAPH_NOTE if s.scores["combined"] >= LEARNED_OFTEN else LEARNED_NOTE
         assert s.text.endswith(note)
     assert ranking.summary()["pair_model"]["source"] == "bundled"
     alone = suggest(home, T0, graph=_ranking(blend))

@@ -7,10 +7,22 @@ import hashlib
 import json
 
 from custom_components.homeiq.core.home import Home
-from custom_components.homeiq.core.synergy import Edits, build_automation, suggest, suggestion_id
+from custom_components.homeiq.core.synergy import (
+    Edits,
+    Proposal,
+    build_automation,
+    learned_candidate,
+    suggest,
+    suggestion_id,
+)
 from custom_components.homeiq.core.synergy.conditions import Condition, Revert
 from custom_components.homeiq.core.synergy.miner import Candidate, Evidence, Trigger
-from custom_components.homeiq.core.synergy.suggestion import make_suggestion
+from custom_components.homeiq.core.synergy.suggestion import (
+    GRAPH_NOTE,
+    LEARNED_NOTE,
+    LEARNED_OFTEN,
+    make_suggestion,
+)
 from custom_components.homeiq.core.synergy.taxonomy import NOTIFY_SERVICE, RULES_BY_KIND
 from custom_components.homeiq.core.time import DAY
 
@@ -330,3 +342,15 @@ def test_an_uncounted_numeric_pair_does_not_quote_another_level_s_count() -> Non
         "devices in one room; in 3 days of history it did not follow Bath humidity "
         "crossing any level."
     )
+
+
+def test_a_proposal_says_often_only_from_its_calibrated_score() -> None:
+    """A proposed pair reads "often" from its calibrated ``combined`` score of 0.5 on, not
+    from the proposing model's own probability (fitted against sampled non-pairs, so high)."""
+    home = hall_home()
+    candidate = learned_candidate(home, Proposal(MOTION, LIGHT, 0.9, 0.02, model="pairs"), 0.0)
+    low = make_suggestion(home, candidate, 0.02, {"pairs": 0.9, "combined": 0.02})
+    assert low.text.endswith(f"this home's history. {LEARNED_NOTE}")
+    high = make_suggestion(home, candidate, 0.6, {"pairs": 0.55, "combined": LEARNED_OFTEN})
+    assert high.text.endswith(f"this home's history. {GRAPH_NOTE}")
+    assert make_suggestion(home, candidate, 0.6).text.endswith(LEARNED_NOTE)  # no scores

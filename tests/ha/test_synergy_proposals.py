@@ -91,7 +91,7 @@ async def test_a_new_home_gets_the_graphs_proposals_and_one_becomes_an_automatio
     proposer = graph["proposed_by"]  # the bundle's: the pair model or the graph model
     assert proposer in {"pairs", "gnn"}
     for s in learned:
-        note = GRAPH_NOTE if s["scores"][proposer] >= LEARNED_OFTEN else LEARNED_NOTE
+        note = GRAPH_NOTE if s["scores"]["combined"] >= LEARNED_OFTEN else LEARNED_NOTE
         assert s["evidence"].endswith(note)
         assert "proposed by HomeIQ from what owners of other homes automate" in s["evidence"]
         assert s["figures"] is None
