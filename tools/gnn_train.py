@@ -30,8 +30,13 @@ propose.PROPOSALS` by the out-of-fold graph score, a logistic regression of the 
 first target (candidates and proposals ranked together against the candidates alone) by
 :data:`MIN_LIFT` and their weight is positive. That lift is against no proposals at all:
 any proposal finds some targets the taxonomy cannot, so the evaluation's fair comparison is
-the baseline proposing the same way. Then the model is trained on every example and written
-with the blend to ``custom_components/homeiq/models/gnn/``.
+the baseline proposing the same way. **Which model** (:func:`choose_models`): the same fits
+are made with the non-graph pair model's out-of-fold scores in place of the graph model's,
+for the candidates and for the proposals; per regime the candidates blend with the model of
+the larger held-out lift (the graph model only where it beat the pair model) and, with that
+blend, the proposals come from the model whose proposals lifted more. Then the model is
+trained on every example and written with the blend to ``custom_components/homeiq/models/
+gnn/``, and the pair model to ``models/pairs`` where a regime uses it.
 
 **Baseline.** :func:`fit_pair_baseline` is the learned non-graph model the evaluation sets
 next to the graph model: gradient boosting on the same node features of both ends and pair
@@ -67,6 +72,7 @@ from custom_components.homeiq.core.graph import (
     write_bundled_graph,
 )
 from custom_components.homeiq.core.graph.blend import (
+    PROPOSERS,
     Blend,
     Regime,
     blended,
@@ -942,6 +948,43 @@ def choose_proposers(graph: Blend, pairs: Blend) -> Blend:
     return Blend(tuple(out))
 
 
+def choose_blenders(graph: Blend, pairs: Blend) -> tuple[str, ...]:
+    """Per regime, the model its candidates blend with: ``pairs`` where the candidate blend
+    with the pair model is used and lifted the held-out MRR more than the graph model's
+    (or that one is not used), else ``graph`` — the graph model takes part only where it
+    beat the non-graph model on the training homes."""
+    return tuple(
+        "pairs" if p.used and (not g.used or (p.lift or 0.0) > (g.lift or 0.0)) else "graph"
+        for g, p in zip(graph.regimes, pairs.regimes, strict=True)
+    )
+
+
+def choose_models(
+    fits: Mapping[tuple[str, str], tuple[Blend, dict[str, Any]]],
+) -> tuple[Blend, dict[str, Any]]:
+    """The blend of the four fitted ones (``fits`` by (blender, proposer), each of
+    :data:`PROPOSERS`): per regime the blender of :func:`choose_blenders`, then of the two
+    blends with that blender the proposer of :func:`choose_proposers`; and the figures of
+    the chosen blender's fit with the other's lift and the pair model's proposals."""
+    blenders = choose_blenders(fits["graph", "graph"][0], fits["pairs", "pairs"][0])
+    regimes, figures = [], {}
+    for i, blender in enumerate(blenders):
+        by_graph, by_pairs = fits[blender, "graph"], fits[blender, "pairs"]
+        one = choose_proposers(
+            Blend((by_graph[0].regimes[i],)), Blend((by_pairs[0].regimes[i],))
+        ).regimes[0]
+        regime = replace(one, blender=blender)
+        regimes.append(regime)
+        name = regime_name(regime.max_days)
+        fit = dict(by_graph[1][name])
+        fit["pair_model_proposals"] = by_pairs[1][name]["proposals"]
+        fit["blender"] = blender
+        fit["lift_by_blender"] = {b: fits[b, b][0].regimes[i].lift for b in PROPOSERS}
+        fit["proposer"] = regime.proposer if regime.proposals else None
+        figures[name] = fit
+    return Blend(tuple(regimes)), figures
+
+
 def write_pair_model(
     out: Path, baseline: PairBaseline, node_features: Sequence[str], **info: Any
 ) -> ModelInfo:
@@ -995,31 +1038,33 @@ def train_gnn_bundle(
         graph_scores(GraphModel(fold_models[e.fold]), e.graph, pool)
         for e, pool in zip(examples, pools, strict=True)
     ]
-    graph_blend, blend_figures = fit_blend(
-        [
-            blend_example(e, c, s, pool=p)
-            for e, c, s, p in zip(examples, candidate_scores, pool_scores, pools, strict=True)
-        ]
-    )
     pair_folds = {
         fold: fit_pair_baseline([e for e in examples if e.fold != fold], seed=seed, threads=threads)
         for fold in range(FOLDS)
     }
+    pair_candidate_scores = [baseline_candidate_scores(pair_folds[e.fold], e) for e in examples]
+    # Only the first regime's examples propose (synthetic homes' pools hold no positives).
     pair_pool_scores = [
         pair_folds[e.fold].predict(e.graph, pool) if pool else np.empty(0)
         for e, pool in zip(examples, pools, strict=True)
     ]
-    pairs_blend, pairs_figures = fit_blend(
-        [
-            blend_example(e, c, s, pool=p)
-            for e, c, s, p in zip(examples, candidate_scores, pair_pool_scores, pools, strict=True)
-        ]
-    )
-    blend = choose_proposers(graph_blend, pairs_blend)
-    for regime in blend.regimes:
-        name = regime_name(regime.max_days)
-        blend_figures[name]["pair_model_proposals"] = pairs_figures[name]["proposals"]
-        blend_figures[name]["proposer"] = regime.proposer if regime.proposals else None
+    by_model = {
+        "graph": (candidate_scores, pool_scores),
+        "pairs": (pair_candidate_scores, pair_pool_scores),
+    }
+    fits = {
+        (blender, proposer): fit_blend(
+            [
+                blend_example(e, c, s, pool=p)
+                for e, c, s, p in zip(
+                    examples, by_model[blender][0], by_model[proposer][1], pools, strict=True
+                )
+            ]
+        )
+        for blender in PROPOSERS
+        for proposer in PROPOSERS
+    }
+    blend, blend_figures = choose_models(fits)
     folds_s = time.perf_counter() - folds_began
     weights = fit(examples)
     auc = held_out_auc(examples, held_out)
@@ -1054,12 +1099,22 @@ def train_gnn_bundle(
     )
     pair_model: dict[str, Any] | None = None
     shutil.rmtree(out / PAIR_MODEL, ignore_errors=True)  # none left from an earlier run
-    if any(r.proposals and r.proposer == "pairs" for r in blend.regimes):
+    if any(
+        (r.proposals and r.proposer == "pairs") or (r.used and r.blender == "pairs")
+        for r in blend.regimes
+    ):
         fitted = fit_pair_baseline(examples, seed=seed, threads=threads)
         lifts = {
-            f"proposal_lift_{regime_name(r.max_days)}": r.proposal_lift or 0.0
-            for r in blend.regimes
-            if r.proposer == "pairs"
+            **{
+                f"lift_{regime_name(r.max_days)}": r.lift or 0.0
+                for r in blend.regimes
+                if r.used and r.blender == "pairs"
+            },
+            **{
+                f"proposal_lift_{regime_name(r.max_days)}": r.proposal_lift or 0.0
+                for r in blend.regimes
+                if r.proposals and r.proposer == "pairs"
+            },
         }
         written = write_pair_model(
             out,

@@ -16,8 +16,10 @@ from custom_components.homeiq.core.graph.blend import (
     Blend,
     Regime,
     blend_from_dict,
+    blended,
     learned_scores,
 )
+from custom_components.homeiq.core.graph.build import HomeGraph
 from custom_components.homeiq.core.graph.pairs import (
     PAIR_MODEL,
     load_pair_model,
@@ -30,7 +32,7 @@ from custom_components.homeiq.core.graph.propose import (
     proposal_pool,
     proposal_tie,
 )
-from custom_components.homeiq.core.ml.models import write_bundled
+from custom_components.homeiq.core.ml.models import DeployedModel, write_bundled
 from custom_components.homeiq.core.ml.registry import ModelRegistry
 from custom_components.homeiq.core.ml.trees import ModelFileError, export_ensemble
 from custom_components.homeiq.core.synergy import (
@@ -47,6 +49,7 @@ from custom_components.homeiq.core.synergy.ranking import automated_pairs, shift
 from custom_components.homeiq.core.synergy.stored import result_as_dict, result_from_dict
 from custom_components.homeiq.core.synergy.suggestion import (
     GRAPH_NOTE,
+    GRAPH_NOTE_LIFT,
     LEARNED_NOTE,
     LEARNED_OFTEN,
 )
@@ -261,22 +264,23 @@ def test_a_blend_names_its_proposer_and_an_older_one_proposes_by_graph() -> None
         blend_from_dict({"regimes": [{**older, "proposer": "oracle"}]})
 
 
-@pytest.mark.skipif(find_spec("sklearn") is None, reason="needs scikit-learn")
-def test_a_regime_proposes_with_the_pair_model_where_it_says_so(tmp_path: Path) -> None:
-    """A regime whose proposer is the pair model takes the pair model's best pairs of the
-    pool, scored by its probability (scores ``pairs``, no ``gnn``), worded as every
-    proposal; without a pair model installed it proposes nothing."""
+def test_a_blend_names_its_blender_and_an_older_one_blends_with_the_graph() -> None:
+    """``blender`` survives the round trip; a blend without it blends with the graph model;
+    an unknown one is refused."""
+    blend = Blend((replace(proposing(5), blender="pairs"),))
+    assert blend_from_dict(blend.as_dict()) == blend
+    older = proposing(5).as_dict()
+    del older["blender"]
+    assert blend_from_dict({"regimes": [older]}).regimes[0].blender == "graph"
+    with pytest.raises(ModelFileError, match="blender"):
+        blend_from_dict({"regimes": [{**older, "blender": "oracle"}]})
+
+
+def _kitchen_pair_model(tmp_path: Path, graph: HomeGraph) -> DeployedModel:
+    """A stored pair model (numpy trees, loaded through the registry) that picks the pairs
+    acting on the kitchen light."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    home = rooms()
-    graph = build_graph(
-        home,
-        co_activity=coactive_pairs(find_candidates(home)),
-        known_pairs=[],
-        entity_ids=pair_nodes(home),
-        name_dim=0,
-    )
-    pool = sorted(_pool(home))
     everything = [(a, b) for a in graph.node_ids for b in graph.node_ids if a != b]
     labels = np.array([int(b == "light.kitchen") for _, b in everything])
     classifier = HistGradientBoostingClassifier(max_iter=10, max_leaf_nodes=4, min_samples_leaf=1)
@@ -289,6 +293,74 @@ def test_a_regime_proposes_with_the_pair_model_where_it_says_so(tmp_path: Path) 
         ModelRegistry(tmp_path / "live", bundled_root=tmp_path), graph.feature_names
     )
     assert pairs is not None
+    return pairs
+
+
+@pytest.mark.skipif(find_spec("sklearn") is None, reason="needs scikit-learn")
+def test_a_regime_blends_with_the_pair_model_where_it_says_so(tmp_path: Path) -> None:
+    """A regime whose blender is the pair model blends each candidate with the pair model's
+    probability (scores ``pairs`` and ``pairs_lift``, no ``gnn``; a notification keeps the
+    ranker's score), the step says so; without a pair model installed the ranker ranks
+    alone and the step says why."""
+    home = rooms()
+    graph = build_graph(
+        home,
+        co_activity=coactive_pairs(find_candidates(home)),
+        known_pairs=[],
+        entity_ids=pair_nodes(home),
+        name_dim=0,
+    )
+    pairs = _kitchen_pair_model(tmp_path, graph)
+    regime = replace(proposing(0), blender="pairs")
+    ranking = replace(_ranking(Blend((regime,))), pairs=pairs)
+    result = suggest(home, T0, graph=ranking)
+    figures = result.as_dict()["graph"]
+    assert figures["used"] is True
+    assert figures["blended_by"] == "pairs"
+    plain = {s.suggestion_id: s.score for s in suggest(home, T0).suggestions}
+    scored = 0
+    for s in result.suggestions:
+        assert not {"gnn", "graph_lift"} & set(s.scores)
+        assert s.scores["ranker"] == pytest.approx(plain[s.suggestion_id])
+        if s.effect_id is None:  # a notification: no pair-model score, the ranker's own
+            assert "pairs" not in s.scores
+            assert s.score == pytest.approx(s.scores["ranker"])
+            continue
+        p = pair_probabilities(pairs, graph, [s.pair])[0]
+        assert s.scores["pairs"] == pytest.approx(p)
+        expected = blended(np.array([s.scores["ranker"]]), np.array([p]), regime)[0]
+        assert s.score == pytest.approx(expected)
+        noted = s.scores["pairs_lift"] >= GRAPH_NOTE_LIFT
+        assert s.text.endswith(GRAPH_NOTE) == noted
+        scored += 1
+    assert scored > 0
+    missing = suggest(home, T0, graph=_ranking(Blend((regime,))))
+    assert missing.as_dict()["graph"] == {
+        "model": ranking.name,
+        "regime": "any history",
+        "used": False,
+        "why": "its pair model is not installed",
+    }
+    assert [s.score for s in missing.suggestions] == [
+        s.score for s in suggest(home, T0).suggestions
+    ]
+
+
+@pytest.mark.skipif(find_spec("sklearn") is None, reason="needs scikit-learn")
+def test_a_regime_proposes_with_the_pair_model_where_it_says_so(tmp_path: Path) -> None:
+    """A regime whose proposer is the pair model takes the pair model's best pairs of the
+    pool, scored by its probability (scores ``pairs``, no ``gnn``), worded as every
+    proposal; without a pair model installed it proposes nothing."""
+    home = rooms()
+    graph = build_graph(
+        home,
+        co_activity=coactive_pairs(find_candidates(home)),
+        known_pairs=[],
+        entity_ids=pair_nodes(home),
+        name_dim=0,
+    )
+    pool = sorted(_pool(home))
+    pairs = _kitchen_pair_model(tmp_path, graph)
     blend = Blend((replace(proposing(3, used=False), proposer="pairs"),))
     ranking = replace(_ranking(blend), pairs=pairs)
     result = suggest(home, T0, graph=ranking)

@@ -124,6 +124,8 @@ def test_section_shape_on_tiny_homes(tmp_path: Path) -> None:
         real_seeds=(1,),
     )
     assert result["graph_used"] == {"0_days": True, "to_7_days": False, "longer": False}
+    assert result["blended_by"] == {"0_days": "graph", "to_7_days": None, "longer": None}
+    assert result["proposed_by"] == {"0_days": None, "to_7_days": None, "longer": None}
     assert result["baseline"]["validation_homes_in_training"] == 0
     real = result["real_validation"]
     for setting in ("half_known", "none_known"):
@@ -142,7 +144,13 @@ def test_section_shape_on_tiny_homes(tmp_path: Path) -> None:
     synthetic = result["synthetic"]
     assert set(synthetic["by_days"]) == {"0", "7", "30"}
     for days, figures in synthetic["by_days"].items():
-        assert set(figures) == {"rules", "combined", "combined_with_gnn", "graph_used"}
+        assert set(figures) == {
+            "rules",
+            "combined",
+            "combined_with_gnn",
+            "graph_used",
+            "blended_by",
+        }
         assert figures["graph_used"] is (days == "0")
         assert set(figures["combined"]) == {"precision_at_5", "recall_at_10", "mrr"}
     assert set(result["targets_met"]) == {

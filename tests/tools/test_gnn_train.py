@@ -35,6 +35,8 @@ from tools.gnn_train import (
     PROPOSAL_OFFSETS,
     SYNTHETIC_SEED,
     BlendExample,
+    choose_blenders,
+    choose_models,
     choose_proposers,
     first_hit_rr,
     fit_blend,
@@ -406,9 +408,10 @@ def test_only_gnn_writes_a_loadable_bundle(tmp_path: Path, monkeypatch: pytest.M
     result = train.run(out, quick=True, only=["gnn"])
     assert set(result) == {"gnn", "seconds"}
     figures = result["gnn"]
-    # The pair model only where a regime proposes with it.
+    # The pair model only where a regime blends or proposes with it.
     proposes_by_pairs = any(
-        r["proposals"] and r["proposer"] == "pairs" for r in figures["blend"]["regimes"]
+        (r["proposals"] and r["proposer"] == "pairs") or (r["used"] and r["blender"] == "pairs")
+        for r in figures["blend"]["regimes"]
     )
     assert (figures["pair_model"] is not None) == proposes_by_pairs
     assert {p.name for p in out.iterdir()} == {"gnn"} | ({"pairs"} if proposes_by_pairs else set())
@@ -511,6 +514,50 @@ def test_a_regime_proposes_with_the_pair_model_where_its_lift_is_larger() -> Non
     assert all((r.bias, r.w_ranker, r.w_gnn) == (0.1, 1.0, 0.5) for r in chosen)
     none = Blend(tuple(replace(r, proposals=0) for r in pairs.regimes))
     assert choose_proposers(graph, none) == graph
+
+
+def _candidates(max_days: float, used: bool, lift: float | None, w_gnn: float) -> Regime:
+    return Regime(max_days, used, 0.1, 1.0, w_gnn, lift)
+
+
+def test_a_regime_blends_with_the_model_of_the_larger_lift_then_picks_its_proposer() -> None:
+    """Per regime: the candidates blend with the pair model where its blend is used and
+    lifted more than the graph model's (or that one is unused), else with the graph model;
+    the proposals are then chosen among the two fits with that blender, and the figures
+    are that blender's with both lifts."""
+    lifts = {"graph": (0.05, 0.02, None), "pairs": (0.03, 0.04, 0.02)}
+    used = {"graph": (True, True, False), "pairs": (True, True, True)}
+    fits: dict[tuple[str, str], tuple[Blend, dict[str, Any]]] = {}
+    for blender, w in (("graph", 0.5), ("pairs", 0.7)):
+        for proposer, (count, plift) in (("graph", (100, 0.01)), ("pairs", (100, 0.03))):
+            regimes = tuple(
+                replace(
+                    _candidates(days, used[blender][i], lifts[blender][i], w),
+                    proposals=count,
+                    learned_bias=-1.0 if proposer == "graph" else -2.0,
+                    learned_w_gnn=1.0,
+                    proposal_lift=plift,
+                )
+                for i, days in enumerate((1.0, 7.0, math.inf))
+            )
+            figures = {
+                regime_name(r.max_days): {"lift": r.lift, "proposals": {"by": proposer}}
+                for r in regimes
+            }
+            fits[blender, proposer] = (Blend(regimes), figures)
+    blend, figures = choose_models(fits)
+    assert [r.blender for r in blend.regimes] == ["graph", "pairs", "pairs"]
+    assert [r.w_gnn for r in blend.regimes] == [0.5, 0.7, 0.7]
+    assert [r.lift for r in blend.regimes] == [0.05, 0.04, 0.02]
+    assert [r.proposer for r in blend.regimes] == ["pairs"] * 3  # 0.03 > 0.01
+    assert [r.learned_bias for r in blend.regimes] == [-2.0] * 3
+    assert figures["day_one"]["blender"] == "graph"
+    assert figures["day_one"]["lift_by_blender"] == {"graph": 0.05, "pairs": 0.03}
+    assert figures["day_one"]["pair_model_proposals"] == {"by": "pairs"}
+    assert figures["longer"]["lift_by_blender"] == {"graph": None, "pairs": 0.02}
+    assert figures["to_7_days"]["proposer"] == "pairs"
+    unused = Blend(tuple(replace(r, used=False) for r in fits["pairs", "pairs"][0].regimes))
+    assert choose_blenders(fits["graph", "graph"][0], unused) == ("graph", "graph", "graph")
 
 
 @pytest.mark.skipif(find_spec("sklearn") is None, reason="needs scikit-learn")

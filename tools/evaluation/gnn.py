@@ -17,7 +17,8 @@ the known pairs left out) rank:
 
 Over the taxonomy candidates, as the integration ranks them (automated pairs out,
 notifications in, best candidate per pair): ``ranker`` (the bundled synergy ranker alone),
-``combined`` (the ranker blended with the graph model, :mod:`~custom_components.homeiq.core.
+``combined`` (the ranker blended with the bundle's blender — the graph model, or the pair
+model where the bundle's 0-day regime blends with that: :mod:`~custom_components.homeiq.core.
 graph.blend`, with the bundle's weights) and ``combined_baseline`` (the same blend recipe
 with the baseline's probability, fitted the same way on the training homes). ``combined``
 and ``combined_baseline`` also rank the pairs their model proposes where the 0-day regime
@@ -70,6 +71,7 @@ from custom_components.homeiq.core.graph.build import HomeGraph
 from custom_components.homeiq.core.graph.pairs import load_pair_model
 from custom_components.homeiq.core.graph.propose import (
     best_proposals,
+    blender_probabilities,
     proposal_pool,
     proposal_tie,
     proposer_probabilities,
@@ -192,6 +194,11 @@ class BundledGraph:
     info: ModelInfo
     pairs: DeployedModel | None = None
 
+    def candidate_scores(self, graph: HomeGraph, pairs: Sequence[Pair], regime: Regime) -> Floats:
+        """The probabilities ``regime``'s candidates blend with (its blender's, as the
+        integration scores them; NaN where a pair names no node)."""
+        return blender_probabilities(regime, self.model, self.pairs, graph, pairs)
+
     def pool_scores(self, graph: HomeGraph, pool: Sequence[Pair], regime: Regime) -> Floats:
         """The probabilities ``regime`` chooses its proposals of ``pool`` by (its proposer's,
         as the integration scores them; empty where it proposes nothing)."""
@@ -246,14 +253,19 @@ def fit_baseline(examples: Sequence[TrainingExample], *, seed: int = 0) -> Basel
 
 
 def candidate_scores(
-    rows: CandidateRows, gnn: Floats, baseline: Floats, graph_blend: Blend, baseline_blend: Blend
+    rows: CandidateRows,
+    learned: Floats,
+    baseline: Floats,
+    graph_blend: Blend,
+    baseline_blend: Blend,
 ) -> dict[str, Floats]:
     """The candidate rankings' scores at 0 days: the ranker alone, the ranker blended with
-    the graph model and with the baseline (each by its own blend)."""
+    the bundle's blender (``learned``: the graph model's or the pair model's probability,
+    as the bundled blend's regime names) and with the baseline (each by its own blend)."""
     regime, baseline_regime = graph_blend.regime(0.0), baseline_blend.regime(0.0)
     return {
         "ranker": rows.ranker,
-        "combined": blended(rows.ranker, gnn, regime),
+        "combined": blended(rows.ranker, learned, regime),
         "combined_baseline": blended(rows.ranker, baseline, baseline_regime),
     }
 
@@ -330,7 +342,7 @@ def evaluate_real_validation(
             )
         by_candidate = candidate_scores(
             rows,
-            graph_scores(graph.model, home_graph, rows.pairs),
+            graph.candidate_scores(home_graph, rows.pairs, graph_regime),
             baseline_scores,
             graph.blend,
             baseline.blend,
@@ -404,7 +416,9 @@ def evaluate_gnn_synthetic(
             pool = proposal_pool(home_graph.node_ids, set(rows.pairs) | link.known)
             ranking = with_proposals(
                 rows,
-                blended(rows.ranker, graph_scores(graph.model, home_graph, rows.pairs), regime),
+                blended(
+                    rows.ranker, graph.candidate_scores(home_graph, rows.pairs, regime), regime
+                ),
                 pool,
                 graph.pool_scores(home_graph, pool, regime),
                 regime,
@@ -413,7 +427,8 @@ def evaluate_gnn_synthetic(
             rankings["combined_with_gnn"].append([ranking.pairs[i] for i in order.tolist()])
         by_days[str(d)] = {
             **{name: ranking_figures(r, relevant) for name, r in rankings.items()},
-            "graph_used": regime.used,
+            "graph_used": regime.used and regime.blender == "graph",
+            "blended_by": regime.blender if regime.used else None,
         }
     return {
         "homes": len(corpus),
@@ -531,7 +546,16 @@ def evaluate_gnn(
             "name_embedder": None if embedder is None else type(embedder).__name__,
         },
         "combined_ranker": ranker_name(ranker),
-        "graph_used": {regime_name(r.max_days): r.used for r in graph.blend.regimes},
+        "graph_used": {
+            regime_name(r.max_days): r.used and r.blender == "graph" for r in graph.blend.regimes
+        },
+        "blended_by": {
+            regime_name(r.max_days): r.blender if r.used else None for r in graph.blend.regimes
+        },
+        "proposed_by": {
+            regime_name(r.max_days): r.proposer if r.proposals else None
+            for r in graph.blend.regimes
+        },
         "real_validation": real,
         "baseline": baseline_fit,
         "synthetic": synthetic,

@@ -9,9 +9,14 @@ regression on training homes, never on evaluation homes). A regime where the gra
 gave no measurable lift on the training homes' held-out part is marked ``used = False``:
 there the ranker's own score ranks, unchanged, and the step says so.
 
-A regime may also let the graph model **propose** pairs no rule expresses (:mod:`.propose`):
-its best ``proposals`` pairs join the ranking with their own calibrated score, fitted on
-the training homes' proposals and kept only where they gained held-out MRR there.
+A regime names the model it blends with (:attr:`Regime.blender`): the graph model, or the
+non-graph pair model (:mod:`.pairs`) where that lifted the training homes' held-out MRR more
+— the graph model then takes no part in that regime's candidate ranking, and the step says
+so. The weights are named for the graph model (``w_gnn``) either way.
+
+A regime may also let a model **propose** pairs no rule expresses (:mod:`.propose`): its
+best ``proposals`` pairs join the ranking with their own calibrated score, fitted on the
+training homes' proposals and kept only where they gained held-out MRR there.
 """
 
 from __future__ import annotations
@@ -27,9 +32,11 @@ import numpy.typing as npt
 from ..ml.trees import ModelFileError
 
 EPSILON: Final = 1e-6
-# Which model's probability a regime's proposals are chosen and scored by: the graph model
-# or the non-graph pair model (:mod:`.pairs`).
+# Which model's probability a regime blends with the ranker's and chooses and scores its
+# proposals by: the graph model or the non-graph pair model (:mod:`.pairs`).
 PROPOSERS: Final = ("graph", "pairs")
+# The scores' key of each model's probability (a suggestion's ``scores``).
+SCORE_KEYS: Final = {"graph": "gnn", "pairs": "pairs"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +56,7 @@ class Regime:
     learned_w_gnn: float = 0.0
     proposal_lift: float | None = None  # held-out MRR the proposals gained, when fitted
     proposer: str = "graph"  # of PROPOSERS
+    blender: str = "graph"  # of PROPOSERS: whose probability the candidates blend with
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form kept with the graph model."""
@@ -64,6 +72,7 @@ class Regime:
             "learned_w_gnn": self.learned_w_gnn,
             "proposal_lift": self.proposal_lift,
             "proposer": self.proposer,
+            "blender": self.blender,
         }
 
 
@@ -108,13 +117,13 @@ def blend_from_dict(data: object) -> Blend:
                 if item.get("proposal_lift") is None
                 else float(item["proposal_lift"]),
                 proposer=str(item.get("proposer", "graph")),
+                blender=str(item.get("blender", "graph")),
             )
             if regime.proposals < 0:
                 raise ModelFileError("the graph model's blend proposes a negative count")
-            if regime.proposer not in PROPOSERS:
-                raise ModelFileError(
-                    f"the graph model's blend has an unknown proposer {regime.proposer!r}"
-                )
+            for role, name in (("proposer", regime.proposer), ("blender", regime.blender)):
+                if name not in PROPOSERS:
+                    raise ModelFileError(f"the graph model's blend has an unknown {role} {name!r}")
             values = (
                 regime.bias,
                 regime.w_ranker,
@@ -176,6 +185,7 @@ def graph_lift(
 
 __all__ = [
     "PROPOSERS",
+    "SCORE_KEYS",
     "Blend",
     "Regime",
     "blend_from_dict",

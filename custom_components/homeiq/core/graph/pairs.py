@@ -68,6 +68,20 @@ def pair_probabilities(
     return np.concatenate(parts).astype(np.float64) if parts else np.empty(0)
 
 
+def candidate_probabilities(
+    model: DeployedModel, graph: HomeGraph, pairs: Sequence[Pair]
+) -> npt.NDArray[np.float64]:
+    """The pair model's probability of each pair, NaN for a pair naming an entity that is not
+    a node (a notification's ``notify``; blocking)."""
+    out = np.full(len(pairs), np.nan)
+    if not pairs:
+        return out
+    inside = np.flatnonzero((graph.pair_index(pairs) >= 0).all(axis=0))
+    if inside.size:
+        out[inside] = pair_probabilities(model, graph, [pairs[i] for i in inside.tolist()])
+    return out
+
+
 def load_pair_model(registry: ModelRegistry, node_features: Sequence[str]) -> DeployedModel | None:
     """The pair model to use for graphs of ``node_features`` (the active one, else the
     bundled one; blocking: reads files), or None (the reasons in the registry's fallbacks)."""
@@ -77,6 +91,7 @@ def load_pair_model(registry: ModelRegistry, node_features: Sequence[str]) -> De
 __all__ = [
     "PAIR_INPUT_NAMES",
     "PAIR_MODEL",
+    "candidate_probabilities",
     "load_pair_model",
     "pair_feature_names",
     "pair_features",

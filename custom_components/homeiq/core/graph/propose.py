@@ -23,7 +23,7 @@ from ..synergy.ranking import tie_key
 from ..synergy.taxonomy import LEARNED_CAUSE_STATES, LEARNED_EFFECTS, learned_rule
 from .blend import Regime
 from .build import HomeGraph
-from .pairs import pair_probabilities
+from .pairs import candidate_probabilities, pair_probabilities
 
 type Pair = tuple[str, str]
 
@@ -84,6 +84,27 @@ def proposer_probabilities(
     return score_pool(graph_model, graph, pool, encoded)
 
 
+def blender_probabilities(
+    regime: Regime,
+    graph_model: PairScoring,
+    pair_model: DeployedModel | None,
+    graph: HomeGraph,
+    pairs: Sequence[Pair],
+    *,
+    embeddings: npt.NDArray[np.float64] | None = None,
+) -> npt.NDArray[np.float64]:
+    """The probability of each candidate pair (NaN where it names no node) by the model the
+    regime's candidates blend with: the pair model where it blends with that
+    (``ValueError`` without one), else the graph model (on ``embeddings``, encoded here
+    when not given)."""
+    if regime.blender == "pairs":
+        if pair_model is None:
+            raise ValueError("the regime blends with a pair model that is not installed")
+        return candidate_probabilities(pair_model, graph, pairs)
+    encoded = graph_model.encode(graph) if embeddings is None else embeddings
+    return score_pool(graph_model, graph, pairs, encoded)
+
+
 def proposal_pool(node_ids: Sequence[str], excluded: Collection[Pair]) -> list[Pair]:
     """Every pair of ``node_ids`` (the graph's nodes) with a generic rule that is not in
     ``excluded`` (the taxonomy's candidates and the home's automated pairs), in node order."""
@@ -117,7 +138,9 @@ __all__ = [
     "PROPOSALS",
     "PairScoring",
     "best_proposals",
+    "blender_probabilities",
     "proposal_pool",
     "proposal_tie",
+    "proposer_probabilities",
     "score_pool",
 ]

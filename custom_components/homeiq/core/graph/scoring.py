@@ -3,10 +3,11 @@
 It builds the home's graph as the model was trained on it (its nodes every entity that
 triggers automations or that automations act on, :func:`~.build.pair_nodes`; the home's own
 automations as ``automated`` edges, the miner's co-active pairs as ``co_activity`` edges),
-scores every candidate pair with the deployed graph model and blends that with the ranker's
-score in the regime of the home's history (:mod:`.blend`); where that regime proposes, it
-also offers the best pairs no rule expresses (:mod:`.propose`), chosen and scored by the
-regime's proposer: the graph model or the non-graph pair model (:mod:`.pairs`). It implements
+scores every candidate pair with the regime's blender — the deployed graph model, or the
+non-graph pair model (:mod:`.pairs`) where that lifted the training homes more — and blends
+that with the ranker's score in the regime of the home's history (:mod:`.blend`); where that
+regime proposes, it also offers the best pairs no rule expresses (:mod:`.propose`), chosen
+and scored by the regime's proposer (the graph model or the pair model). It implements
 :class:`~..synergy.PairScorer`, so the synergy package never imports this one.
 """
 
@@ -26,11 +27,16 @@ from ..ml.registry import ModelRegistry
 from ..ml.trees import ModelFileError
 from ..synergy import Candidate, GraphScores, Proposal
 from ..synergy.ranking import automated_pairs
-from .blend import Blend, blend_from_dict, blended, graph_lift, learned_scores
+from .blend import SCORE_KEYS, Blend, blend_from_dict, blended, graph_lift, learned_scores
 from .build import TextEmbedder, build_graph, coactive_pairs, feature_names, pair_nodes
 from .model import DeployedGraphModel, load_graph_model
 from .pairs import load_pair_model
-from .propose import best_proposals, proposal_pool, proposer_probabilities
+from .propose import (
+    best_proposals,
+    blender_probabilities,
+    proposal_pool,
+    proposer_probabilities,
+)
 
 BLEND_KEY = "blend"  # the blend's JSON form in the graph model's registry ``extra``
 
@@ -77,7 +83,7 @@ class GraphRanking:
         }
 
     def in_use(self) -> bool:
-        """Whether some history regime ranks or proposes with the graph model."""
+        """Whether some history regime ranks or proposes with a learned model."""
         return any(regime.used or regime.proposals for regime in self.blend.regimes)
 
     def score_pairs(
@@ -88,22 +94,26 @@ class GraphRanking:
         days: float,
         now: float | None = None,
     ) -> GraphScores:
-        """The graph's probability of every candidate, the blended scores and, where the
+        """The blender's probability of every candidate, the blended scores and, where the
         regime proposes, the best pairs no rule expresses (:mod:`.propose`; blocking)."""
         regime = self.blend.regime(days)
         label = _regime_label(self.blend, regime.max_days)
         by_pairs = regime.proposer == "pairs"
-        # A regime proposing with a pair model that is not installed proposes nothing.
+        blends_pairs = regime.blender == "pairs"
+        # A regime blending or proposing with a pair model that is not installed does not.
+        usable = regime.used and (self.pairs is not None or not blends_pairs)
         propose = regime.proposals > 0 and (self.pairs is not None or not by_pairs)
         unused = GraphScores(
-            gnn=np.full(len(candidates), np.nan),
+            probability=np.full(len(candidates), np.nan),
             blended=np.asarray(ranker_scores, dtype=np.float64).copy(),
             lift=np.zeros(len(candidates)),
             used=False,
             regime=label,
             model=self.name,
+            blended_by=SCORE_KEYS[regime.blender],
+            why=None if usable or not regime.used else "its pair model is not installed",
         )
-        if not (regime.used and candidates) and not propose:
+        if not (usable and candidates) and not propose:
             return unused
         model = self.deployed.model
         automated = automated_pairs(home)
@@ -116,10 +126,11 @@ class GraphRanking:
             now=now,
             entity_ids=pair_nodes(home),
         )
-        blending = regime.used and bool(candidates)
+        blending = usable and bool(candidates)
         # Encoded once for the candidates and the graph model's proposals; not at all where
-        # only the pair model proposes.
-        embeddings = model.encode(graph) if blending or (propose and not by_pairs) else None
+        # only the pair model blends and proposes.
+        graph_needed = (blending and not blends_pairs) or (propose and not by_pairs)
+        embeddings = model.encode(graph) if graph_needed else None
         proposals: tuple[Proposal, ...] = ()
         if propose:
             pool = proposal_pool(graph.node_ids, {c.pair for c in candidates} | automated)
@@ -128,22 +139,23 @@ class GraphRanking:
             )
             best = best_proposals(pool, probability, regime.proposals)
             scores = learned_scores(probability[best], regime)
-            key = "pairs" if by_pairs else "gnn"
+            key = SCORE_KEYS[regime.proposer]
             proposals = tuple(
                 Proposal(*pool[i], float(probability[i]), float(score), key)
                 for i, score in zip(best, scores.tolist(), strict=True)
             )
-        if not blending or embeddings is None:
-            return replace(unused, used=regime.used, proposals=proposals)
+        if not blending:
+            return replace(unused, used=usable, proposals=proposals)
         pairs = [(c.cause_id, c.effect_id or "notify") for c in candidates]
-        gnn = model.score(graph, pairs, embeddings)
-        return GraphScores(
-            gnn=gnn,
-            blended=blended(ranker_scores, gnn, regime),
-            lift=graph_lift(ranker_scores, gnn, regime),
+        other = blender_probabilities(
+            regime, model, self.pairs, graph, pairs, embeddings=embeddings
+        )
+        return replace(
+            unused,
+            probability=other,
+            blended=blended(ranker_scores, other, regime),
+            lift=graph_lift(ranker_scores, other, regime),
             used=True,
-            regime=label,
-            model=self.name,
             proposals=proposals,
         )
 
@@ -177,7 +189,10 @@ def load_graph_ranking(
         )
         return None
     pairs = None
-    if any(r.proposals and r.proposer == "pairs" for r in blend.regimes):
+    if any(
+        (r.proposals and r.proposer == "pairs") or (r.used and r.blender == "pairs")
+        for r in blend.regimes
+    ):
         pairs = load_pair_model(registry, graph_feature_names(embedder))
     return GraphRanking(deployed, blend, embedder, pairs)
 

@@ -50,6 +50,7 @@ from .ranking import (
 )
 from .suggestion import (
     GRAPH_NOTE_LIFT,
+    LIFT_KEYS,
     Edits,
     Suggestion,
     build_automation,
@@ -77,17 +78,21 @@ class Proposal:
 
 @dataclass(frozen=True, slots=True)
 class GraphScores:
-    """The graph model's part in a night's ranking: its probability of each candidate (NaN
-    where it has none), the blended scores that rank, how much it moved each one, whether
-    it took part at all in this home's history regime, and which model it was."""
+    """The learned models' part in a night's ranking: the blending model's probability of
+    each candidate (NaN where it has none; ``blended_by``: its scores' key, ``gnn`` for the
+    graph model or ``pairs`` for the pair model), the blended scores that rank, how much it
+    moved each one, whether it took part at all in this home's history regime, and which
+    graph model it was."""
 
-    gnn: np.ndarray
+    probability: np.ndarray
     blended: np.ndarray
     lift: np.ndarray
     used: bool
     regime: str
     model: str
     proposals: tuple[Proposal, ...] = ()
+    blended_by: str = "gnn"
+    why: str | None = None  # why it was not used, where the regime's lift is not the reason
 
 
 @runtime_checkable
@@ -172,12 +177,13 @@ def suggest(
         graph_figures = {"model": part.model, "regime": part.regime, "used": part.used}
         if part.used:
             scores["ranker"] = scores["combined"]
-            scores["gnn"] = part.gnn
-            scores["graph_lift"] = part.lift
+            scores[part.blended_by] = part.probability
+            scores[LIFT_KEYS[part.blended_by]] = part.lift
             scores["combined"] = part.blended
+            graph_figures["blended_by"] = part.blended_by
             graph_figures["raised"] = int(np.sum(part.lift >= GRAPH_NOTE_LIFT))
         else:
-            graph_figures["why"] = f"no lift with {part.regime} on the training homes"
+            graph_figures["why"] = part.why or f"no lift with {part.regime} on the training homes"
         if part.proposals:
             graph_figures["proposed"] = len(part.proposals)
             graph_figures["proposed_by"] = part.proposals[0].model

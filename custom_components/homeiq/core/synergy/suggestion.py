@@ -23,6 +23,9 @@ ID_PREFIX: Final = "homeiq_"
 # evidence then ends with GRAPH_NOTE.
 GRAPH_NOTE_LIFT: Final = 0.05
 GRAPH_NOTE: Final = "Homes like yours often automate this."
+# The scores' key of that lift, by the blending model's key: the graph model's or the
+# non-graph pair model's (both learn what owners of other homes automate).
+LIFT_KEYS: Final = {"gnn": "graph_lift", "pairs": "pairs_lift"}
 # A pair a learned model proposes ends with GRAPH_NOTE from this calibrated score on (its
 # ``combined``: how often such proposals were owners' pairs on the training homes), with
 # LEARNED_NOTE below it. Not the proposing model's own probability (``gnn`` / ``pairs``):
@@ -418,14 +421,15 @@ def make_suggestion(
     home: Home, candidate: Candidate, score: float, scores: Mapping[str, float] | None = None
 ) -> Suggestion:
     """The suggestion of a ranked candidate (``scores``: every scorer's; when the graph
-    model raised it by :data:`GRAPH_NOTE_LIFT` or more, its evidence says so)."""
+    model or the pair model raised it by :data:`GRAPH_NOTE_LIFT` or more, its evidence
+    says so)."""
     sid = suggestion_id(candidate.rule.kind, candidate.cause_id, candidate.effect_id)
     text = describe(home, candidate)
     figures = scores or {}
     if candidate.rule.learned:
         often = figures.get("combined", 0.0) >= LEARNED_OFTEN
         text += f" {GRAPH_NOTE if often else LEARNED_NOTE}"
-    elif figures.get("graph_lift", 0.0) >= GRAPH_NOTE_LIFT:
+    elif any(figures.get(key, 0.0) >= GRAPH_NOTE_LIFT for key in LIFT_KEYS.values()):
         text += f" {GRAPH_NOTE}"
     effect = home.entities.get(candidate.effect_id or "")
     cause = home.entities.get(candidate.cause_id)
