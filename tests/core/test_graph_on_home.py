@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from custom_components.homeiq.core.capability import NotEnoughData
+from custom_components.homeiq.core.capability import NotEnoughData, Unavailable
 from custom_components.homeiq.core.graph import build_graph, feature_names, initial_weights
 from custom_components.homeiq.core.graph.blend import Blend, Regime
 from custom_components.homeiq.core.graph.model import (
@@ -51,11 +51,11 @@ def _home(automated: int) -> Home:
     return home
 
 
-def _registry(tmp_path: Path) -> ModelRegistry:
+def _registry(tmp_path: Path, blend: Blend = BLEND) -> ModelRegistry:
     weights = initial_weights(feature_names(0), hidden=8, seed=3)
     write_bundled_graph(
         tmp_path / "bundled", weights, n_samples=1, metrics={"held_out_mrr": 0.1},
-        primary_metric="held_out_mrr", extra={BLEND_KEY: BLEND.as_dict()},
+        primary_metric="held_out_mrr", extra={BLEND_KEY: blend.as_dict()},
     )  # fmt: skip
     return ModelRegistry(tmp_path / "registry", bundled_root=tmp_path / "bundled")
 
@@ -86,6 +86,26 @@ def test_too_few_pairs_or_no_model_is_not_enough(tmp_path: Path) -> None:
     empty = ModelRegistry(tmp_path / "empty", bundled_root=tmp_path / "nothing")
     with pytest.raises(NotEnoughData, match="no graph model"):
         finetune_on_home(_home(9), empty, T0, embedder=None)
+
+
+def test_a_graph_model_no_regime_uses_is_not_fine_tuned(tmp_path: Path) -> None:
+    """Where every regime blends and proposes with the pair model (or is unused), the step
+    is skipped with its reason and nothing is stored."""
+    pairs_only = Blend(
+        (
+            Regime(1.0, True, 0.0, 1.0, 1.0, blender="pairs", proposals=5, proposer="pairs"),
+            Regime(float("inf"), False),
+        )
+    )
+    registry = _registry(tmp_path, pairs_only)
+    with pytest.raises(Unavailable, match="takes part in no history regime") as raised:
+        finetune_on_home(_home(9), registry, T0, embedder=None)
+    assert not isinstance(raised.value, NotEnoughData)
+    assert registry.versions(GNN_MODEL) == []
+    graph_proposes = Blend((replace(pairs_only.regimes[0], proposer="graph"),))
+    ranking = load_graph_ranking(_registry(tmp_path / "proposes", graph_proposes), None)
+    assert ranking is not None
+    assert ranking.graph_in_use()
 
 
 def test_a_model_tuned_from_an_earlier_bundle_gives_way_to_the_installed_one(

@@ -86,10 +86,11 @@ async def test_train_now_returns_counts(
     assert steps[1]["outcome"] == "skipped"
     assert "days of history" in steps[1]["reason"]
     assert steps[2]["outcome"] == "skipped"
-    # No graph model to fine-tune on a home with no automations.
+    # The bundled blend ranks with the pair model only: its graph model is not fine-tuned.
     assert steps[3]["outcome"] == "skipped"
     assert steps[3]["reason"] == (
-        "0 automated pairs among this home's entities; fine-tuning the graph model needs 6"
+        "the graph model takes part in no history regime's ranking (the non-graph pair model "
+        "lifted the training homes more), so fine-tuning it would change nothing"
     )
     assert [step["outcome"] for step in steps[4:]] == ["ok", "ok", "ok"]
     assert steps[:1] == [

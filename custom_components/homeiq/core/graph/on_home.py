@@ -87,11 +87,17 @@ def finetune_on_home(
 ) -> dict[str, Any]:
     """Fine-tune the deployed graph model on this home's automations; store and promote it
     if it ranks the held-out pairs better (blocking: CPU work, imports torch). Raises
-    :class:`Unavailable` where torch-geometric does not import and :class:`NotEnoughData`
-    with too few automated pairs."""
+    :class:`Unavailable` where the blend uses the graph model in no regime or
+    torch-geometric does not import, and :class:`NotEnoughData` with too few automated
+    pairs."""
     current = load_graph_ranking(registry, embedder)
     if current is None:
         raise NotEnoughData("no graph model could be loaded to fine-tune")
+    if not current.graph_in_use():
+        raise Unavailable(
+            "the graph model takes part in no history regime's ranking (the non-graph pair "
+            "model lifted the training homes more), so fine-tuning it would change nothing"
+        )
     model = current.deployed.model
     width = None if embedder is not None else model.name_dim
     nodes = set(pair_nodes(home))

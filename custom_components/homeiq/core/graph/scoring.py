@@ -86,6 +86,14 @@ class GraphRanking:
         """Whether some history regime ranks or proposes with a learned model."""
         return any(regime.used or regime.proposals for regime in self.blend.regimes)
 
+    def graph_in_use(self) -> bool:
+        """Whether some history regime blends or proposes with the graph model itself (not
+        only with the pair model)."""
+        return any(
+            (r.used and r.blender == "graph") or (r.proposals > 0 and r.proposer == "graph")
+            for r in self.blend.regimes
+        )
+
     def score_pairs(
         self,
         home: Home,
