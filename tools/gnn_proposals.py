@@ -1,6 +1,6 @@
 """How many proposals the graph model's blend keeps, and which model should propose, on the
 training homes only: ``python -m tools.gnn_proposals [--counts 30,50,100,200]
-[--models graph,gbm,ensemble] [--offsets 0,0.5,1,1.5,2,3] [--threads T]``.
+[--models graph,gbm,ensemble | --recipes] [--offsets 0,0.5,1,1.5,2,3] [--threads T]``.
 
 Builds the bundle's training examples and its two fold models as ``scripts/train --only
 gnn`` does (:func:`tools.gnn_train.train_gnn_bundle`), scores each example's candidates and
@@ -10,7 +10,11 @@ held-out MRR by source, candidates alone and with the proposals. With ``--models
 same for each model — ``graph``, ``gbm`` (the non-graph baseline,
 :func:`tools.gnn_train.fit_pair_baseline`, fitted on the same folds) and ``ensemble`` (the
 mean of the two logits) — and each offset added to the proposals' fitted logit
-(:func:`offset_study`). The validation homes are never read. Prints JSON (about 6 minutes on
+(:func:`offset_study`). With ``--recipes``, each candidate blend (with the graph model, the
+pair model, or both in one regression) with each proposer (the pair model, the mean of the
+two logits) and offset, real homes split into half known and none known
+(:func:`recipe_study`: what the bundle's choice of models rests on). The validation homes
+are never read. Prints JSON (about 6 minutes on
 one thread; with ``gbm`` or ``ensemble`` about 15).
 """
 
