@@ -3,12 +3,13 @@
 ``--config DIR`` reads a Home Assistant configuration folder (a copy of your own will do:
 see ``tools/config_folder.py`` for what is read, all of it read-only); ``--home DIR`` reads a
 synthetic home in HomeIQ's corpus format (``tools/homefile.py``). Either way the home goes
-through the integration's own ``suggest`` with the ranker the integration would use (the
-folder's stored HomeIQ model, else the bundled one, else none: the rules and evidence scores
-alone), and the ranked suggestions are printed: rank, score, service, pair and the evidence
-in words (``--json``: a JSON list of the suggestions as the integration's actions return
-them, with their automation configuration). Notes on what could not be read go to stderr.
-Exit code 2: the folder is not a configuration folder / not a home, or cannot be read.
+through the integration's own ``suggest`` with the ranker and the learned models (graph and
+pair model, with their blend) the integration would use (the folder's stored HomeIQ models,
+else the bundled ones, else none: the rules and evidence scores alone), and the ranked
+suggestions are printed: rank, score, service, pair and the evidence in words (``--json``: a
+JSON list of the suggestions as the integration's actions return them, with their
+automation configuration). Notes on what could not be read go to stderr. Exit code 2: the
+folder is not a configuration folder / not a home, or cannot be read.
 """
 
 from __future__ import annotations
@@ -21,13 +22,15 @@ import os
 from pathlib import Path
 import sys
 import tempfile
-from typing import Final, TextIO
+from typing import Any, Final, TextIO
 
 import numpy as np
 
+from custom_components.homeiq.core.graph.scoring import GraphRanking
 from custom_components.homeiq.core.home import Home, StateHistory
 from custom_components.homeiq.core.ml.models import SYNERGY_MODEL, DeployedModel, load_deployed
 from custom_components.homeiq.core.ml.registry import ModelRegistry
+from custom_components.homeiq.core.pipeline import load_graph
 from custom_components.homeiq.core.synergy import (
     FEATURE_NAMES,
     LIKELY_SCORE,
@@ -66,13 +69,29 @@ def parse_time(text: str) -> float:
     return moment.timestamp()
 
 
-def load_ranker(models_root: Path | None) -> tuple[DeployedModel | None, list[str]]:
-    """The synergy ranker as the integration loads it, and why others were not used."""
+def load_ranker(
+    models_root: Path | None,
+) -> tuple[DeployedModel | None, GraphRanking | None, list[str]]:
+    """The synergy ranker and the learned ranking (graph and pair model, with their blend)
+    as the integration loads them, and why another ranker was not used."""
     with tempfile.TemporaryDirectory() as empty:
         root = models_root if models_root is not None else Path(empty) / "models"
         registry = ModelRegistry(root, bundled_root=BUNDLED_MODELS)
         model = load_deployed(registry, SYNERGY_MODEL, FEATURE_NAMES)
-        return model, list(registry.fallbacks.get(SYNERGY_MODEL, []))
+        graph = load_graph(registry)
+        return model, graph, list(registry.fallbacks.get(SYNERGY_MODEL, []))
+
+
+def learned_words(figures: dict[str, Any]) -> str:
+    """How the learned models took part, from the result's ``graph`` figures."""
+    if not figures.get("used") and not figures.get("proposed"):
+        return f"none ({figures.get('why', 'not used')})"
+    parts = []
+    if figures.get("used"):
+        parts.append(f"{figures.get('blended_by')} blended in")
+    if figures.get("proposed"):
+        parts.append(f"{figures['proposed']} proposed by {figures.get('proposed_by')}")
+    return ", ".join(parts) + f" ({figures.get('regime')})"
 
 
 def _cut(history: StateHistory, start: float, end: float) -> StateHistory:
@@ -143,7 +162,8 @@ def write_text(
     out.write(
         f"HomeIQ suggestions for {source}\n"
         f"{summary['entities']} entities in {summary['areas']} areas, "
-        f"{summary['automations']} automations, {history}; ranker: {ranker}\n"
+        f"{summary['automations']} automations, {history}; ranker: {ranker}; "
+        f"learned models: {learned_words(dict(result.graph))}\n"
         f"{result.candidates} candidate pairs, {result.counted} with evidence counted, "
         f"{result.automated} already automated; "
         f"{sum(s.likely for s in result.suggestions)} likely worth automating "
@@ -210,8 +230,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return EXIT_BAD_INPUT
     for note in notes:
         print(f"scripts/suggest: note: {note}", file=sys.stderr)
-    ranker, reasons = load_ranker(models_root)
-    result = suggest(home, now, ranker)
+    ranker, graph, reasons = load_ranker(models_root)
+    result = suggest(home, now, ranker, graph=graph)
     if args.json:
         json.dump(
             [s.as_dict() for s in result.suggestions[: args.limit]],

@@ -128,7 +128,9 @@ def test_config_and_home_give_the_same_suggestions(
     assert len(from_config) == 10
     assert from_config == from_home
     whole_home = run_json("--home", str(folders["home"]), "--limit", "100")
-    whole_config = run_json("--config", str(folders["config"]), "--limit", "100")
+    # The whole history: the folder's default window, ending at the same time (the learned
+    # models' activity features are counted back from it).
+    whole_config = run_json("--config", str(folders["config"]), "--limit", "100", "--now", end)
     assert [(s["cause"], s["effect"]) for s in whole_config] == [
         (s["cause"], s["effect"]) for s in whole_home
     ]
@@ -166,6 +168,9 @@ def test_text_lists_rank_score_service_and_evidence(
     assert lines[1].startswith(f"{len(synthetic.home.entities)} entities in ")
     assert f"{DAYS:.1f} days of history" in lines[1]
     assert "ranker: v0 (bundled)" in lines[1]
+    # The bundled learned models take part as in the integration (the pair model up to 7
+    # days of history).
+    assert lines[1].endswith("learned models: pairs blended in (up to 7 days of history)")
     assert lines[2].endswith(f"showing 3 of {lines[2].split(' of ')[-1]}")
     blocks = text.split("\n\n")[1:]
     assert len(blocks) == 3
