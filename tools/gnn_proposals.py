@@ -200,41 +200,29 @@ class FirstDay:
     proposed: dict[str, BlendExample]
 
 
-def _stack_columns(d: FirstDay) -> tuple[npt.NDArray[np.bool_], Floats]:
-    """The rows both models score and their (ranker, gnn, gbm) logits."""
-    keep = np.isfinite(d.gnn) & np.isfinite(d.gbm)
-    return keep, np.column_stack([logit(d.ranker[keep]), logit(d.gnn[keep]), logit(d.gbm[keep])])
+def _columns(d: FirstDay, scorer: str) -> tuple[npt.NDArray[np.bool_], Floats]:
+    """The candidate rows ``scorer``'s blend reads (those its models score) and their logits:
+    (ranker, model) for ``gnn`` or ``gbm``, (ranker, gnn, gbm) for ``stack``."""
+    models = {"gnn": [d.gnn], "gbm": [d.gbm], "stack": [d.gnn, d.gbm]}[scorer]
+    keep = np.logical_and.reduce([np.isfinite(m) for m in models])
+    return keep, np.column_stack([logit(d.ranker[keep]), *(logit(m[keep]) for m in models)])
 
 
 def _candidate_fit(rest: Sequence[FirstDay], scorer: str) -> tuple[float, ...] | None:
-    """The candidate blend of ``scorer`` fitted on ``rest``: (bias, w_ranker, w_other) for
-    one model, (bias, w_ranker, w_gnn, w_gbm) for ``stack``."""
-    xs, ys = [], []
-    for d in rest:
-        if scorer == "stack":
-            keep, x = _stack_columns(d)
-        else:
-            other = d.gnn if scorer == "gnn" else d.gbm
-            keep = np.isfinite(other)
-            x = np.column_stack([logit(d.ranker[keep]), logit(other[keep])])
-        xs.append(x)
-        ys.append(d.labels[keep])
-    return _fit_logistic(xs, ys)
+    """The candidate blend of ``scorer`` fitted on ``rest``: (bias, weights …)."""
+    columns = [_columns(d, scorer) for d in rest]
+    return _fit_logistic(
+        [x for _, x in columns], [d.labels[k] for d, (k, _) in zip(rest, columns, strict=True)]
+    )
 
 
 def _candidate_scores(d: FirstDay, scorer: str, fitted: tuple[float, ...]) -> Floats:
     """The example's candidate scores by the fitted blend (the ranker's where the blend's
     models have no score)."""
     out = d.ranker.copy()
-    if scorer == "stack":
-        keep, x = _stack_columns(d)
-    else:
-        other = d.gnn if scorer == "gnn" else d.gbm
-        keep = np.isfinite(other)
-        x = np.column_stack([logit(d.ranker[keep]), logit(other[keep])])
+    keep, x = _columns(d, scorer)
     if keep.any():
-        z = fitted[0] + x @ np.asarray(fitted[1:])
-        out[keep] = 1.0 / (1.0 + np.exp(-z))
+        out[keep] = 1.0 / (1.0 + np.exp(-(fitted[0] + x @ np.asarray(fitted[1:]))))
     return out
 
 

@@ -252,28 +252,17 @@ def test_an_answer_moves_the_proposals_of_its_kind() -> None:
         assert after[s.suggestion_id] == pytest.approx(expected if moved else s.score)
 
 
-def test_a_blend_names_its_proposer_and_an_older_one_proposes_by_graph() -> None:
-    """``proposer`` survives the round trip; a blend without it proposes with the graph
-    model; an unknown one is refused."""
-    blend = Blend((replace(proposing(5), proposer="pairs"),))
+@pytest.mark.parametrize("role", ["proposer", "blender"])
+def test_a_blend_names_its_models_and_an_older_one_uses_the_graph(role: str) -> None:
+    """``proposer`` and ``blender`` survive the round trip; a blend without one uses the
+    graph model there; an unknown one is refused."""
+    blend = Blend((replace(proposing(5), **{role: "pairs"}),))
     assert blend_from_dict(blend.as_dict()) == blend
     older = proposing(5).as_dict()
-    del older["proposer"]
-    assert blend_from_dict({"regimes": [older]}).regimes[0].proposer == "graph"
-    with pytest.raises(ModelFileError, match="proposer"):
-        blend_from_dict({"regimes": [{**older, "proposer": "oracle"}]})
-
-
-def test_a_blend_names_its_blender_and_an_older_one_blends_with_the_graph() -> None:
-    """``blender`` survives the round trip; a blend without it blends with the graph model;
-    an unknown one is refused."""
-    blend = Blend((replace(proposing(5), blender="pairs"),))
-    assert blend_from_dict(blend.as_dict()) == blend
-    older = proposing(5).as_dict()
-    del older["blender"]
-    assert blend_from_dict({"regimes": [older]}).regimes[0].blender == "graph"
-    with pytest.raises(ModelFileError, match="blender"):
-        blend_from_dict({"regimes": [{**older, "blender": "oracle"}]})
+    del older[role]
+    assert getattr(blend_from_dict({"regimes": [older]}).regimes[0], role) == "graph"
+    with pytest.raises(ModelFileError, match=role):
+        blend_from_dict({"regimes": [{**older, role: "oracle"}]})
 
 
 def _kitchen_pair_model(tmp_path: Path, graph: HomeGraph) -> DeployedModel:

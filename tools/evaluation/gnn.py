@@ -71,10 +71,9 @@ from custom_components.homeiq.core.graph.build import HomeGraph
 from custom_components.homeiq.core.graph.pairs import load_pair_model
 from custom_components.homeiq.core.graph.propose import (
     best_proposals,
-    blender_probabilities,
+    learned_probabilities,
     proposal_pool,
     proposal_tie,
-    proposer_probabilities,
 )
 from custom_components.homeiq.core.ml.models import DeployedModel
 from custom_components.homeiq.core.ml.registry import ModelInfo, ModelRegistry
@@ -197,14 +196,14 @@ class BundledGraph:
     def candidate_scores(self, graph: HomeGraph, pairs: Sequence[Pair], regime: Regime) -> Floats:
         """The probabilities ``regime``'s candidates blend with (its blender's, as the
         integration scores them; NaN where a pair names no node)."""
-        return blender_probabilities(regime, self.model, self.pairs, graph, pairs)
+        return learned_probabilities(regime.blender, self.model, self.pairs, graph, pairs)
 
     def pool_scores(self, graph: HomeGraph, pool: Sequence[Pair], regime: Regime) -> Floats:
         """The probabilities ``regime`` chooses its proposals of ``pool`` by (its proposer's,
         as the integration scores them; empty where it proposes nothing)."""
         if not regime.proposals:
             return np.empty(0)
-        return proposer_probabilities(regime, self.model, self.pairs, graph, pool)
+        return learned_probabilities(regime.proposer, self.model, self.pairs, graph, pool)
 
 
 def bundled_graph(

@@ -21,9 +21,8 @@ import numpy.typing as npt
 from ..ml.models import DeployedModel
 from ..synergy.ranking import tie_key
 from ..synergy.taxonomy import LEARNED_CAUSE_STATES, LEARNED_EFFECTS, learned_rule
-from .blend import Regime
 from .build import HomeGraph
-from .pairs import candidate_probabilities, pair_probabilities
+from .pairs import candidate_probabilities
 
 type Pair = tuple[str, str]
 
@@ -64,28 +63,8 @@ def score_pool(
     return np.concatenate(parts) if parts else np.empty(0)
 
 
-def proposer_probabilities(
-    regime: Regime,
-    graph_model: PairScoring,
-    pair_model: DeployedModel | None,
-    graph: HomeGraph,
-    pool: Sequence[Pair],
-    *,
-    embeddings: npt.NDArray[np.float64] | None = None,
-) -> npt.NDArray[np.float64]:
-    """The probability of every pool pair by the regime's proposer: the pair model where it
-    proposes with that (``ValueError`` without one), else the graph model (on
-    ``embeddings``, encoded here when not given)."""
-    if regime.proposer == "pairs":
-        if pair_model is None:
-            raise ValueError("the regime proposes with a pair model that is not installed")
-        return pair_probabilities(pair_model, graph, pool)
-    encoded = graph_model.encode(graph) if embeddings is None else embeddings
-    return score_pool(graph_model, graph, pool, encoded)
-
-
-def blender_probabilities(
-    regime: Regime,
+def learned_probabilities(
+    model: str,
     graph_model: PairScoring,
     pair_model: DeployedModel | None,
     graph: HomeGraph,
@@ -93,13 +72,13 @@ def blender_probabilities(
     *,
     embeddings: npt.NDArray[np.float64] | None = None,
 ) -> npt.NDArray[np.float64]:
-    """The probability of each candidate pair (NaN where it names no node) by the model the
-    regime's candidates blend with: the pair model where it blends with that
-    (``ValueError`` without one), else the graph model (on ``embeddings``, encoded here
-    when not given)."""
-    if regime.blender == "pairs":
+    """The probability of each pair (NaN where it names no node) by ``model`` of
+    :data:`~.blend.PROPOSERS` — a regime's ``blender`` for its candidates, its ``proposer``
+    for the pool: the pair model (``ValueError`` without one), or the graph model (on
+    ``embeddings``, encoded here when not given)."""
+    if model == "pairs":
         if pair_model is None:
-            raise ValueError("the regime blends with a pair model that is not installed")
+            raise ValueError("the regime uses a pair model that is not installed")
         return candidate_probabilities(pair_model, graph, pairs)
     encoded = graph_model.encode(graph) if embeddings is None else embeddings
     return score_pool(graph_model, graph, pairs, encoded)
@@ -138,9 +117,8 @@ __all__ = [
     "PROPOSALS",
     "PairScoring",
     "best_proposals",
-    "blender_probabilities",
+    "learned_probabilities",
     "proposal_pool",
     "proposal_tie",
-    "proposer_probabilities",
     "score_pool",
 ]

@@ -31,12 +31,7 @@ from .blend import SCORE_KEYS, Blend, blend_from_dict, blended, graph_lift, lear
 from .build import TextEmbedder, build_graph, coactive_pairs, feature_names, pair_nodes
 from .model import DeployedGraphModel, load_graph_model
 from .pairs import load_pair_model
-from .propose import (
-    best_proposals,
-    blender_probabilities,
-    proposal_pool,
-    proposer_probabilities,
-)
+from .propose import best_proposals, learned_probabilities, proposal_pool
 
 BLEND_KEY = "blend"  # the blend's JSON form in the graph model's registry ``extra``
 
@@ -142,8 +137,8 @@ class GraphRanking:
         proposals: tuple[Proposal, ...] = ()
         if propose:
             pool = proposal_pool(graph.node_ids, {c.pair for c in candidates} | automated)
-            probability = proposer_probabilities(
-                regime, model, self.pairs, graph, pool, embeddings=embeddings
+            probability = learned_probabilities(
+                regime.proposer, model, self.pairs, graph, pool, embeddings=embeddings
             )
             best = best_proposals(pool, probability, regime.proposals)
             scores = learned_scores(probability[best], regime)
@@ -155,8 +150,8 @@ class GraphRanking:
         if not blending:
             return replace(unused, used=usable, proposals=proposals)
         pairs = [(c.cause_id, c.effect_id or "notify") for c in candidates]
-        other = blender_probabilities(
-            regime, model, self.pairs, graph, pairs, embeddings=embeddings
+        other = learned_probabilities(
+            regime.blender, model, self.pairs, graph, pairs, embeddings=embeddings
         )
         return replace(
             unused,
