@@ -67,7 +67,11 @@ from custom_components.homeiq.core.graph import (
     initial_weights,
     pair_nodes,
 )
-from custom_components.homeiq.core.graph.pairs import load_pair_model, pair_probabilities
+from custom_components.homeiq.core.graph.pairs import (
+    candidate_probabilities,
+    load_pair_model,
+    pair_probabilities,
+)
 from custom_components.homeiq.core.graph.propose import (
     PROPOSALS,
     best_proposals,
@@ -450,7 +454,8 @@ def bench_pairs_propose(
     entities: int = 1000, days: int = 7, repeat: int = 3
 ) -> dict[str, Any] | None:
     """Milliseconds of the bundled pair model (numpy trees) scoring the proposal pool of a
-    synthetic home of ``entities`` entities and choosing the best, as a regime proposing
+    synthetic home of ``entities`` entities and choosing the best, and scoring its candidates
+    (``pairs_blend_ms``, as a regime blending with it does every night), as a regime proposing
     with it does (median of the repeats; the graph built apart); None without a bundled
     pair model."""
     embedder = bundled_embedder()
@@ -472,13 +477,20 @@ def bench_pairs_propose(
         return None
     pairs = {(c.cause_id, c.effect_id) for c in candidates if c.effect_id is not None}
     pool = proposal_pool(graph.node_ids, pairs | automated_pairs(home))
-    seconds = []
+    seconds, blend_seconds = [], []
+    scored = [(c.cause_id, c.effect_id or "notify") for c in candidates]
     for _ in range(repeat):
         started = time.perf_counter()
         best_proposals(pool, pair_probabilities(deployed, graph, pool), PROPOSALS)
         seconds.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        candidate_probabilities(deployed, graph, scored)
+        blend_seconds.append(time.perf_counter() - started)
     return {
         "pairs_propose_ms": round(1000 * float(np.median(seconds)), 1),
+        # Scoring every candidate as a regime blending with the pair model does each night.
+        "pairs_blend_ms": round(1000 * float(np.median(blend_seconds)), 1),
+        "candidates": len(scored),
         "proposal_pool": len(pool),
         "trees": deployed.ensemble.n_trees,
         "nodes": deployed.ensemble.n_nodes,
