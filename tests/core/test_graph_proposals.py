@@ -32,6 +32,7 @@ from custom_components.homeiq.core.graph.propose import (
     proposal_pool,
     proposal_tie,
 )
+from custom_components.homeiq.core.home import Home
 from custom_components.homeiq.core.ml.models import DeployedModel, write_bundled
 from custom_components.homeiq.core.ml.registry import ModelRegistry
 from custom_components.homeiq.core.ml.trees import ModelFileError, export_ensemble
@@ -265,6 +266,17 @@ def test_a_blend_names_its_models_and_an_older_one_uses_the_graph(role: str) -> 
         blend_from_dict({"regimes": [{**older, role: "oracle"}]})
 
 
+def _graph_of(home: Home) -> HomeGraph:
+    """The graph of ``home`` as the ranking builds it (no known pairs, no name columns)."""
+    return build_graph(
+        home,
+        co_activity=coactive_pairs(find_candidates(home)),
+        known_pairs=[],
+        entity_ids=pair_nodes(home),
+        name_dim=0,
+    )
+
+
 def _kitchen_pair_model(tmp_path: Path, graph: HomeGraph) -> DeployedModel:
     """A stored pair model (numpy trees, loaded through the registry) that picks the pairs
     acting on the kitchen light."""
@@ -292,13 +304,7 @@ def test_a_regime_blends_with_the_pair_model_where_it_says_so(tmp_path: Path) ->
     ranker's score), the step says so; without a pair model installed the ranker ranks
     alone and the step says why."""
     home = rooms()
-    graph = build_graph(
-        home,
-        co_activity=coactive_pairs(find_candidates(home)),
-        known_pairs=[],
-        entity_ids=pair_nodes(home),
-        name_dim=0,
-    )
+    graph = _graph_of(home)
     pairs = _kitchen_pair_model(tmp_path, graph)
     regime = replace(proposing(0), blender="pairs")
     ranking = replace(_ranking(Blend((regime,))), pairs=pairs)
@@ -341,13 +347,7 @@ def test_a_regime_proposes_with_the_pair_model_where_it_says_so(tmp_path: Path) 
     pool, scored by its probability (scores ``pairs``, no ``gnn``), worded as every
     proposal; without a pair model installed it proposes nothing."""
     home = rooms()
-    graph = build_graph(
-        home,
-        co_activity=coactive_pairs(find_candidates(home)),
-        known_pairs=[],
-        entity_ids=pair_nodes(home),
-        name_dim=0,
-    )
+    graph = _graph_of(home)
     pool = sorted(_pool(home))
     pairs = _kitchen_pair_model(tmp_path, graph)
     blend = Blend((replace(proposing(3, used=False), proposer="pairs"),))
