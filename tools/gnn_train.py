@@ -1043,7 +1043,8 @@ def train_gnn_bundle(
         for fold in range(FOLDS)
     }
     pair_candidate_scores = [baseline_candidate_scores(pair_folds[e.fold], e) for e in examples]
-    # Only the first regime's examples propose (synthetic homes' pools hold no positives).
+    # Every example's pool is scored, though only the first regime's hold positives (the
+    # synthetic homes' planted pairs are taxonomy candidates, never in a pool).
     pair_pool_scores = [
         pair_folds[e.fold].predict(e.graph, pool) if pool else np.empty(0)
         for e, pool in zip(examples, pools, strict=True)
@@ -1099,10 +1100,7 @@ def train_gnn_bundle(
     )
     pair_model: dict[str, Any] | None = None
     shutil.rmtree(out / PAIR_MODEL, ignore_errors=True)  # none left from an earlier run
-    if any(
-        (r.proposals and r.proposer == "pairs") or (r.used and r.blender == "pairs")
-        for r in blend.regimes
-    ):
+    if any(r.uses("pairs") for r in blend.regimes):
         fitted = fit_pair_baseline(examples, seed=seed, threads=threads)
         lifts = {
             **{

@@ -58,6 +58,12 @@ class Regime:
     proposer: str = "graph"  # of PROPOSERS
     blender: str = "graph"  # of PROPOSERS: whose probability the candidates blend with
 
+    def uses(self, model: str) -> bool:
+        """Whether the regime blends or proposes with ``model`` (of :data:`PROPOSERS`)."""
+        return (self.used and self.blender == model) or (
+            self.proposals > 0 and self.proposer == model
+        )
+
     def as_dict(self) -> dict[str, Any]:
         """The JSON form kept with the graph model."""
         return {

@@ -84,10 +84,7 @@ class GraphRanking:
     def graph_in_use(self) -> bool:
         """Whether some history regime blends or proposes with the graph model itself (not
         only with the pair model)."""
-        return any(
-            (r.used and r.blender == "graph") or (r.proposals > 0 and r.proposer == "graph")
-            for r in self.blend.regimes
-        )
+        return any(r.uses("graph") for r in self.blend.regimes)
 
     def score_pairs(
         self,
@@ -192,10 +189,7 @@ def load_graph_ranking(
         )
         return None
     pairs = None
-    if any(
-        (r.proposals and r.proposer == "pairs") or (r.used and r.blender == "pairs")
-        for r in blend.regimes
-    ):
+    if any(r.uses("pairs") for r in blend.regimes):
         pairs = load_pair_model(registry, graph_feature_names(embedder))
     return GraphRanking(deployed, blend, embedder, pairs)
 
